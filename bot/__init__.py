@@ -1,0 +1,1 @@
+"""The edges of Scaling Advisor: Telegram, the terminal chat, the command line, settings."""

@@ -1,0 +1,68 @@
+"""Commands for the content: validate the YAML, show the loaded knowledge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from knowledge import ContentError, load_knowledge
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `check` and `knowledge`."""
+    check = commands.add_parser(
+        "check",
+        help="validate every YAML file (exit 1 listing each problem)",
+        description="Validate the knowledge and dialogue YAML. Example: python -m bot check",
+    )
+    check.set_defaults(func=run_check)
+
+    knowledge = commands.add_parser(
+        "knowledge",
+        help="print the loaded knowledge base",
+        description="Print the knowledge base. Example: python -m bot knowledge --json",
+    )
+    knowledge.add_argument("--json", action="store_true", help="print it as JSON")
+    knowledge.set_defaults(func=run_knowledge)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Validate all content; print every problem, one a line."""
+    try:
+        kb = load_knowledge()
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print(
+        f"OK: {len(kb.factors)} factors, {len(kb.frameworks)} frameworks, "
+        f"{len(kb.reading)} reading entries, {len(kb.glossary)} glossary terms."
+    )
+    return 0
+
+
+def run_knowledge(args: argparse.Namespace) -> int:
+    """Print the knowledge base, as JSON or as a short summary."""
+    try:
+        kb = load_knowledge()
+    except ContentError as error:
+        print(f"The knowledge YAML has {len(error.problems)} problem(s); run: python -m bot check",
+              file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(kb.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for level in ("innovation", "external"):
+        print(f"Factors ({level} level):")
+        for factor in kb.factors.values():
+            if factor.level == level:
+                mark = " *" if kb.is_key(factor.id) else ""
+                print(f"  {factor.id:24} {factor.title}{mark}")
+    print("Frameworks:")
+    for framework in kb.frameworks.values():
+        print(f"  {framework.id:24} {framework.title}")
+    print("* one of the seven of particular relevance to adult social care")
+    return 0

@@ -1,0 +1,1 @@
+"""The pure dialogue engine and the journeys, written as YAML flows."""

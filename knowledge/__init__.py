@@ -1,0 +1,35 @@
+"""What the bot knows: the evidence review as validated YAML, and the free-text matcher."""
+
+from knowledge._loader import DATA_DIR, KnowledgeBase, KnowledgeLoadError, load_knowledge
+from knowledge._models import (
+    Domain,
+    Factor,
+    Figure,
+    Framework,
+    KeyFactor,
+    Network,
+    Reading,
+    Reference,
+    Section,
+    Term,
+)
+from knowledge._problems import ContentError, Problem
+
+__all__ = [
+    "DATA_DIR",
+    "ContentError",
+    "Domain",
+    "Factor",
+    "Figure",
+    "Framework",
+    "KeyFactor",
+    "KnowledgeBase",
+    "KnowledgeLoadError",
+    "Network",
+    "Problem",
+    "Reading",
+    "Reference",
+    "Section",
+    "Term",
+    "load_knowledge",
+]

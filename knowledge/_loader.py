@@ -1,0 +1,229 @@
+"""Load the knowledge YAML, validate every entry and every cross-reference, report all problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from knowledge import _ids
+from knowledge._models import (
+    Factor,
+    Figure,
+    Framework,
+    KeyFactor,
+    Network,
+    Reading,
+    Reference,
+    Term,
+)
+from knowledge._problems import (
+    ContentError,
+    Problem,
+    display_name,
+    read_yaml,
+    validate_entries,
+    validate_one,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# file name -> (model, key of the collection in KnowledgeBase)
+COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
+    "factors.yaml": (Factor, "factors"),
+    "key-factors.yaml": (KeyFactor, "key_factors"),
+    "frameworks.yaml": (Framework, "frameworks"),
+    "figures.yaml": (Figure, "figures"),
+    "reading.yaml": (Reading, "reading"),
+    "references.yaml": (Reference, "references"),
+    "glossary.yaml": (Term, "glossary"),
+}
+NETWORK_FILE = "network.yaml"
+# The dialogues rely on these parts: the NASSS check rates 7 domains, the SIPS record has 4 sections.
+PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
+
+
+class KnowledgeLoadError(ContentError):
+    """The knowledge YAML has problems; `problems` lists every one."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, validated, with entries in file order and found by id."""
+
+    factors: Mapping[str, Factor]
+    frameworks: Mapping[str, Framework]
+    key_factors: tuple[KeyFactor, ...]
+    figures: Mapping[str, Figure]
+    reading: Mapping[str, Reading]
+    references: Mapping[str, Reference]
+    glossary: Mapping[str, Term]
+    network: Network
+    _key_ids: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(i for group in self.key_factors for i in group.factors)
+        object.__setattr__(self, "_key_ids", keys)
+
+    def is_key(self, factor_id: str) -> bool:
+        """Whether a factor is one of the seven of particular relevance to adult social care."""
+        return factor_id in self._key_ids
+
+    def topic(self, topic_id: str) -> Factor | Framework | None:
+        """A factor or framework by id, or None."""
+        return self.factors.get(topic_id) or self.frameworks.get(topic_id)
+
+    def kind_of(self, topic_id: str) -> str | None:
+        """'factor', 'framework' or None."""
+        if topic_id in self.factors:
+            return "factor"
+        if topic_id in self.frameworks:
+            return "framework"
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole knowledge base as plain JSON-ready data."""
+
+        def dump(entries: Mapping[str, BaseModel]) -> list[dict[str, Any]]:
+            return [entry.model_dump(mode="json") for entry in entries.values()]
+
+        factors = dump(self.factors)
+        for factor in factors:
+            factor["key"] = self.is_key(factor["id"])
+        return {
+            "factors": factors,
+            "key_factors": [group.model_dump(mode="json") for group in self.key_factors],
+            "frameworks": dump(self.frameworks),
+            "figures": dump(self.figures),
+            "reading": dump(self.reading),
+            "references": dump(self.references),
+            "glossary": dump(self.glossary),
+            "network": self.network.model_dump(mode="json"),
+        }
+
+
+def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge YAML; raise KnowledgeLoadError listing every problem."""
+    data_dir = data_dir or DATA_DIR
+    collections: dict[str, list[Any]] = {}
+    problems: list[Problem] = []
+    for file_name, (model, key) in COLLECTIONS.items():
+        path = data_dir / file_name
+        data, found = read_yaml(path, data_dir)
+        problems += found
+        if data is None and found:
+            collections[key] = []
+            continue
+        entries, found = validate_entries(
+            data, model, display_name(path, data_dir), key="rank" if key == "key_factors" else "id"
+        )
+        collections[key] = entries
+        problems += found
+
+    network_path = data_dir / NETWORK_FILE
+    network_data, found = read_yaml(network_path, data_dir)
+    problems += found
+    network = None
+    if not found:
+        network, found = validate_one(
+            network_data, Network, display_name(network_path, data_dir), "network"
+        )
+        problems += found
+
+    problems += _cross_check(collections, data_dir)
+    if problems or network is None:
+        raise KnowledgeLoadError(problems)
+    return KnowledgeBase(
+        factors={f.id: f for f in collections["factors"]},
+        frameworks={f.id: f for f in collections["frameworks"]},
+        key_factors=tuple(collections["key_factors"]),
+        figures={f.id: f for f in collections["figures"]},
+        reading={r.id: r for r in collections["reading"]},
+        references={r.id: r for r in collections["references"]},
+        glossary={t.id: t for t in collections["glossary"]},
+        network=network,
+    )
+
+
+def _cross_check(collections: dict[str, list[Any]], data_dir: Path) -> Iterator[Problem]:
+    """References to ids that do not exist, ids shared across files, the published contract."""
+
+    def name(key: str) -> str:
+        file_name = next(f for f, (_, k) in COLLECTIONS.items() if k == key)
+        return display_name(data_dir / file_name, data_dir)
+
+    ids = {key: {e.id for e in entries if hasattr(e, "id")} for key, entries in collections.items()}
+    topics = ids["factors"] | ids["frameworks"]
+    sources = ids["references"] | ids["reading"]
+    everything = set().union(*ids.values())
+
+    def refs(key: str, entry_id: str, fld: str, values: list[str], known: set[str], what: str):
+        for value in values:
+            if value not in known:
+                yield Problem(name(key), entry_id, fld, f"no {what} with id {value!r}")
+
+    owners: dict[str, str] = {}
+    for key in ("factors", "frameworks", "figures", "reading", "references", "glossary"):
+        for entry in collections[key]:
+            if entry.id in owners and owners[entry.id] != key:
+                yield Problem(name(key), entry.id, "id", f"id also used in {name(owners[entry.id])}")
+            owners.setdefault(entry.id, key)
+
+    for f in collections["factors"]:
+        yield from refs("factors", f.id, "figures", f.figures, ids["figures"], "figure")
+        yield from refs("factors", f.id, "frameworks", f.frameworks, ids["frameworks"], "framework")
+        yield from refs("factors", f.id, "reading", f.reading, ids["reading"], "reading entry")
+        yield from refs("factors", f.id, "related", f.related, ids["factors"], "factor")
+    for f in collections["frameworks"]:
+        yield from refs("frameworks", f.id, "factors", f.factors, ids["factors"], "factor")
+        yield from refs("frameworks", f.id, "reading", f.reading, ids["reading"], "reading entry")
+        yield from refs("frameworks", f.id, "references", f.references, sources, "reference")
+    for f in collections["figures"]:
+        yield from refs("figures", f.id, "source", [f.source], sources, "reference")
+    for r in collections["reading"]:
+        yield from refs("reading", r.id, "informs", r.informs, topics, "factor or framework")
+    for r in collections["references"]:
+        if r.reading:
+            yield from refs("references", r.id, "reading", [r.reading], ids["reading"], "reading")
+    for t in collections["glossary"]:
+        yield from refs("glossary", t.id, "related", t.related, everything, "entry")
+
+    key_ids: set[str] = set()
+    for group in collections["key_factors"]:
+        label = str(group.rank)
+        yield from refs("key_factors", label, "factors", group.factors, ids["factors"], "factor")
+        key_ids.update(group.factors)
+    yield from _published_contract(collections, key_ids, name)
+
+
+def _published_contract(collections, key_ids: set[str], name) -> Iterator[Problem]:
+    """The ids in the design are published: each must exist, at its level, key or not."""
+    factors = {f.id: f for f in collections["factors"]}
+    levels = {i: "innovation" for i in _ids.INNOVATION_FACTORS}
+    levels |= {i: "external" for i in _ids.EXTERNAL_FACTORS}
+    for factor_id, level in levels.items():
+        factor = factors.get(factor_id)
+        if factor is None:
+            yield Problem(name("factors"), factor_id, "id", "published factor id is missing")
+        elif factor.level != level:
+            yield Problem(name("factors"), factor_id, "level", f"must be {level!r}")
+    for factor_id in factors.keys() - levels.keys():
+        yield Problem(name("factors"), factor_id, "id", "not a published factor id")
+    frameworks = {f.id: f for f in collections["frameworks"]}
+    for framework_id, fld, count in PARTS:
+        framework = frameworks.get(framework_id)
+        if framework and len(getattr(framework, fld)) != count:
+            yield Problem(name("frameworks"), framework_id, fld, f"must list {count} {fld}")
+    for framework_id in set(_ids.FRAMEWORKS) - frameworks.keys():
+        yield Problem(name("frameworks"), framework_id, "id", "published framework id is missing")
+    for framework_id in frameworks.keys() - set(_ids.FRAMEWORKS):
+        yield Problem(name("frameworks"), framework_id, "id", "not a published framework id")
+    if key_ids and key_ids != set(_ids.KEY_FACTORS):
+        wrong = ", ".join(sorted(key_ids ^ set(_ids.KEY_FACTORS)))
+        yield Problem(name("key_factors"), "-", "factors", f"published key factors differ: {wrong}")
+    for factor_id in sorted(key_ids & factors.keys()):
+        if not factors[factor_id].detail:
+            yield Problem(name("factors"), factor_id, "detail", "required for the seven key factors")

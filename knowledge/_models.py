@@ -1,0 +1,199 @@
+"""Schemas for the knowledge YAML files: one model per file type."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=28)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1400)]
+
+
+class Strict(BaseModel):
+    """A model that rejects unknown fields, so that a misspelt key is reported."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Weighted(Strict):
+    """A match phrase with a weight other than the default."""
+
+    text: Line
+    weight: float = Field(1.0, gt=0, le=3)
+
+
+MatchTerm = Line | Weighted
+
+
+class MatchRules(Strict):
+    """How the free-text matcher recognises questions about one entry."""
+
+    phrases: list[MatchTerm] = Field(
+        default_factory=list,
+        description="Phrases people type; a close fuzzy match scores strongly.",
+    )
+    keywords: list[MatchTerm] = Field(
+        default_factory=list,
+        description="Single words that point to this entry when they appear anywhere.",
+    )
+
+
+class Figure(Strict):
+    """A number the seed gives, with where it comes from."""
+
+    id: Id
+    value: Annotated[str, StringConstraints(max_length=20)]
+    text: Sentence
+    source: Id
+
+
+class Factor(Strict):
+    """One of the 22 factors that help or hinder scaling."""
+
+    id: Id
+    title: Line
+    short_title: Label
+    level: Literal["innovation", "external"]
+    summary: Paragraph
+    why_it_matters: Paragraph
+    detail: LongText | None = Field(
+        None, description="The seed's longer explanation; required for the seven key factors."
+    )
+    actions: list[Sentence] = Field(min_length=2, max_length=4)
+    figures: list[Id] = Field(default_factory=list)
+    frameworks: list[Id] = Field(default_factory=list)
+    reading: list[Id] = Field(default_factory=list)
+    related: list[Id] = Field(default_factory=list)
+    match: MatchRules = Field(default_factory=MatchRules)
+
+
+class KeyFactor(Strict):
+    """One of the seven factors of particular relevance to adult social care."""
+
+    rank: int = Field(ge=1, le=7)
+    title: Line
+    short_title: Label
+    factors: list[Id] = Field(min_length=1, max_length=2)
+
+
+class Anchors(Strict):
+    """Plain-English descriptions of simple, complicated and complex for one NASSS domain."""
+
+    simple: Sentence
+    complicated: Sentence
+    complex: Sentence
+
+
+class Domain(Strict):
+    """A NASSS domain: what it covers, the question to ask and the rating anchors."""
+
+    id: Id
+    title: Line
+    short_title: Label
+    about: Paragraph
+    question: Sentence
+    anchors: Anchors
+    simplify: Sentence = Field(description="What to do when this domain is rated complex.")
+
+
+class Section(Strict):
+    """A SIPS section and its guiding questions."""
+
+    id: Id
+    title: Line
+    short_title: Label
+    about: Paragraph
+    questions: list[Sentence] = Field(min_length=1, max_length=6)
+
+
+class Component(Strict):
+    """A named part of a framework (a component, principle or tool)."""
+
+    id: Id
+    title: Line
+    text: Paragraph
+
+
+class Use(Strict):
+    """One way to use a framework: before, during or after the change."""
+
+    mode: Literal["prospective", "real-time", "retrospective"]
+    text: Sentence
+
+
+class Framework(Strict):
+    """One of the four frameworks for planning and understanding scaling."""
+
+    id: Id
+    title: Line
+    short_title: Label
+    who_and_when: Sentence
+    summary: Paragraph
+    purpose: Paragraph
+    fits: list[Sentence] = Field(min_length=1, max_length=5)
+    finding: Paragraph | None = None
+    how_to_use: list[Use] = Field(min_length=1)
+    caveats: list[Sentence] = Field(default_factory=list)
+    domains: list[Domain] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
+    factors: list[Id] = Field(default_factory=list, description="Factors it helps with.")
+    reading: list[Id] = Field(default_factory=list)
+    references: list[Id] = Field(default_factory=list)
+    match: MatchRules = Field(default_factory=MatchRules)
+
+
+class Reading(Strict):
+    """An entry of the seed's further-reading list."""
+
+    id: Id
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=260)]
+    by: Line = Field(description="Author(s) or publisher, as the seed gives them.")
+    year: int | None = Field(None, ge=1950, le=2030)
+    published_in: Line | None = None
+    about: Sentence | None = None
+    informs: list[Id] = Field(default_factory=list, description="Factor and framework ids.")
+
+
+class Reference(Strict):
+    """A work cited in the text of the seed summary."""
+
+    id: Id
+    citation: Sentence
+    year: int | None = Field(None, ge=1950, le=2030)
+    cited_for: Sentence
+    reading: Id | None = Field(None, description="The further-reading entry, when it is the same.")
+
+
+class Term(Strict):
+    """A glossary entry."""
+
+    id: Id
+    term: Line
+    definition: Paragraph
+    related: list[Id] = Field(default_factory=list)
+
+
+class Partner(Strict):
+    """One of the organisations that run the network."""
+
+    id: Id
+    name: Line
+    short_name: Label
+    about: Sentence
+
+
+class Network(Strict):
+    """The Social Care Innovation Network: who runs it and what it offers."""
+
+    name: Line
+    about: Paragraph
+    funder: Line
+    partners: list[Partner] = Field(min_length=1)
+    brings_together: list[Sentence] = Field(min_length=1)
+    offers: list[Sentence] = Field(min_length=1)
