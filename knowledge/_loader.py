@@ -42,7 +42,7 @@ COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "glossary.yaml": (Term, "glossary"),
 }
 NETWORK_FILE = "network.yaml"
-# The dialogues rely on these parts: the NASSS check rates 7 domains, the SIPS record has 4 sections.
+# The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
 
 
@@ -169,7 +169,8 @@ def _cross_check(collections: dict[str, list[Any]], data_dir: Path) -> Iterator[
     for key in ("factors", "frameworks", "figures", "reading", "references", "glossary"):
         for entry in collections[key]:
             if entry.id in owners and owners[entry.id] != key:
-                yield Problem(name(key), entry.id, "id", f"id also used in {name(owners[entry.id])}")
+                other = name(owners[entry.id])
+                yield Problem(name(key), entry.id, "id", f"id also used in {other}")
             owners.setdefault(entry.id, key)
 
     for f in collections["factors"]:
@@ -226,4 +227,4 @@ def _published_contract(collections, key_ids: set[str], name) -> Iterator[Proble
         yield Problem(name("key_factors"), "-", "factors", f"published key factors differ: {wrong}")
     for factor_id in sorted(key_ids & factors.keys()):
         if not factors[factor_id].detail:
-            yield Problem(name("factors"), factor_id, "detail", "required for the seven key factors")
+            yield Problem(name("factors"), factor_id, "detail", "required for a key factor")

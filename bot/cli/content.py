@@ -48,8 +48,10 @@ def run_knowledge(args: argparse.Namespace) -> int:
     try:
         kb = load_knowledge()
     except ContentError as error:
-        print(f"The knowledge YAML has {len(error.problems)} problem(s); run: python -m bot check",
-              file=sys.stderr)
+        print(
+            f"The knowledge YAML has {len(error.problems)} problem(s); run: python -m bot check",
+            file=sys.stderr,
+        )
         return 1
     if args.json:
         json.dump(kb.to_json(), sys.stdout, ensure_ascii=False, indent=2)

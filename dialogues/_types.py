@@ -1,0 +1,181 @@
+"""The engine's vocabulary: events in; replies and effects out. Plain data, no I/O.
+
+Adapters (Telegram, the terminal chat, tests) build events and render replies; the service
+applies effects to storage. Text in a reply is a small subset of Telegram HTML (<b>, <i>, <a>,
+<code>), with every piece of user-derived text already escaped by the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+# --- events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """Something the user typed."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button the user pressed: the callback id the engine put on it."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command, e.g. Command("triage") for /triage."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Something the bot cannot read: a sticker, photo, voice note, location and so on."""
+
+    what: Literal[
+        "sticker", "photo", "voice", "audio", "video", "location", "contact", "document", "other"
+    ]
+
+
+Event = Text | Button | Command | Unsupported
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine may not find out for itself: the time, and a random token."""
+
+    now: datetime
+    nonce: str = field(default="0000000000", repr=False)  # random, for follow-up references
+
+
+# --- replies ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: the label shown and the callback id (at most 64 bytes) sent back."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class ChartLevel:
+    """One rating on a chart's scale, e.g. green / "Ready", with its bar length."""
+
+    id: str
+    label: str
+    score: int
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One bar: what is rated and the id of its level (and the previous level, if any)."""
+
+    label: str
+    level: str
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A profile to draw: the renderer only draws, every word comes from here."""
+
+    name: str
+    title: str
+    palette: Literal["readiness", "complexity"]
+    levels: tuple[ChartLevel, ...]
+    rows: tuple[ChartRow, ...]
+    caption: str
+    legend_previous: str = ""
+
+
+@dataclass(frozen=True)
+class DocSection:
+    """A section of a document: a heading, paragraphs, bullets, an optional chart and table."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    bullets: tuple[str, ...] = ()
+    chart: Chart | None = None
+    table: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document to render (a PDF plan): plain text, no markup."""
+
+    name: str
+    title: str
+    subtitle: str
+    sections: tuple[DocSection, ...]
+    footer: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user: text with optional buttons, a chart or a document."""
+
+    text: str
+    options: tuple[tuple[Option, ...], ...] = ()
+    chart: Chart | None = None
+    document: Document | None = None
+
+
+# --- effects: what the service records ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """The user chose whether their messages are kept."""
+
+    keep_messages: bool
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """The user asked for everything about them to be erased."""
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The inbound text matched these topic ids (recorded on the message, counted for stats)."""
+
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The user said whether an answer card helped."""
+
+    topic: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class AssessmentDone:
+    """A readiness check, NASSS check, SIPS record or triage was completed."""
+
+    kind: Literal["readiness", "nasss", "sips", "triage"]
+    answers: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FollowUpRequested:
+    """The user asked the network team to get in touch."""
+
+    reference: str
+    note: str
+    contact: str
+
+
+Effect = ConsentGiven | ForgetMe | Matched | Feedback | AssessmentDone | FollowUpRequested
