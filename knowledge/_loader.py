@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "references.yaml": (Reference, "references"),
     "glossary.yaml": (Term, "glossary"),
 }
+FILES = {key: file_name for file_name, (_, key) in COLLECTIONS.items()}
 NETWORK_FILE = "network.yaml"
 # The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
@@ -108,32 +109,31 @@ class KnowledgeBase:
 def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     """Load and check the knowledge YAML; raise KnowledgeLoadError listing every problem."""
     data_dir = data_dir or DATA_DIR
+    root = data_dir.parent.parent  # names in messages start at the repository root
     collections: dict[str, list[Any]] = {}
     problems: list[Problem] = []
     for file_name, (model, key) in COLLECTIONS.items():
-        path = data_dir / file_name
-        data, found = read_yaml(path, data_dir)
+        name = display_name(data_dir / file_name, root)
+        data, found = read_yaml(data_dir / file_name, name)
         problems += found
-        if data is None and found:
+        if found:
             collections[key] = []
             continue
         entries, found = validate_entries(
-            data, model, display_name(path, data_dir), key="rank" if key == "key_factors" else "id"
+            data, model, name, key="rank" if key == "key_factors" else "id"
         )
         collections[key] = entries
         problems += found
 
-    network_path = data_dir / NETWORK_FILE
-    network_data, found = read_yaml(network_path, data_dir)
+    network_name = display_name(data_dir / NETWORK_FILE, root)
+    network_data, found = read_yaml(data_dir / NETWORK_FILE, network_name)
     problems += found
     network = None
     if not found:
-        network, found = validate_one(
-            network_data, Network, display_name(network_path, data_dir), "network"
-        )
+        network, found = validate_one(network_data, Network, network_name, "network")
         problems += found
 
-    problems += _cross_check(collections, data_dir)
+    problems += _cross_check(collections, lambda key: display_name(data_dir / FILES[key], root))
     if problems or network is None:
         raise KnowledgeLoadError(problems)
     return KnowledgeBase(
@@ -148,12 +148,10 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     )
 
 
-def _cross_check(collections: dict[str, list[Any]], data_dir: Path) -> Iterator[Problem]:
+def _cross_check(
+    collections: dict[str, list[Any]], name: Callable[[str], str]
+) -> Iterator[Problem]:
     """References to ids that do not exist, ids shared across files, the published contract."""
-
-    def name(key: str) -> str:
-        file_name = next(f for f, (_, k) in COLLECTIONS.items() if k == key)
-        return display_name(data_dir / file_name, data_dir)
 
     ids = {key: {e.id for e in entries if hasattr(e, "id")} for key, entries in collections.items()}
     topics = ids["factors"] | ids["frameworks"]

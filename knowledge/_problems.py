@@ -39,9 +39,8 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
+def read_yaml(path: Path, name: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML file, turning a missing file or a syntax error into a problem."""
-    name = display_name(path, root)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -58,9 +57,9 @@ def read_yaml(path: Path, root: Path) -> tuple[Any, list[Problem]]:
 
 
 def display_name(path: Path, root: Path) -> str:
-    """The path as staff see it in the repository, e.g. knowledge/data/factors.yaml."""
+    """The path as staff see it from the repository root, e.g. knowledge/data/factors.yaml."""
     try:
-        return str(path.relative_to(root.parent.parent))
+        return str(path.relative_to(root))
     except ValueError:
         return str(path)
 

@@ -1,0 +1,46 @@
+"""Answering free text: the matcher's verdict turned into a card, a choice, or an honest 'no'."""
+
+from __future__ import annotations
+
+from dialogues import _cards
+from dialogues._content import label, uses
+from dialogues._conversation import Conversation
+from dialogues._types import Matched, Option
+
+GREETING = uses("greeting")
+THANKS = uses("thanks")
+HELP_TEXT = uses("help")
+NOTHING = uses("nothing_found")
+DID_YOU_MEAN = uses("did_you_mean")
+NONE_OF_THESE = label("none_of_these")
+TOPICS = label("topics")
+TEAM = label("team")
+SUGGESTIONS = 3  # topics offered when the matcher cannot choose
+
+
+def answer_question(convo: Conversation, text: str) -> None:
+    """Match the text and answer: a card, 'did you mean', or say nothing fits and offer help."""
+    result = convo.matcher.match(text)
+    if result.smalltalk:
+        name = {"greeting": GREETING, "thanks": THANKS}.get(result.smalltalk, HELP_TEXT)
+        convo.say(convo.text(name), [convo.menu_row()])
+        return
+    if not result.matches:
+        nothing_found(convo)
+        return
+    convo.record(Matched(tuple(m.id for m in result.matches[:SUGGESTIONS])))
+    if result.ambiguous:
+        options = [
+            (Option(convo.kb.topic(m.id).short_title, f"t:{m.id}"),)
+            for m in result.matches[:SUGGESTIONS]
+        ]
+        none = (Option(convo.label(NONE_OF_THESE), "x:none"),)
+        convo.say(convo.text(DID_YOU_MEAN), [*options, none, convo.menu_row()])
+        return
+    _cards.topic_card(convo, result.matches[0].id)
+
+
+def nothing_found(convo: Conversation) -> None:
+    """Nothing in the evidence fits: say so, and offer the topics and the team."""
+    options = (Option(convo.label(TOPICS), "l:topics"), Option(convo.label(TEAM), "f:team"))
+    convo.say(convo.text(NOTHING), [options, convo.menu_row()])

@@ -1,0 +1,111 @@
+"""The conversation during one turn: the state being changed and the replies being collected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dialogues._content import Dialogues, FlowSpec, label, uses
+from dialogues._markup import Markup, fill
+from dialogues._state import State
+from dialogues._types import Chart, Context, Document, Effect, Option, Reply
+from knowledge import KnowledgeBase
+from knowledge._matcher import Matcher
+
+# Shared labels the navigation uses everywhere.
+BACK = label("back")
+MENU = label("menu")
+HELP = label("help")
+SKIP = label("skip")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engine needs to know about how the service is run."""
+
+    retention_days: int = 365
+
+
+@dataclass
+class Conversation:
+    """One event's worth of work: the state after it, the replies to send, what to record."""
+
+    state: State
+    kb: KnowledgeBase
+    dialogues: Dialogues
+    matcher: Matcher
+    ctx: Context
+    settings: Settings
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    # --- content --------------------------------------------------------------------------
+
+    def text(self, name: str, **values: object) -> Markup:
+        """A shared text from messages.yaml, filled with escaped values."""
+        return fill(self.dialogues.text(name), **values)
+
+    def label(self, name: str) -> str:
+        """A shared button label from messages.yaml."""
+        return self.dialogues.label(name)
+
+    def flow(self, flow_id: str | None = None) -> FlowSpec:
+        """A flow by id, or the one the user is in."""
+        return self.dialogues.flows[flow_id or self.state.at.flow]
+
+    def flow_text(self, name: str, flow_id: str | None = None, **values: object) -> Markup:
+        """A text from a flow's `texts`, filled with escaped values."""
+        return fill(self.flow(flow_id).texts[name], **values)
+
+    def flow_label(self, name: str, flow_id: str | None = None) -> str:
+        """A label from a flow's `labels`."""
+        return self.flow(flow_id).labels[name]
+
+    # --- output -----------------------------------------------------------------------------
+
+    def say(
+        self,
+        text: str,
+        options: Iterable[Sequence[Option]] = (),
+        *,
+        chart: Chart | None = None,
+        document: Document | None = None,
+    ) -> None:
+        """Queue a reply."""
+        rows = tuple(tuple(row) for row in options if row)
+        self.replies.append(Reply(str(text), rows, chart, document))
+
+    def record(self, effect: Effect) -> None:
+        """Queue something for the service to store."""
+        self.effects.append(effect)
+
+    def nav_row(self, back: bool = True) -> tuple[Option, ...]:
+        """The Back and Menu buttons that end every prompt."""
+        row = [Option(self.label(BACK), "n:back")] if back else []
+        return (*row, Option(self.label(MENU), "n:menu"))
+
+    def menu_row(self) -> tuple[Option, ...]:
+        """Just the Menu button, for replies that are not a step of a journey."""
+        return (Option(self.label(MENU), "n:menu"),)
+
+    # --- time ---------------------------------------------------------------------------------
+
+    @property
+    def today(self) -> str:
+        """Today's date, ISO format, for records."""
+        return self.ctx.now.date().isoformat()
+
+
+def long_date(iso: str) -> str:
+    """An ISO date as UK readers write it: 3 March 2026."""
+    day = datetime.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def rows_of(options: Sequence[Option], columns: int) -> list[tuple[Option, ...]]:
+    """Lay options out in rows of `columns` buttons."""
+    return [tuple(options[i : i + columns]) for i in range(0, len(options), columns)]
+
+
+RESUME = uses("resume", "where")

@@ -1,0 +1,303 @@
+"""The dialogue engine: state + event in, state + replies + effects out. Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from dialogues import _cards, _journeys, _plan  # noqa: F401  (they register the computes)
+from dialogues._asking import answer_question, nothing_found
+from dialogues._content import Dialogues, load_all, uses
+from dialogues._conversation import HELP, RESUME, Conversation, Settings
+from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
+from dialogues._navigation import (
+    WELCOME_AT,
+    accept,
+    back,
+    go,
+    is_waiting_for_answer,
+    position_is_valid,
+    show,
+    start_flow,
+    step_of,
+    to_menu,
+)
+from dialogues._state import State, restore
+from dialogues._types import (
+    Button,
+    Command,
+    Context,
+    Effect,
+    Event,
+    Option,
+    Reply,
+    Text,
+    Unsupported,
+)
+from knowledge import KnowledgeBase
+from knowledge._matcher import Matcher, normalise
+
+ANSWER_LIMIT = 1000  # characters kept of a typed answer (a SIPS answer, a note to the team)
+LABEL_MATCH = 90  # how close typed text must be to a button's label to count as pressing it
+
+RESET = uses("reset")
+EXPIRED = uses("expired")
+UNKNOWN_COMMAND = uses("unknown_command", "command")
+HELP_TEXT = uses("help")
+WELCOME_BACK = uses("welcome_back")
+RESTARTED = uses("restarted")
+EMPTY = uses("empty")
+TRUNCATED = uses("truncated", "limit")
+
+# Commands every journey answers; the flows add their own (/triage, /readiness, ...).
+BUILTIN_COMMANDS = ("start", "menu", "back", "help", "restart", "cancel")
+# Before the consent choice, only these still work (they say what the bot is and does).
+BEFORE_CONSENT = {"help", "privacy", "about", "forget"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one event produced: the new state, the replies to send, what to record."""
+
+    state: State
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
+
+
+class Engine:
+    """Runs the journeys in dialogues/flows over the knowledge; one instance serves every user."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        dialogues: Dialogues,
+        matcher: Matcher | None = None,
+        settings: Settings | None = None,
+    ):
+        self.kb = kb
+        self.dialogues = dialogues
+        self.matcher = matcher or Matcher(kb)
+        self.settings = settings or Settings()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> Engine:
+        """An engine over the shipped YAML (raises ContentError listing every problem)."""
+        kb, dialogues = load_all()
+        return cls(kb, dialogues, Matcher(kb), settings)
+
+    def commands(self) -> list[tuple[str, str]]:
+        """(command, description) for the slash-command menu, in flow order."""
+        found = [(f.command, f.command_help) for f in self.dialogues.flows.values() if f.command]
+        return [(c, h) for c, h in found if c and h]
+
+    def handle(self, state: dict[str, Any] | State | None, event: Event, ctx: Context) -> Turn:
+        """Apply one event to a user's state; return the new state, replies and effects."""
+        if isinstance(state, State):
+            state, was_reset = state.model_copy(deep=True), False
+        else:
+            state, was_reset = restore(state)
+        convo = Conversation(state, self.kb, self.dialogues, self.matcher, ctx, self.settings)
+        if was_reset or not position_is_valid(convo):
+            _reset(convo)
+            if isinstance(event, Button):
+                return _finish(convo)
+        _dispatch(convo, event)
+        return _finish(convo)
+
+
+def _reset(convo: Conversation) -> None:
+    """An old or unreadable state: apologise and start from the menu (or the welcome)."""
+    state = convo.state
+    state.back, state.answers = [], {}
+    if state.consent is None:
+        state.at = WELCOME_AT
+        return
+    to_menu(convo, convo.text(RESET))
+
+
+def _finish(convo: Conversation) -> Turn:
+    replies: list[Reply] = []
+    for reply in convo.replies:
+        replies += _fit(reply)
+    return Turn(convo.state, tuple(replies), tuple(convo.effects))
+
+
+def _fit(reply: Reply) -> list[Reply]:
+    """Keep within Telegram's limits: long texts split, captions short."""
+    if reply.chart and len(reply.chart.caption) > CAPTION_LIMIT:
+        caption = shorten(reply.chart.caption, CAPTION_LIMIT)
+        reply = replace(reply, chart=replace(reply.chart, caption=caption))
+    parts = split_text(reply.text, MESSAGE_LIMIT)
+    if len(parts) == 1:
+        return [reply]
+    head = [Reply(part) for part in parts[:-1]]
+    return [*head, replace(reply, text=parts[-1])]
+
+
+def _dispatch(convo: Conversation, event: Event) -> None:
+    if convo.state.consent is None and not _allowed_before_consent(convo, event):
+        if isinstance(event, Text) and event.text.strip():
+            convo.state.pending = event.text[:ANSWER_LIMIT]
+        go(convo, WELCOME_AT.flow, WELCOME_AT.step)
+        return
+    if isinstance(event, Command):
+        _command(convo, event)
+    elif isinstance(event, Button):
+        _button(convo, event.data)
+    elif isinstance(event, Text):
+        _text(convo, event.text)
+    elif isinstance(event, Unsupported):
+        messages = convo.dialogues.messages.unsupported
+        convo.say(messages.get(event.what, messages["other"]), [convo.menu_row()])
+        _resume(convo)
+
+
+def _allowed_before_consent(convo: Conversation, event: Event) -> bool:
+    """Until the user has chosen, only the welcome's own buttons and a few commands work."""
+    if isinstance(event, Command):
+        return event.name.lower() in BEFORE_CONSENT
+    if convo.state.at.flow != WELCOME_AT.flow:
+        return False
+    if isinstance(event, Button):
+        return event.data.startswith(("s:", "n:back"))
+    if isinstance(event, Text):
+        step = step_of(convo)
+        return step is not None and _option_named(step.options, event.text) is not None
+    return False
+
+
+def _command(convo: Conversation, command: Command) -> None:
+    name = command.name.lower()
+    if name == "start":
+        if convo.state.consent is None:
+            go(convo, WELCOME_AT.flow, WELCOME_AT.step)
+        else:
+            to_menu(convo, convo.text(WELCOME_BACK))
+    elif name in ("menu", "cancel"):
+        to_menu(convo)
+    elif name == "back":
+        back(convo)
+    elif name == "help":
+        convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
+    elif name == "restart":
+        to_menu(convo, convo.text(RESTARTED))
+    elif flow := convo.dialogues.flow_for_command(name):
+        start_flow(convo, flow.id)
+    else:
+        help_button = (Option(convo.label(HELP), "n:help"), *convo.menu_row())
+        convo.say(convo.text(UNKNOWN_COMMAND, command=shorten(name, 40)), [help_button])
+
+
+def _button(convo: Conversation, data: str) -> None:
+    kind, _, rest = data.partition(":")
+    handled = False
+    if kind == "n":
+        handled = _nav(convo, rest)
+    elif kind == "s":
+        handled = _step_button(convo, rest)
+    elif kind == "f":
+        flow_id, _, step_id = rest.partition(":")
+        flow = convo.dialogues.flows.get(flow_id)
+        if flow and (not step_id or (step_id in flow.steps and flow.steps[step_id].entry)):
+            start_flow(convo, flow_id, step_id or None)
+            handled = True
+    elif kind == "t":
+        handled = _cards.topic_card(convo, rest)
+    elif kind == "d":
+        handled = _cards.detail(convo, rest)
+    elif kind == "p":
+        handled = _cards.parts(convo, rest)
+    elif kind == "g":
+        handled = _cards.glossary_term(convo, rest)
+    elif kind == "l":
+        name, _, page = rest.partition(":")
+        handled = _cards.show_list(convo, name, int(page) if page.isdigit() else 1)
+    elif kind == "fb":
+        topic, _, value = rest.rpartition(":")
+        if convo.kb.topic(topic) and value in ("0", "1"):
+            _cards.feedback(convo, topic, value == "1")
+            handled = True
+    elif kind == "x" and rest == "none":
+        nothing_found(convo)
+        handled = True
+    if not handled:
+        _expired(convo)
+
+
+def _nav(convo: Conversation, where: str) -> bool:
+    if where == "back":
+        back(convo)
+    elif where == "menu":
+        to_menu(convo)
+    elif where == "help":
+        convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
+    else:
+        return False
+    return True
+
+
+def _step_button(convo: Conversation, rest: str) -> bool:
+    seq, _, choice = rest.partition(":")
+    step = step_of(convo)
+    if step is None or seq != str(convo.state.seq):
+        return False
+    if choice == "skip":
+        free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
+        if not (free_text and step.skip):
+            return False
+        accept(convo, "skip")
+        return True
+    if not choice.isdigit() or int(choice) >= len(step.options):
+        return False
+    accept(convo, int(choice))
+    return True
+
+
+def _expired(convo: Conversation) -> None:
+    """A button from an old message, or one that was never ours: say so, show where they are."""
+    show(convo, convo.text(EXPIRED))
+
+
+def _text(convo: Conversation, text: str) -> None:
+    step = step_of(convo)
+    if not text.strip():
+        convo.say(convo.text(EMPTY), [convo.menu_row()])
+        return
+    assert step is not None
+    free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
+    if free_text:
+        if len(text) > ANSWER_LIMIT:
+            convo.say(convo.text(TRUNCATED, limit=f"{ANSWER_LIMIT:,}"))
+        accept(convo, None, text[:ANSWER_LIMIT].strip())
+        return
+    chosen = _option_named(step.options, text)
+    if chosen is not None:
+        accept(convo, chosen)
+        return
+    answer_question(convo, text)
+    _resume(convo)
+
+
+def _option_named(options, text: str) -> int | None:
+    """The option whose label the user typed (emoji and punctuation aside), if any."""
+    typed = normalise(text)
+    if not typed or len(typed) > 60:
+        return None
+    for n, option in enumerate(options):
+        name = normalise(re.sub(r"[^\w\s'’-]", "", option.label))
+        if name and fuzz.ratio(typed, name) >= LABEL_MATCH:
+            return n
+    return None
+
+
+def _resume(convo: Conversation) -> None:
+    """After an aside in the middle of a journey, show the question the user was on again."""
+    if is_waiting_for_answer(convo):
+        where = convo.flow().title
+        show(convo, convo.text(RESUME, where=where))
+
+
+__all__ = ["Engine", "Settings", "Turn"]

@@ -1,0 +1,226 @@
+"""Moving between steps and showing them: the part of the engine that knows the flow graph."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dialogues._content import StepSpec, uses
+from dialogues._conversation import SKIP, Conversation, rows_of
+from dialogues._markup import Markup, fill
+from dialogues._state import BACK_LIMIT, Position
+from dialogues._types import Option
+from knowledge import KnowledgeBase
+
+MENU_AT = Position(flow="menu", step="menu")
+WELCOME_AT = Position(flow="welcome", step="consent")
+
+# Result steps run a compute: a function registered here by dialogues._journeys.
+COMPUTES: dict[str, Callable[[Conversation], None]] = {}
+
+MENU_AGAIN = uses("menu_again")
+PREVIOUS_ANSWER = uses("previous_answer", "answer")
+
+
+def compute(name: str) -> Callable[[Callable[[Conversation], None]], Callable]:
+    """Register the function that runs a result step with `compute: name`."""
+
+    def register(function: Callable[[Conversation], None]) -> Callable[[Conversation], None]:
+        COMPUTES[name] = function
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question of a series step: its id and the values its text can use."""
+
+    id: str
+    values: dict[str, object]
+
+
+def series_items(kb: KnowledgeBase, convo: Conversation, step: StepSpec) -> list[Item]:
+    """The questions a series step asks, from the knowledge."""
+    flow = convo.flow()
+    if step.items == "key-factors":
+        return [
+            Item(g.factors[0], {"title": g.title, "question": Markup(flow.questions[g.factors[0]])})
+            for g in kb.key_factors
+        ]
+    if step.items == "nasss-domains":
+        return [
+            Item(
+                d.id,
+                {
+                    "title": d.title,
+                    "question": d.question,
+                    "simple": d.anchors.simple,
+                    "complicated": d.anchors.complicated,
+                    "complex": d.anchors.complex,
+                },
+            )
+            for d in kb.frameworks["nasss"].domains
+        ]
+    items = []
+    for section in kb.frameworks["sips"].sections:
+        for n, question in enumerate(section.questions, start=1):
+            items.append(Item(f"{section.id}-{n}", {"title": section.title, "question": question}))
+    return items
+
+
+def step_of(convo: Conversation) -> StepSpec | None:
+    """The step the user is on, or None when the position no longer exists."""
+    flow = convo.dialogues.flows.get(convo.state.at.flow)
+    return flow.steps.get(convo.state.at.step) if flow else None
+
+
+def position_is_valid(convo: Conversation) -> bool:
+    """Whether the saved position still names a step (flows can change between versions)."""
+    step = step_of(convo)
+    if step is None:
+        return False
+    if step.kind == "series":
+        return 0 <= convo.state.at.index < len(series_items(convo.kb, convo, step))
+    return True
+
+
+def is_waiting_for_answer(convo: Conversation) -> bool:
+    """Whether the current step is a question in a journey (so an aside should resume it)."""
+    step = step_of(convo)
+    return step is not None and step.kind in ("choose", "ask", "series")
+
+
+def go(convo: Conversation, flow_id: str, step_id: str, index: int = 0) -> None:
+    """Move to a step, remembering where we were for Back, and show it."""
+    state = convo.state
+    new = Position(flow=flow_id, step=step_id, index=index)
+    if state.at != new:
+        state.back.append(state.at)
+        del state.back[:-BACK_LIMIT]
+    state.at = new
+    state.seq += 1
+    show(convo)
+
+
+def start_flow(convo: Conversation, flow_id: str, step_id: str | None = None) -> None:
+    """Begin a journey afresh (its earlier answers are dropped)."""
+    convo.state.answers = {}
+    go(convo, flow_id, step_id or convo.flow(flow_id).start)
+
+
+def to_menu(convo: Conversation, intro: Markup | None = None) -> None:
+    """Show the main menu; Back from it goes nowhere."""
+    state = convo.state
+    state.at = MENU_AT
+    state.back = []
+    state.answers = {}
+    state.seq += 1
+    show(convo, intro)
+
+
+def finish(convo: Conversation) -> None:
+    """End a journey quietly: the user is at the menu, its result is the last thing shown."""
+    convo.state.at = MENU_AT
+    convo.state.back = []
+    convo.state.answers = {}
+    convo.state.seq += 1
+
+
+def back(convo: Conversation) -> None:
+    """Return to the previous step, or to the menu."""
+    state = convo.state
+    while state.back:
+        previous = state.back.pop()
+        flow = convo.dialogues.flows.get(previous.flow)
+        if flow and previous.step in flow.steps and flow.steps[previous.step].kind != "result":
+            state.at = previous
+            state.seq += 1
+            show(convo)
+            return
+    to_menu(convo)
+
+
+def show(convo: Conversation, intro: Markup | None = None) -> None:
+    """Render the current step (run it, for a result step)."""
+    step = step_of(convo)
+    assert step is not None, "position checked by the engine"
+    if step.kind == "result":
+        at = convo.state.at
+        COMPUTES[step.compute](convo)
+        if convo.state.at == at:  # the journey is over: rest at the menu, results on screen
+            finish(convo)
+        return
+    text, options = _prompt(convo, step)
+    if intro:
+        text = Markup(f"{intro}\n\n{text}")
+    at_menu = convo.state.at == MENU_AT
+    convo.say(text, [*rows_of(options, step.columns), convo.nav_row(back=not at_menu)])
+
+
+def _prompt(convo: Conversation, step: StepSpec) -> tuple[Markup, list[Option]]:
+    seq = convo.state.seq
+    values: dict[str, object] = {"retention_days": convo.settings.retention_days}
+    if step.kind == "series":
+        items = series_items(convo.kb, convo, step)
+        item = items[convo.state.at.index]
+        values |= item.values | {"number": convo.state.at.index + 1, "total": len(items)}
+        values["previous"] = _previous_answer(convo, item.id)
+    elif step.kind == "ask":
+        values["previous"] = _previous_answer(convo, step.key or "")
+    text = fill(step.text or "", **values)
+    options = [Option(o.label, _option_data(o, seq, n)) for n, o in enumerate(step.options)]
+    free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
+    if free_text and step.skip:
+        options.append(Option(convo.label(SKIP), f"s:{seq}:skip"))
+    return text, options
+
+
+def _option_data(option, seq: int, n: int) -> str:
+    if option.flow and not option.value:
+        return f"f:{option.flow}"
+    if option.show:
+        return f"l:{option.show}"
+    return f"s:{seq}:{n}"
+
+
+def _previous_answer(convo: Conversation, item_id: str) -> Markup:
+    """The answer given last time (SIPS revisits show it beside each question)."""
+    records = convo.state.results.get(convo.state.at.flow) or []
+    if not records:
+        return Markup("")
+    answer = records[-1].answers.get(item_id)
+    if not answer:
+        return Markup("")
+    return fill(convo.dialogues.text(PREVIOUS_ANSWER), answer=answer)
+
+
+def accept(convo: Conversation, choice: int | str | None, text: str | None = None) -> None:
+    """Take the answer to the current step (an option index, 'skip', or typed text) and move on."""
+    state = convo.state
+    flow = convo.flow()
+    step = step_of(convo)
+    assert step is not None
+    option = step.options[choice] if isinstance(choice, int) else None
+    if option and option.show:
+        from dialogues._cards import show_list
+
+        show_list(convo, option.show)
+        return
+    answer = option.value if option else text
+    if step.kind == "series":
+        items = series_items(convo.kb, convo, step)
+        state.answers.setdefault(step.key, {})[items[state.at.index].id] = answer
+        if state.at.index + 1 < len(items):
+            go(convo, flow.id, state.at.step, state.at.index + 1)
+            return
+    elif step.key:
+        state.answers[step.key] = answer
+    if option and option.flow:
+        start_flow(convo, option.flow)
+    elif option and option.next:
+        go(convo, flow.id, option.next)
+    elif step.next:
+        go(convo, flow.id, step.next)
+    else:
+        to_menu(convo, convo.text(MENU_AGAIN))

@@ -1,0 +1,75 @@
+"""A user's conversation state: plain JSON-serialisable data with a version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+STATE_VERSION = 1
+BACK_LIMIT = 30  # positions remembered for Back; older ones fall off
+HISTORY_LIMIT = 5  # results kept per assessment kind, for "what changed" and the plan
+
+
+class Position(BaseModel):
+    """Where a user is: a step of a flow, and the item within a series step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow: str
+    step: str
+    index: int = 0
+
+
+class Result(BaseModel):
+    """A completed assessment, kept so that a repeat can show what changed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    date: str
+    answers: dict[str, Any]
+    result: dict[str, Any]
+
+
+class State(BaseModel):
+    """Everything the engine needs to carry from one event to the next."""
+
+    model_config = ConfigDict(validate_assignment=False)
+
+    v: int = STATE_VERSION
+    at: Position = Position(flow="welcome", step="consent")
+    back: list[Position] = Field(default_factory=list)
+    answers: dict[str, Any] = Field(default_factory=dict)
+    consent: bool | None = None
+    seq: int = 0  # bumped whenever a step is shown; step buttons carry it, so old ones expire
+    pending: str | None = None  # a question asked before consent, answered right after it
+    results: dict[str, list[Result]] = Field(default_factory=dict)
+    last_topic: str | None = None
+    followups: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as plain data for storage."""
+        return self.model_dump(mode="json")
+
+
+def restore(data: dict[str, Any] | None) -> tuple[State, bool]:
+    """Rebuild a stored state; (state, True) when it had to be reset because it was unreadable.
+
+    A state from an older version keeps what is still meaningful (consent and results) and is
+    otherwise started afresh; the engine apologises and shows the menu.
+    """
+    if not data:
+        return State(), False
+    if data.get("v") == STATE_VERSION:
+        try:
+            return State.model_validate(data), False
+        except ValidationError:
+            pass
+    kept: dict[str, Any] = {}
+    if isinstance(data.get("consent"), bool):
+        kept["consent"] = data["consent"]
+    try:
+        state = State.model_validate({**kept, "results": data.get("results") or {}})
+    except ValidationError:
+        state = State.model_validate(kept)
+    return state, True
