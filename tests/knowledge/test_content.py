@@ -15,7 +15,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = DATA / "seed-summary.txt"
 REFERENCE_NOTES = DATA / "frameworks-reference.md"
 
-# The published contract (design.md): these ids never change once published.
+# The published contract (design.md): these ids never change once published. Written out
+# here on purpose, not imported from knowledge._ids, so that changing them there fails here.
 INNOVATION_FACTORS = [
     "evidence",
     "adapting-to-context",
