@@ -42,7 +42,7 @@ class Conversation:
 
     # --- content --------------------------------------------------------------------------
 
-    def text(self, name: str, **values: object) -> Markup:
+    def text(self, name: str, /, **values: object) -> Markup:
         """A shared text from messages.yaml, filled with escaped values."""
         return fill(self.dialogues.text(name), **values)
 
@@ -54,7 +54,7 @@ class Conversation:
         """A flow by id, or the one the user is in."""
         return self.dialogues.flows[flow_id or self.state.at.flow]
 
-    def flow_text(self, name: str, flow_id: str | None = None, **values: object) -> Markup:
+    def flow_text(self, name: str, /, flow_id: str | None = None, **values: object) -> Markup:
         """A text from a flow's `texts`, filled with escaped values."""
         return fill(self.flow(flow_id).texts[name], **values)
 

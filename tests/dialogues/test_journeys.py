@@ -1,0 +1,200 @@
+"""Each journey of the design, end to end through the engine with the real YAML."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dialogues import AssessmentDone, Button, Feedback, FollowUpRequested, Matched
+
+READINESS_ANSWERS = ["[Yes]", "[No]", "[No]", "[Partly]", "[Yes]", "[Not sure]", "[No]"]
+
+
+def _triage(user, *, tech: str, stage: str, scope: str, hardest: str | None = None) -> None:
+    user("/triage", "[Innovator]", "[Adult social care]", f"[{stage}]", f"[{tech}]", f"[{scope}]")
+    user(hardest if hardest else "[Skip]")
+
+
+def test_triage_for_a_technology_supported_innovation_recommends_nasss(user):
+    _triage(user, tech="technology is central", stage="Piloting", scope="One organisation")
+    assert user.at == ("menu", "menu")
+    (done,) = user.effects_of(AssessmentDone)
+    assert done.kind == "triage"
+    assert done.result["frameworks"][0] == "nasss"
+    assert "NASSS" in user.text
+    assert "technology is central" in user.text  # the reason is in terms of the answers
+    assert "Three things to watch first" in user.text
+    assert len(done.result["watch"]) == 3
+
+
+def test_triage_for_a_regional_way_of_working_recommends_large_scale_change(user):
+    _triage(user, tech="No, it's a way of working", stage="Spreading", scope="Regional")
+    (done,) = user.effects_of(AssessmentDone)
+    assert "nhs-large-scale-change" in done.result["frameworks"]
+    assert "nasss" not in done.result["frameworks"]
+    assert "regional or national" in user.text
+
+
+def test_triage_uses_the_hardest_part_in_the_users_own_words(user):
+    _triage(user, tech="Partly", stage="idea", scope="One team", hardest="Complexity")
+    (done,) = user.effects_of(AssessmentDone)
+    assert done.answers["hardest"] == "Complexity"
+    assert "complexity" in done.result["watch"]
+    assert list(user.effects_of(Matched))
+
+
+def test_triage_result_offers_the_frameworks_the_factors_and_the_plan(user):
+    _triage(user, tech="technology is central", stage="Piloting", scope="One team")
+    assert "NASSS" in user.labels
+    assert any("plan" in label.lower() for label in user.labels)
+    user("[NASSS]")
+    assert "Was this helpful?" in user.text
+
+
+def test_readiness_gives_a_profile_three_priorities_and_a_chart(user):
+    user("/readiness", "[Start]", *READINESS_ANSWERS)
+    chart_reply, _result = user.replies
+    chart = chart_reply.chart
+    assert chart is not None and chart.palette == "readiness"
+    assert [row.level for row in chart.rows] == [
+        "green", "red", "red", "amber", "green", "unknown", "red",
+    ]  # fmt: skip
+    assert chart.caption.startswith("Your readiness profile")
+    (done,) = user.effects_of(AssessmentDone)
+    # Reds first, in the seed's order, then "not sure".
+    assert done.result["priorities"] == ["difficult-environment", "resources", "evidence"]
+    assert "Your priorities" in user.text
+    assert "Since" not in user.text  # nothing to compare with yet
+
+
+def test_repeating_readiness_shows_what_changed_since_last_time(user):
+    user("/readiness", "[Start]", *READINESS_ANSWERS)
+    user.now += timedelta(days=30)
+    user("/readiness", "[Start]", "[Yes]", "[Yes]", "[No]", "[Partly]", "[No]", "[Not sure]")
+    user("[No]")
+    assert "Since 3 March 2026" in user.text
+    assert "1 better, 1 worse, 5 the same" in user.text
+    assert "A difficult environment: Not yet → Ready" in user.text
+    chart = user.replies[0].chart
+    assert chart.rows[1].previous == "red" and chart.rows[1].level == "green"
+    assert chart.legend_previous == "Last time"
+    assert len(user.state["results"]["readiness"]) == 2
+
+
+def test_nasss_warns_when_several_domains_are_complex(user):
+    user("/nasss", "[Start]")
+    assert "1 of 7" in user.text and "Simple:" in user.text and "Complex:" in user.text
+    user("[Complex]", "[Complex]", "[Simple]", "[Complicated]", "[Complex]", "[Simple]")
+    user("[Not sure]")
+    (done,) = user.effects_of(AssessmentDone)
+    assert done.kind == "nasss" and len(done.result["complex"]) == 3
+    assert "rarely, if ever, became mainstream" in user.text
+    assert user.replies[0].chart.palette == "complexity"
+
+
+def test_nasss_with_nothing_complex_has_no_warning(user):
+    user("/nasss", "[Start]", *["[Simple]"] * 6, "[Complicated]")
+    assert "rarely, if ever" not in user.text
+    assert "Complicated, but manageable" in user.text
+
+
+def test_sips_asks_the_four_sections_saves_and_revisits(user):
+    user("/sips", "[Start]")
+    assert "1 of" in user.text
+    total = int(user.text.split("1 of ")[1].split(" ")[0])
+    user("A befriending scheme matching volunteers with older people")
+    for _ in range(total - 1):
+        user("[Skip]")
+    (done,) = user.effects_of(AssessmentDone)
+    assert done.kind == "sips"
+    assert "befriending" in user.text
+    assert "Come back after you implement" in user.text
+
+    user.now += timedelta(days=90)
+    user("/sips", "[Start]")
+    assert "Record what changed" in user.labels
+    user("[Record what changed]")
+    assert "Last time you said" in user.text and "befriending" in user.text
+    user("We now match by shared interests, because early matches fizzled out")
+    for _ in range(total - 1):
+        user("[Skip]")
+    (update,) = user.effects_of(AssessmentDone)
+    assert "Before: A befriending scheme" in user.text
+    assert "Now: We now match by shared interests" in user.text
+    assert update.result["changed"] == [f"{user.engine.kb.frameworks['sips'].sections[0].id}-1"]
+    user("/sips", "[Start]", "[See my record]")
+    assert "shared interests" in user.text
+
+
+def test_team_request_gives_a_reference_and_asks_for_a_follow_up(user):
+    user("/team", "We'd like help planning a Shared Lives expansion")
+    user("[By email]", "jo@example.org")
+    (request,) = user.effects_of(FollowUpRequested)
+    assert request.reference.startswith("SA-") and len(request.reference) == 9
+    assert request.reference in user.text
+    assert request.contact == "email: jo@example.org"
+    assert "Shared Lives" in request.note
+
+
+def test_team_references_differ_between_requests(user):
+    user("/team", "first", "[Message me here]")
+    first = next(user.effects_of(FollowUpRequested)).reference
+    user("/team", "second", "[Message me here]")
+    assert next(user.effects_of(FollowUpRequested)).reference != first
+
+
+def test_typed_note_to_team_is_not_sent_to_the_matcher(user):
+    user("/team", "staff turnover is killing us")
+    assert user.at == ("team", "contact")
+    assert not list(user.effects_of(Matched))
+
+
+def test_browse_lists_and_cards(user):
+    user("/browse", "[The seven that matter most]")
+    assert "Complexity" in user.labels or "Complexity" in user.text
+    user("[Frameworks]")
+    assert len([label for label in user.labels if label != "☰ Menu"]) == 4
+    user("[NASSS]")
+    assert "Its parts" in user.labels
+    user("[Its parts]")
+    assert "seven domains" in user.text
+    user("/browse", "[Further reading]")
+    assert "page 1 of 3" in user.text
+    user("[Next]")
+    assert "page 2 of 3" in user.text
+    user("/browse", "[Glossary]")
+    user.send(Button(f"g:{next(iter(user.engine.kb.glossary))}"))
+    assert user.text
+    user("/browse", "[About the network]")
+    assert "Shared Lives Plus" in user.text
+
+
+def test_a_key_factor_card_has_the_figures_detail_and_feedback(user):
+    user.send(Button("t:workforce"))
+    assert "30.8%" in user.text and "Skills for Care" in user.text
+    assert "One of the seven" in user.text
+    user("[More detail]")
+    assert "more detail" in user.text
+    user.send(Button("t:workforce"))
+    user("[Yes]")
+    assert list(user.effects_of(Feedback)) == [Feedback("workforce", True)]
+    user.send(Button("t:workforce"))
+    user("[Not really]")
+    assert list(user.effects_of(Feedback)) == [Feedback("workforce", False)]
+    assert "Talk to the network team" in user.labels
+
+
+def test_plan_is_empty_at_first_then_holds_the_users_work(user):
+    user("/plan")
+    assert "nothing in your plan yet" in user.text
+    assert all(r.document is None for r in user.replies)
+    _triage(user, tech="technology is central", stage="Piloting", scope="One team")
+    user("/readiness", "[Start]", *READINESS_ANSWERS)
+    user("/plan")
+    (document,) = [r.document for r in user.replies if r.document]
+    headings = [s.heading for s in document.sections]
+    assert headings[:2] == ["Which framework fits", "Readiness on the seven factors"]
+    assert "Next steps" in headings and "Further reading" in headings
+    triage = document.sections[0]
+    assert ("Technology", "Yes, technology is central") in triage.table
+    assert any("NASSS" in p for p in triage.paragraphs)
+    assert document.sections[1].chart is not None
