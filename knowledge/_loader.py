@@ -24,6 +24,7 @@ from knowledge._problems import (
     ContentError,
     Problem,
     display_name,
+    entry_label,
     read_yaml,
     validate_entries,
     validate_one,
@@ -111,11 +112,13 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     data_dir = data_dir or DATA_DIR
     root = data_dir.parent.parent  # names in messages start at the repository root
     collections: dict[str, list[Any]] = {}
+    raw: dict[str, list[dict]] = {}
     problems: list[Problem] = []
     for file_name, (model, key) in COLLECTIONS.items():
         name = display_name(data_dir / file_name, root)
         data, found = read_yaml(data_dir / file_name, name)
         problems += found
+        raw[key] = [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
         if found:
             collections[key] = []
             continue
@@ -133,7 +136,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         network, found = validate_one(network_data, Network, network_name, "network")
         problems += found
 
-    problems += _cross_check(collections, lambda key: display_name(data_dir / FILES[key], root))
+    problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
     if problems or network is None:
         raise KnowledgeLoadError(problems)
     return KnowledgeBase(
@@ -148,81 +151,91 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     )
 
 
-def _cross_check(
-    collections: dict[str, list[Any]], name: Callable[[str], str]
-) -> Iterator[Problem]:
-    """References to ids that do not exist, ids shared across files, the published contract."""
+def _strings(entry: dict[str, Any], attribute: str) -> list[str]:
+    """The ids a raw entry lists in a field (a list, or one id), ignoring anything malformed."""
+    value = entry.get(attribute)
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str)]
 
-    ids = {key: {e.id for e in entries if hasattr(e, "id")} for key, entries in collections.items()}
+
+def _cross_check(raw: dict[str, list[dict]], name: Callable[[str], str]) -> Iterator[Problem]:
+    """References to ids that do not exist, ids shared across files, the published contract.
+
+    Works on the raw YAML, so that an entry with a schema problem is still cross-checked and
+    every problem is reported in one go.
+    """
+    ids = {
+        key: {e["id"] for e in entries if isinstance(e.get("id"), str)}
+        for key, entries in raw.items()
+    }
     topics = ids["factors"] | ids["frameworks"]
     sources = ids["references"] | ids["reading"]
     everything = set().union(*ids.values())
-
-    def refs(key: str, entry_id: str, fld: str, values: list[str], known: set[str], what: str):
-        for value in values:
-            if value not in known:
-                yield Problem(name(key), entry_id, fld, f"no {what} with id {value!r}")
+    # (collection, field, the ids it may name, what those are called)
+    links = (
+        ("factors", "figures", ids["figures"], "figure"),
+        ("factors", "frameworks", ids["frameworks"], "framework"),
+        ("factors", "reading", ids["reading"], "reading entry"),
+        ("factors", "related", ids["factors"], "factor"),
+        ("frameworks", "factors", ids["factors"], "factor"),
+        ("frameworks", "reading", ids["reading"], "reading entry"),
+        ("frameworks", "references", sources, "reference"),
+        ("figures", "source", sources, "reference"),
+        ("reading", "informs", topics, "factor or framework"),
+        ("references", "reading", ids["reading"], "reading entry"),
+        ("glossary", "related", everything, "entry"),
+        ("key_factors", "factors", ids["factors"], "factor"),
+    )
+    for key, attribute, known, what in links:
+        for index, entry in enumerate(raw[key], start=1):
+            label = entry_label(entry, index, "rank" if key == "key_factors" else "id")
+            for value in _strings(entry, attribute):
+                if value not in known:
+                    yield Problem(name(key), label, attribute, f"no {what} with id {value!r}")
 
     owners: dict[str, str] = {}
     for key in ("factors", "frameworks", "figures", "reading", "references", "glossary"):
-        for entry in collections[key]:
-            if entry.id in owners and owners[entry.id] != key:
-                other = name(owners[entry.id])
-                yield Problem(name(key), entry.id, "id", f"id also used in {other}")
-            owners.setdefault(entry.id, key)
-
-    for f in collections["factors"]:
-        yield from refs("factors", f.id, "figures", f.figures, ids["figures"], "figure")
-        yield from refs("factors", f.id, "frameworks", f.frameworks, ids["frameworks"], "framework")
-        yield from refs("factors", f.id, "reading", f.reading, ids["reading"], "reading entry")
-        yield from refs("factors", f.id, "related", f.related, ids["factors"], "factor")
-    for f in collections["frameworks"]:
-        yield from refs("frameworks", f.id, "factors", f.factors, ids["factors"], "factor")
-        yield from refs("frameworks", f.id, "reading", f.reading, ids["reading"], "reading entry")
-        yield from refs("frameworks", f.id, "references", f.references, sources, "reference")
-    for f in collections["figures"]:
-        yield from refs("figures", f.id, "source", [f.source], sources, "reference")
-    for r in collections["reading"]:
-        yield from refs("reading", r.id, "informs", r.informs, topics, "factor or framework")
-    for r in collections["references"]:
-        if r.reading:
-            yield from refs("references", r.id, "reading", [r.reading], ids["reading"], "reading")
-    for t in collections["glossary"]:
-        yield from refs("glossary", t.id, "related", t.related, everything, "entry")
-
-    key_ids: set[str] = set()
-    for group in collections["key_factors"]:
-        label = str(group.rank)
-        yield from refs("key_factors", label, "factors", group.factors, ids["factors"], "factor")
-        key_ids.update(group.factors)
-    yield from _published_contract(collections, key_ids, name)
+        for entry_id in sorted(ids[key]):
+            if entry_id in owners:
+                yield Problem(
+                    name(key), entry_id, "id", f"id also used in {name(owners[entry_id])}"
+                )
+            owners.setdefault(entry_id, key)
+    yield from _published_contract(raw, name)
 
 
-def _published_contract(collections, key_ids: set[str], name) -> Iterator[Problem]:
+def _published_contract(
+    raw: dict[str, list[dict]], name: Callable[[str], str]
+) -> Iterator[Problem]:
     """The ids in the design are published: each must exist, at its level, key or not."""
-    factors = {f.id: f for f in collections["factors"]}
+    factors = {e["id"]: e for e in raw["factors"] if isinstance(e.get("id"), str)}
     levels = {i: "innovation" for i in _ids.INNOVATION_FACTORS}
     levels |= {i: "external" for i in _ids.EXTERNAL_FACTORS}
     for factor_id, level in levels.items():
         factor = factors.get(factor_id)
         if factor is None:
             yield Problem(name("factors"), factor_id, "id", "published factor id is missing")
-        elif factor.level != level:
+        elif factor.get("level") in ("innovation", "external") and factor["level"] != level:
             yield Problem(name("factors"), factor_id, "level", f"must be {level!r}")
     for factor_id in factors.keys() - levels.keys():
         yield Problem(name("factors"), factor_id, "id", "not a published factor id")
-    frameworks = {f.id: f for f in collections["frameworks"]}
-    for framework_id, fld, count in PARTS:
-        framework = frameworks.get(framework_id)
-        if framework and len(getattr(framework, fld)) != count:
-            yield Problem(name("frameworks"), framework_id, fld, f"must list {count} {fld}")
+
+    frameworks = {e["id"]: e for e in raw["frameworks"] if isinstance(e.get("id"), str)}
+    for framework_id, attribute, count in PARTS:
+        parts = frameworks.get(framework_id, {}).get(attribute)
+        if framework_id in frameworks and not (isinstance(parts, list) and len(parts) == count):
+            yield Problem(
+                name("frameworks"), framework_id, attribute, f"must list {count} {attribute}"
+            )
     for framework_id in set(_ids.FRAMEWORKS) - frameworks.keys():
         yield Problem(name("frameworks"), framework_id, "id", "published framework id is missing")
     for framework_id in frameworks.keys() - set(_ids.FRAMEWORKS):
         yield Problem(name("frameworks"), framework_id, "id", "not a published framework id")
-    if key_ids and key_ids != set(_ids.KEY_FACTORS):
+
+    key_ids = {i for group in raw["key_factors"] for i in _strings(group, "factors")}
+    if raw["key_factors"] and key_ids != set(_ids.KEY_FACTORS):
         wrong = ", ".join(sorted(key_ids ^ set(_ids.KEY_FACTORS)))
         yield Problem(name("key_factors"), "-", "factors", f"published key factors differ: {wrong}")
     for factor_id in sorted(key_ids & factors.keys()):
-        if not factors[factor_id].detail:
+        if not factors[factor_id].get("detail"):
             yield Problem(name("factors"), factor_id, "detail", "required for a key factor")

@@ -110,11 +110,11 @@ def _problems_from(error: ValidationError, file: str, entry: str) -> Iterator[Pr
     for detail in error.errors(include_url=False):
         location = [str(part) for part in detail["loc"]]
         message = detail["msg"]
-        # A model validator reports "field: reason"; lift the field out of the message.
-        if not location and ": " in message:
-            field, _, message = message.removeprefix("Value error, ").partition(": ")
-            location = [field]
         message = message.removeprefix("Value error, ")
+        # A model validator reports "field: reason"; lift the field out of the message.
+        field, colon, reason = message.partition(": ")
+        if detail["type"] == "value_error" and colon and field.isidentifier():
+            location, message = [*location, field], reason
         if detail["type"] == "missing":
             message = "required field is missing"
         elif detail["type"] == "extra_forbidden":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from dialogues import load_all
 from knowledge import ContentError, load_knowledge
 
 
@@ -15,6 +17,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "check",
         help="validate every YAML file (exit 1 listing each problem)",
         description="Validate the knowledge and dialogue YAML. Example: python -m bot check",
+    )
+    check.add_argument(
+        "--root",
+        type=Path,
+        help="a copy laid out like the repository (knowledge/data, dialogues) to check instead",
     )
     check.set_defaults(func=run_check)
 
@@ -30,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_check(args: argparse.Namespace) -> int:
     """Validate all content; print every problem, one a line."""
     try:
-        kb = load_knowledge()
+        kb, dialogues = load_all(args.root)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -38,7 +45,8 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     print(
         f"OK: {len(kb.factors)} factors, {len(kb.frameworks)} frameworks, "
-        f"{len(kb.reading)} reading entries, {len(kb.glossary)} glossary terms."
+        f"{len(kb.reading)} reading entries, {len(kb.glossary)} glossary terms; "
+        f"{len(dialogues.flows)} flows."
     )
     return 0
 
