@@ -46,11 +46,12 @@ TITLE_PT, SUBTITLE_PT, HEADING_PT, BODY_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = (
     8,
 )
 BODY_LINE = 5.4  # mm from one baseline to the next in body text
-CHART_WIDTH = 132.0  # mm; the 1000 px chart prints at about 190 dpi, its text near 12 pt
+CHART_WIDTH = 115.0  # mm; the 1000 px chart prints at about 220 dpi, its text near body size
 CHART_INSET = charts.MARGIN / charts.WIDTH  # the chart's own margin, as a share of its width
 HEADING_SPACE = 10.0  # mm a one-line heading takes, with the space under it
 TEXT_LEAD = 3 * BODY_LINE  # mm of text a heading needs below it on the same page
 CAPTION_SPACE = 12.0  # mm kept under a chart for its caption
+KEEP_TABLE = 90.0  # mm: a table no taller than this is never split across pages
 TABLE_LINE, TABLE_PADDING = 4.6, (1.6, 2.0)  # mm: line height; padding top/bottom, left/right
 ELLIPSIS = "\u2026"
 
@@ -184,13 +185,29 @@ def _bullet(pdf: FPDF, text: str) -> None:
 
 
 def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
-    """The height of the first thing under a section's heading (all of it, for a chart)."""
+    """How much of a section must share a page with its heading.
+
+    A chart with only a short introduction before it stays with that introduction; otherwise
+    the first few lines of text, the whole of a leading chart, or a table's first rows.
+    """
+    if png is not None and section.paragraphs and not section.bullets:
+        pdf.set_font(FAMILY, "", BODY_PT)
+        together = (
+            _chart_size(pdf, png)[1]
+            + CAPTION_SPACE
+            + sum(
+                pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT") + 2.2
+                for p in section.paragraphs
+            )
+        )
+        if together <= pdf.h - TOP - BOTTOM - HEADING_SPACE:
+            return together
     if section.paragraphs or section.bullets:
         return TEXT_LEAD
     if png is not None:
         return _chart_size(pdf, png)[1] + CAPTION_SPACE
     if section.table:
-        return _table_lead_height(pdf, _table_cells(section.table))
+        return _table_keep(pdf, _table_cells(section.table))
     return 0.0
 
 
@@ -233,6 +250,8 @@ def _table(pdf: FPDF, rows: tuple[tuple[str, ...], ...]) -> None:
     """A simple table across the page; the first row is its header when there are others."""
     cells = _table_cells(rows)
     pdf.ln(1)
+    if pdf.will_page_break(_table_keep(pdf, cells)):
+        pdf.add_page()
     pdf.set_font(FAMILY, "", TABLE_PT)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.2)
@@ -277,11 +296,21 @@ def _column_weights(pdf: FPDF, cells: list[list[str]]) -> list[float]:
     return weights
 
 
-def _table_lead_height(pdf: FPDF, cells: list[list[str]]) -> float:
-    """The height of a table's first two rows (its header and first row), which stay together."""
+def _table_keep(pdf: FPDF, cells: list[list[str]]) -> float:
+    """How much of a table must start on one page: all of a short one, else two rows.
+
+    A short table reads better whole than with a row or two overleaf; a long one may break
+    anywhere after its first row, and fpdf2 repeats the header on the next page.
+    """
+    whole = _table_height(pdf, cells)
+    return whole if whole <= KEEP_TABLE else _table_height(pdf, cells[:2])
+
+
+def _table_height(pdf: FPDF, cells: list[list[str]]) -> float:
+    """The height these rows will take as a table."""
     weights = _column_weights(pdf, cells)
     height = 0.0
-    for row in cells[:2]:
+    for row in cells:
         lines = 1
         for text, weight in zip(row, weights, strict=True):
             inner = pdf.epw * weight / sum(weights) - 2 * TABLE_PADDING[1]

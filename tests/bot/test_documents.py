@@ -173,6 +173,18 @@ def test_no_page_ends_on_a_heading(sample_pdf):
             assert body[-1] not in headings, body[-3:]
 
 
+def test_a_short_table_is_never_split_across_pages():
+    rows = (("Factor", "Then", "Now"), *((f"Row {n}", "Partly", "Ready") for n in range(8)))
+    split = 0
+    for count in range(0, 40, 2):  # push the table down the page a little at a time
+        filler = tuple(f"Filler paragraph {n} about carers and councils." for n in range(count))
+        pdf = render_document(document(DocSection("Notes", filler, table=rows)))
+        pages = [n for n, text in enumerate(pages_text(pdf)) if "Row 0 " in text]
+        assert all("Row 7 " in pages_text(pdf)[n] for n in pages), count
+        split += len(pages_text(pdf)) > 1
+    assert split  # some of these documents did run onto a second page
+
+
 def _in_footer(line: str, footer: str) -> bool:
     """Whether an extracted line is part of the footer: its text or the page number."""
     return line in footer or bool(re.search(r"\d+ / \d+$", line))
