@@ -16,8 +16,7 @@ import struct
 
 from fpdf import FPDF, FontFace, XPos, YPos
 
-from bot import charts
-from bot.charts import render_chart
+from bot.charts import MARGIN, WIDTH, render_chart
 from bot.fonts import font_file, safe_text
 from dialogues._types import DocSection, Document
 
@@ -47,7 +46,7 @@ TITLE_PT, SUBTITLE_PT, HEADING_PT, BODY_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = (
 )
 BODY_LINE = 5.4  # mm from one baseline to the next in body text
 CHART_WIDTH = 115.0  # mm; the 1000 px chart prints at about 220 dpi, its text near body size
-CHART_INSET = charts.MARGIN / charts.WIDTH  # the chart's own margin, as a share of its width
+CHART_INSET = MARGIN / WIDTH  # the chart's own margin, as a share of its width
 HEADING_SPACE = 10.0  # mm a one-line heading takes, with the space under it
 TEXT_LEAD = 3 * BODY_LINE  # mm of text a heading needs below it on the same page
 CAPTION_SPACE = 12.0  # mm kept under a chart for its caption
@@ -144,8 +143,7 @@ def _section(pdf: FPDF, section: DocSection) -> None:
     """One section: heading, paragraphs, bullets, chart, table, in that order."""
     png = render_chart(section.chart) if section.chart is not None else None
     pdf.ln(4)
-    if pdf.will_page_break(HEADING_SPACE + _lead_height(pdf, section, png)):
-        pdf.add_page()  # keep the heading with the start of what it heads
+    _keep_together(pdf, HEADING_SPACE + _lead_height(pdf, section, png))
     pdf.set_font(FAMILY, "B", HEADING_PT)
     pdf.set_text_color(*ACCENT)
     _flow(pdf, safe_text(section.heading, "bold"), 7.0)
@@ -163,6 +161,12 @@ def _section(pdf: FPDF, section: DocSection) -> None:
         _table(pdf, section.table)
 
 
+def _keep_together(pdf: FPDF, height: float) -> None:
+    """Start a new page unless this much fits on the current one (or the page is still empty)."""
+    if pdf.will_page_break(height) and pdf.get_y() > pdf.t_margin + 1:
+        pdf.add_page()
+
+
 def _flow(pdf: FPDF, text: str, line: float) -> None:
     """Text across the full width, wrapping and flowing onto new pages as needed."""
     pdf.multi_cell(0, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -170,8 +174,7 @@ def _flow(pdf: FPDF, text: str, line: float) -> None:
 
 def _bullet(pdf: FPDF, text: str) -> None:
     """A bullet mark with its text indented beside it (wrapped lines stay indented)."""
-    if pdf.will_page_break(BODY_LINE):
-        pdf.add_page()  # never leave a bullet mark alone at the foot of a page
+    _keep_together(pdf, BODY_LINE)  # never a bullet mark alone at the foot of a page
     margin = pdf.l_margin
     top = pdf.get_y()
     pdf.set_xy(margin + 1.5, top)
@@ -214,7 +217,7 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
 def _chart_size(pdf: FPDF, png: bytes) -> tuple[float, float]:
     """Width and height in mm at which to place a chart: CHART_WIDTH, or less to fit a page."""
     width_px, height_px = struct.unpack(">II", png[16:24])  # the PNG's IHDR chunk
-    usable = pdf.h - TOP - BOTTOM - CAPTION_SPACE
+    usable = pdf.h - TOP - BOTTOM - HEADING_SPACE - CAPTION_SPACE - 6  # room for a heading
     width = min(CHART_WIDTH, pdf.epw)
     height = width * height_px / width_px
     if height > usable:  # a very tall chart: shrink it to fit one page
@@ -226,8 +229,7 @@ def _chart(pdf: FPDF, png: bytes, caption: str) -> None:
     """A chart drawn by render_chart, its text aligned with the page's, caption beneath."""
     width, height = _chart_size(pdf, png)
     pdf.ln(2)
-    if pdf.will_page_break(height + CAPTION_SPACE):
-        pdf.add_page()
+    _keep_together(pdf, height + CAPTION_SPACE)
     top = pdf.get_y()
     pdf.image(
         io.BytesIO(png),
@@ -250,8 +252,7 @@ def _table(pdf: FPDF, rows: tuple[tuple[str, ...], ...]) -> None:
     """A simple table across the page; the first row is its header when there are others."""
     cells = _table_cells(rows)
     pdf.ln(1)
-    if pdf.will_page_break(_table_keep(pdf, cells)):
-        pdf.add_page()
+    _keep_together(pdf, _table_keep(pdf, cells))
     pdf.set_font(FAMILY, "", TABLE_PT)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.2)

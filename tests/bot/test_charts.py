@@ -173,6 +173,15 @@ def test_seven_rows_are_drawn_in_a_taller_chart_than_three():
     assert pixels_of(seven, green) == pytest.approx(pixels_of(three, green) * 7 / 3, rel=0.01)
 
 
+def test_all_twenty_two_factors_fit_in_one_png_under_the_size_limit():
+    rows = [(f"Factor number {n} with a fairly ordinary label", "amber", "red") for n in range(22)]
+    png = render_chart(simple_chart(rows, legend_previous="Last time"))
+    image = decode(png)
+    assert len(png) <= MAX_PNG_BYTES
+    assert image.width == WIDTH
+    assert image.height > 2500
+
+
 def test_level_ids_the_palette_does_not_name_get_spare_colours():
     chart = simple_chart(
         [("A", "maybe", None)],

@@ -216,6 +216,20 @@ def test_empty_parts_are_simply_left_out():
     assert "1 / 1" in texts[0]
 
 
+def test_a_chart_taller_than_a_page_is_shrunk_onto_one_page():
+    sample = samples.chart("readiness")
+    rows = tuple(replace(sample.rows[0], label=f"Row {n}") for n in range(40))
+    chart = replace(sample, rows=rows, caption="Forty rows.")
+    pdf = render_document(document(DocSection("Tall", chart=chart)))
+    reader = PdfReader(io.BytesIO(pdf))
+    with_chart = [page for page in reader.pages if page.images]
+    assert len(reader.pages) <= 2  # the title block's page, then the section's
+    assert len(with_chart) == 1
+    assert len(with_chart[0].images) == 1
+    assert "Tall" in with_chart[0].extract_text()
+    assert "Forty rows." in with_chart[0].extract_text()
+
+
 def test_text_that_looks_like_markup_is_printed_as_written():
     written = "**not bold** and <b>not html</b> and --not strike-- $x^2$"
     text = " ".join(pages_text(render_document(document(DocSection("Notes", (written,))))))
