@@ -74,6 +74,11 @@ AFTER_TITLE, AFTER_LEGEND, ABOVE_BAR, BELOW_BAR = 26, 34, 8, 30
 TITLE_PT, LABEL_PT, LEVEL_PT, LEVEL_SMALL_PT, LEGEND_PT = 28, 23, 23, 18, 19
 TITLE_LINES, LABEL_LINES = 3, 2
 LEADING = 1.28
+BAR_MARKER, LEGEND_MARKER = 19, 15  # marker sizes in points
+# Pixels from the margin to the legend marker's centre (which puts its left edge on the margin,
+# in line with the text above) and to the legend's text.
+LEGEND_MARKER_X, LEGEND_INDENT = 17, 40
+HATCH_WIDTH = 2.2  # points: bolder than matplotlib's default, to survive downscaling
 BACKGROUND, INK, SOFT_INK, TRACK = "#FFFFFF", "#1A1A1A", "#333333", "#ECECEC"
 PNG_COLOURS = 64
 SNAP_DISTANCE = 12  # how far (in RGB units) quantizing may move a painted colour
@@ -100,7 +105,8 @@ def render_chart(chart: Chart) -> bytes:
 
     title = _wrap(safe_text(chart.title, "bold"), fonts.title, content, TITLE_LINES, measure)
     show_legend = bool(chart.legend_previous) and any(r.previous for r in chart.rows)
-    legend = _wrap(safe_text(chart.legend_previous), fonts.legend, content - 50, 1, measure)
+    legend_width = content - LEGEND_INDENT
+    legend = _wrap(safe_text(chart.legend_previous), fonts.legend, legend_width, 1, measure)
     rows = [
         (
             _wrap(safe_text(row.label), fonts.label, content, LABEL_LINES, measure),
@@ -126,7 +132,8 @@ def render_chart(chart: Chart) -> bytes:
     axes.set_axis_off()
 
     def text(x: float, y: float, s: str, font: FontProperties, **kw: object) -> None:
-        axes.text(x, y, s, fontproperties=font, parse_math=False, **{"va": "top", **kw})
+        kw.setdefault("va", "top")
+        axes.text(x, y, s, fontproperties=font, parse_math=False, **kw)  # never as mathtext
 
     y = MARGIN
     for line in title:
@@ -135,8 +142,8 @@ def render_chart(chart: Chart) -> bytes:
     y += AFTER_TITLE
     if show_legend:
         middle = y + _line(LEGEND_PT) / 2
-        _previous_marker(axes, MARGIN + 14, middle, size=15)
-        text(MARGIN + 40, middle, legend[0], fonts.legend, color=SOFT_INK, va="center")
+        _previous_marker(axes, MARGIN + LEGEND_MARKER_X, middle, LEGEND_MARKER)
+        text(MARGIN + LEGEND_INDENT, middle, legend[0], fonts.legend, color=SOFT_INK, va="center")
         y += _line(LEGEND_PT) + AFTER_LEGEND
 
     for row, (label_lines, (level_lines, level_font)) in zip(chart.rows, rows, strict=True):
@@ -151,7 +158,7 @@ def render_chart(chart: Chart) -> bytes:
             axes.add_patch(_bar(MARGIN, y, length, swatches[row.level]))
         if row.previous is not None:
             earlier = track * max(levels[row.previous].score, 0) / top_score
-            _previous_marker(axes, MARGIN + earlier, middle, size=19)
+            _previous_marker(axes, MARGIN + earlier, middle, BAR_MARKER)
         axes.text(
             MARGIN + track + GAP,
             middle,
@@ -183,6 +190,7 @@ class _Fonts:
 
 
 def _font(style: Style, size: float) -> FontProperties:
+    """DejaVu Sans in this style and size, by file, so no font lookup is involved."""
     return FontProperties(fname=font_file(style), size=size)
 
 
@@ -268,6 +276,7 @@ def _swatches(palette: str, levels: tuple[ChartLevel, ...]) -> dict[str, Swatch]
 
 
 def _bar(x: float, y: float, length: float, swatch: Swatch) -> Rectangle:
+    """A bar painted with the swatch's fill and hatching."""
     bar = Rectangle(
         (x, y),
         length,
@@ -278,7 +287,7 @@ def _bar(x: float, y: float, length: float, swatch: Swatch) -> Rectangle:
         hatch=swatch.hatch or None,
     )
     if hasattr(bar, "set_hatch_linewidth"):  # matplotlib >= 3.10
-        bar.set_hatch_linewidth(2.2)
+        bar.set_hatch_linewidth(HATCH_WIDTH)
     return bar
 
 
@@ -304,12 +313,12 @@ def _to_png(canvas: FigureCanvasAgg, exact: list[str]) -> bytes:
     # Octree is several times faster than median cut here, but it shifts flat colours slightly:
     # snap each palette entry that lies near a colour we painted back onto that colour.
     image = image.convert("RGB").quantize(colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE)
-    targets = [to_rgb(colour) for colour in exact]
+    targets = [_rgb(colour) for colour in exact]
     palette = image.getpalette() or []
     for start in range(0, len(palette), 3):
         entry = palette[start : start + 3]
-        near = min(targets, key=lambda t: sum((a - b) ** 2 for a, b in zip(t, entry, strict=True)))
-        if sum((a - b) ** 2 for a, b in zip(near, entry, strict=True)) <= SNAP_DISTANCE**2:
+        near = min(targets, key=lambda target: _distance(target, entry))
+        if _distance(near, entry) <= SNAP_DISTANCE:
             palette[start : start + 3] = near
     image.putpalette(palette)
     out = io.BytesIO()
@@ -317,6 +326,11 @@ def _to_png(canvas: FigureCanvasAgg, exact: list[str]) -> bytes:
     return out.getvalue()
 
 
-def to_rgb(colour: str) -> list[int]:
+def _rgb(colour: str) -> list[int]:
     """A "#RRGGBB" colour as three 0-255 integers."""
     return [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def _distance(one: list[int], other: list[int]) -> float:
+    """Euclidean distance between two RGB colours."""
+    return sum((a - b) ** 2 for a, b in zip(one, other, strict=True)) ** 0.5

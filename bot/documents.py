@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+from collections.abc import Iterator
 
 from fpdf import FPDF, FontFace, XPos, YPos
 
@@ -35,16 +36,13 @@ MUTED = (85, 85, 85)
 RULE = (180, 180, 180)
 HEADER_FILL = (228, 237, 244)
 
-TITLE_PT, SUBTITLE_PT, HEADING_PT, BODY_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = (
-    21,
-    12,
-    14.5,
-    10.5,
-    9.5,
-    9,
-    8,
-)
-BODY_LINE = 5.4  # mm from one baseline to the next in body text
+# Type sizes in points; line heights and gaps in mm.
+TITLE_PT, SUBTITLE_PT, HEADING_PT = 21, 12, 14.5
+BODY_PT, TABLE_PT, CAPTION_PT, FOOTER_PT = 10.5, 9.5, 9, 8
+TITLE_LINE, SUBTITLE_LINE, HEADING_LINE, CAPTION_LINE, FOOTER_LINE = 9.0, 6.0, 7.0, 4.4, 3.6
+BODY_LINE = 5.4  # from one baseline to the next in body text
+PARAGRAPH_GAP, BULLET_GAP = 2.2, 1.4
+BULLET_INDENT = 6.5  # where a bullet's text starts, from the margin
 CHART_WIDTH = 115.0  # mm; the 1000 px chart prints at about 220 dpi, its text near body size
 CHART_INSET = MARGIN / WIDTH  # the chart's own margin, as a share of its width
 HEADING_SPACE = 10.0  # mm a one-line heading takes, with the space under it
@@ -101,10 +99,11 @@ class _PlanPDF(FPDF):
         self.set_xy(SIDE, FOOTER_TOP)
         for line in self.footer_lines:
             self.set_x(SIDE)
-            self.cell(width, 3.6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.cell(width, FOOTER_LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_xy(self.w - SIDE - NUMBER_WIDTH, FOOTER_TOP)
         # str_alias_nb_pages is the placeholder fpdf2 swaps for the page count on output.
-        self.cell(NUMBER_WIDTH, 3.6, f"{self.page_no()} / {self.str_alias_nb_pages}", align="R")
+        number = f"{self.page_no()} / {self.str_alias_nb_pages}"
+        self.cell(NUMBER_WIDTH, FOOTER_LINE, number, align="R")
         self.set_text_color(*TEXT)
 
 
@@ -112,7 +111,7 @@ def _clip_lines(pdf: FPDF, text: str, width: float, most: int) -> list[str]:
     """The text wrapped to width in the current font: at most `most` lines, ellipsis if cut."""
     if not text.strip():
         return []
-    lines = pdf.multi_cell(width, 3.6, text, dry_run=True, output="LINES")
+    lines = pdf.multi_cell(width, FOOTER_LINE, text, dry_run=True, output="LINES")
     if len(lines) <= most:
         return lines
     last = lines[most - 1].rstrip()
@@ -125,12 +124,12 @@ def _title(pdf: FPDF, doc: Document) -> None:
     """The title, the subtitle, and a rule under them."""
     pdf.set_font(FAMILY, "B", TITLE_PT)
     pdf.set_text_color(*ACCENT)
-    _flow(pdf, safe_text(doc.title, "bold"), 9.0)
+    _flow(pdf, safe_text(doc.title, "bold"), TITLE_LINE)
     pdf.set_text_color(*MUTED)
     if doc.subtitle.strip():
         pdf.ln(1.5)
         pdf.set_font(FAMILY, "", SUBTITLE_PT)
-        _flow(pdf, safe_text(doc.subtitle), 6.0)
+        _flow(pdf, safe_text(doc.subtitle), SUBTITLE_LINE)
     pdf.ln(3)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.6)
@@ -146,18 +145,18 @@ def _section(pdf: FPDF, section: DocSection) -> None:
     _keep_together(pdf, HEADING_SPACE + _lead_height(pdf, section, png))
     pdf.set_font(FAMILY, "B", HEADING_PT)
     pdf.set_text_color(*ACCENT)
-    _flow(pdf, safe_text(section.heading, "bold"), 7.0)
+    _flow(pdf, safe_text(section.heading, "bold"), HEADING_LINE)
     pdf.set_text_color(*TEXT)
     pdf.ln(1.5)
     pdf.set_font(FAMILY, "", BODY_PT)
     for paragraph in section.paragraphs:
         _flow(pdf, safe_text(paragraph), BODY_LINE)
-        pdf.ln(2.2)
+        pdf.ln(PARAGRAPH_GAP)
     for bullet in section.bullets:
         _bullet(pdf, safe_text(bullet))
     if png is not None and section.chart is not None:
         _chart(pdf, png, section.chart.caption)
-    if section.table:
+    if any(section.table):
         _table(pdf, section.table)
 
 
@@ -179,12 +178,12 @@ def _bullet(pdf: FPDF, text: str) -> None:
     top = pdf.get_y()
     pdf.set_xy(margin + 1.5, top)
     pdf.cell(5, BODY_LINE, "\u2022")
-    pdf.set_left_margin(margin + 6.5)
-    pdf.set_xy(margin + 6.5, top)
+    pdf.set_left_margin(margin + BULLET_INDENT)  # so lines after a page break stay indented
+    pdf.set_xy(margin + BULLET_INDENT, top)
     _flow(pdf, text, BODY_LINE)
     pdf.set_left_margin(margin)
     pdf.set_x(margin)
-    pdf.ln(1.4)
+    pdf.ln(BULLET_GAP)
 
 
 def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
@@ -199,7 +198,8 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
             _chart_size(pdf, png)[1]
             + CAPTION_SPACE
             + sum(
-                pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT") + 2.2
+                pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT")
+                + PARAGRAPH_GAP
                 for p in section.paragraphs
             )
         )
@@ -209,7 +209,7 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
         return TEXT_LEAD
     if png is not None:
         return _chart_size(pdf, png)[1] + CAPTION_SPACE
-    if section.table:
+    if any(section.table):
         return _table_keep(pdf, _table_cells(section.table))
     return 0.0
 
@@ -243,7 +243,7 @@ def _chart(pdf: FPDF, png: bytes, caption: str) -> None:
     if caption.strip():
         pdf.set_font(FAMILY, "I", CAPTION_PT)
         pdf.set_text_color(*MUTED)
-        _flow(pdf, safe_text(caption, "italic"), 4.4)
+        _flow(pdf, safe_text(caption, "italic"), CAPTION_LINE)
         pdf.set_text_color(*TEXT)
     pdf.ln(3)
 
@@ -303,19 +303,21 @@ def _table_keep(pdf: FPDF, cells: list[list[str]]) -> float:
     A short table reads better whole than with a row or two overleaf; a long one may break
     anywhere after its first row, and fpdf2 repeats the header on the next page.
     """
-    whole = _table_height(pdf, cells)
-    return whole if whole <= KEEP_TABLE else _table_height(pdf, cells[:2])
+    heights = []
+    for height in _row_heights(pdf, cells):
+        heights.append(height)
+        if sum(heights) > KEEP_TABLE:
+            return sum(heights[:2])
+    return sum(heights)
 
 
-def _table_height(pdf: FPDF, cells: list[list[str]]) -> float:
-    """The height these rows will take as a table."""
+def _row_heights(pdf: FPDF, cells: list[list[str]]) -> Iterator[float]:
+    """The height each row will take in the table, in order."""
     weights = _column_weights(pdf, cells)
-    height = 0.0
     for row in cells:
         lines = 1
         for text, weight in zip(row, weights, strict=True):
             inner = pdf.epw * weight / sum(weights) - 2 * TABLE_PADDING[1]
             wrapped = pdf.multi_cell(inner, TABLE_LINE, text, dry_run=True, output="LINES")
             lines = max(lines, len(wrapped))
-        height += lines * TABLE_LINE + 2 * TABLE_PADDING[0]
-    return height
+        yield lines * TABLE_LINE + 2 * TABLE_PADDING[0]

@@ -198,12 +198,14 @@ def test_ragged_single_row_and_awkward_tables_render():
             DocSection(heading="Single", table=(("Just", "a", "row"),)),
             DocSection(heading="Unbroken", paragraphs=(unbroken,), table=(("Link",), (unbroken,))),
             DocSection(heading="Empty cells", table=(("", ""), ("", ""))),
+            DocSection(heading="No cells at all", table=((), ())),
         )
     )
     text = " ".join(pages_text(pdf))
     assert "only one" in text
     assert "Just a row" in text
     assert "segment/segment/" in text
+    assert "No cells at all" in text
 
 
 def test_empty_parts_are_simply_left_out():
