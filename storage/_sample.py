@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from storage._clock import as_text
+from storage._errors import StorageError
 from storage._references import ALPHABET, SESSION_CODE_LENGTH, SESSION_PREFIX
 from storage._store import Store
 
@@ -152,13 +153,15 @@ def fill_with_sample_data(
     Five sessions per user, messages spread evenly over the sessions and over the last 300
     days, every user consenting. Deterministic for a given seed.
     """
+    if store.db["users"].count:
+        raise StorageError("sample data goes into an empty database only")
     rng = random.Random(seed)
     users = max(1, sessions // 5)
     span = timedelta(days=300)
     start = now - span
     step = span / max(1, sessions)
     per_session, extra = divmod(messages, sessions)
-    weights = [1 / rank for rank in range(1, len(SAMPLE_WORDS) + 1)]
+    weights = list(itertools.accumulate(1 / rank for rank in range(1, len(SAMPLE_WORDS) + 1)))
     session_starts = [start + i * step for i in range(sessions)]
     sizes = [per_session + (1 if i < extra else 0) for i in range(sessions)]
     references = _references(rng, sessions)
@@ -167,7 +170,7 @@ def fill_with_sample_data(
     def message_rows() -> Iterator[tuple[object, ...]]:
         for index, (started, size) in enumerate(zip(session_starts, sizes, strict=True)):
             for position in range(size):
-                words = rng.choices(SAMPLE_WORDS, weights, k=rng.randint(4, 24))
+                words = rng.choices(SAMPLE_WORDS, cum_weights=weights, k=rng.randint(4, 24))
                 if rng.random() < 0.001:
                     words.append(rng.choice(RARE_WORDS))
                 direction = "in" if position % 2 == 0 else "out"
@@ -182,6 +185,12 @@ def fill_with_sample_data(
                 )
 
     with store.transaction():
+        # Index the text in one pass at the end: about twice as fast as a trigger per row.
+        triggers = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'messages'"
+        ).fetchall()
+        for name, _ in triggers:
+            connection.execute(f"DROP TRIGGER {name}")
         connection.executemany(
             "INSERT INTO users (id, channel, external_id, chat_id, consent, first_seen, last_seen,"
             " last_message_at) VALUES (?, 'telegram', ?, ?, 1, ?, ?, ?)",
@@ -219,7 +228,7 @@ def fill_with_sample_data(
                 (
                     f"SA-{i:05d}",
                     rng.randrange(users) + 1,
-                    " ".join(rng.choices(SAMPLE_WORDS, weights, k=12)),
+                    " ".join(rng.choices(SAMPLE_WORDS, cum_weights=weights, k=12)),
                     "email",
                     "open" if i % 3 == 0 else "closed",
                     as_text(start + i * span / followups),
@@ -229,6 +238,9 @@ def fill_with_sample_data(
                 for i in range(followups)
             ),
         )
+        connection.execute("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')")
+        for _, sql in triggers:
+            connection.execute(sql)
 
 
 def _references(rng: random.Random, count: int) -> list[str]:

@@ -591,19 +591,20 @@ class Store:
         return row["id"], row["status"]
 
     def add_staff_note(self, reference: str, staff_id: int | None, text: str) -> FollowUp:
-        """Add a note to a follow-up (staff_id None: the command line)."""
+        """Add a note to a follow-up (staff_id None: the command line); audited as "note"."""
         with self.transaction():
             followup_id, _ = self._followup_id(reference)
             self.db.execute(
                 "INSERT INTO staff_notes (followup_id, staff_id, text, at) VALUES (?, ?, ?, ?)",
                 (followup_id, staff_id, safe_text(text), as_text(self._now())),
             )
+            self.record_staff_action(staff_id, "note", reference)
             return self.followup(reference)
 
     def close_followup(
         self, reference: str, staff_id: int | None, note: str | None = None
     ) -> FollowUp:
-        """Close a follow-up, recording who closed it; AlreadyClosed if it was."""
+        """Close a follow-up, recording who closed it (audited as "close"); AlreadyClosed if so."""
         with self.transaction():
             followup_id, status = self._followup_id(reference)
             if status == "closed":
@@ -614,6 +615,7 @@ class Store:
                 (as_text(self._now()), staff_id, safe_optional(note), followup_id),
             )
             self._count("followups_closed")
+            self.record_staff_action(staff_id, "close", reference)
             logger.info("follow-up %s closed by %s", followup_id, staff_id)
             return self.followup(reference)
 
