@@ -47,6 +47,7 @@ def erase_users(db: Database, selection: str, params: dict[str, Any]) -> Counter
     run.delete("messages", f"user_id IN ({selection})")
     run.delete("sessions", f"user_id IN ({selection})")
     run.delete("states", f"user_id IN ({selection})")
+    run.delete("inbound_updates", f"user_id IN ({selection})")
     run.delete("users", f"id IN ({selection})")
     return run.counts
 

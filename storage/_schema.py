@@ -62,6 +62,7 @@ _TABLES = (
     CREATE TABLE inbound_updates (
         channel TEXT NOT NULL,
         update_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
         seen_at TEXT NOT NULL,
         PRIMARY KEY (channel, update_id)
     )
@@ -147,6 +148,7 @@ _INDEXES = (
     # Only outbound messages have a delivery status; the resend query asks for 'pending'.
     "CREATE INDEX idx_messages_outbound_status ON messages (status, id) WHERE direction = 'out'",
     "CREATE INDEX idx_inbound_updates_seen ON inbound_updates (seen_at)",
+    "CREATE INDEX idx_inbound_updates_user ON inbound_updates (user_id)",
     "CREATE INDEX idx_assessments_user_kind ON assessments (user_id, kind, created_at)",
     "CREATE INDEX idx_followups_status_created ON followups (status, created_at)",
     "CREATE INDEX idx_followups_user ON followups (user_id)",

@@ -298,9 +298,9 @@ class Store:
             if update_id is not None:
                 try:
                     self.db.execute(
-                        "INSERT INTO inbound_updates (channel, update_id, seen_at)"
-                        " VALUES (?, ?, ?)",
-                        (user["channel"], update_id, as_text(now)),
+                        "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        (user["channel"], update_id, user_id, as_text(now)),
                     )
                 except sqlite3.IntegrityError:
                     raise DuplicateUpdate(f"update {update_id} was already recorded") from None
