@@ -103,7 +103,7 @@ class Store:
             return cls(db, clock)
         except sqlite3.DatabaseError as error:
             db.close()
-            raise StorageError(f"{path} is not a usable database: {error}") from None
+            raise StorageError(f"cannot use {path}: {error}") from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -214,12 +214,15 @@ class Store:
         with self.transaction():
             self._user_row(user_id)
             self.db.execute("UPDATE users SET consent = ? WHERE id = ?", (int(keep), user_id))
+            erased = 0
             if not keep:
                 counts = _privacy.erase_transcripts(self.db, ":user_id", {"user_id": user_id})
+                erased = sum(counts.values())
                 if counts["messages"]:
                     _privacy.compact_search_index(self.db)
             logger.info("user %s consent=%s", user_id, keep)
-        self._truncate_log()
+        if erased:
+            self._truncate_log()
         return self.user(user_id)
 
     def set_blocked(self, user_id: int, blocked: bool) -> None:
