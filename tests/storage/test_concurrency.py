@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -54,56 +55,44 @@ def test_a_writer_killed_mid_stream_loses_no_committed_row(db_path: Path):
         assert step == f"step.{state['index']}"
 
 
-def read_while(path: Path, running: threading.Event, seen: list[int], errors: list[str]) -> None:
-    """A Datasette-style reader: a plain read-only connection, querying in a loop."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        while running.is_set():
-            try:
-                seen.append(connection.execute("SELECT count(*) FROM messages").fetchone()[0])
-                connection.execute(
-                    "SELECT s.reference, count(m.id) FROM sessions s"
-                    " LEFT JOIN messages m ON m.session_id = s.id GROUP BY s.id"
-                ).fetchall()
-            except sqlite3.Error as error:
-                errors.append(str(error))
-    finally:
-        connection.close()
-
-
 def test_two_writing_processes_and_a_reader_lose_nothing(db_path: Path):
     Store.open(db_path).close()
-    per_writer = 300
+    per_writer = 2_000
     context = multiprocessing.get_context("spawn")
+    go, stop, results = context.Event(), context.Event(), context.Queue()
     writers = [
-        context.Process(target=_workers.write_messages, args=(str(db_path), uid, per_writer))
+        context.Process(target=_workers.write_messages, args=(str(db_path), uid, per_writer, go))
         for uid in (101, 202)
     ]
-    running, seen, errors = threading.Event(), [], []
-    running.set()
-    reader = threading.Thread(target=read_while, args=(db_path, running, seen, errors))
-    reader.start()
-    for writer in writers:
-        writer.start()
+    reader = context.Process(target=_workers.read_until, args=(str(db_path), stop, results))
+    for process in (*writers, reader):
+        process.start()
+    go.set()  # both writers start together
     for writer in writers:
         writer.join(timeout=120)
-    running.clear()
-    reader.join()
+    stop.set()
+    seen, errors = results.get(timeout=60)
+    reader.join(timeout=60)
 
     assert [writer.exitcode for writer in writers] == [0, 0]
     assert errors == []
-    assert seen and seen == sorted(seen)  # the reader always saw a consistent, growing table
+    assert seen and seen == sorted(seen)  # every read saw a consistent, growing table
     with Store.open(db_path) as store:
         for uid in (101, 202):
             user = store.ensure_user("telegram", uid, uid)
-            texts = [
-                m.text
-                for s in reversed(store.list_sessions())
-                for m in store.transcript(s.reference)
+            history = [
+                m for s in reversed(store.list_sessions()) for m in store.transcript(s.reference)
                 if m.user_id == user.id
+            ]  # fmt: skip
+            assert [m.text for m in history] == [
+                f"user {uid} message {i}" for i in range(per_writer)
             ]
-            assert texts == [f"user {uid} message {i}" for i in range(per_writer)]
             assert store.load_state(user.id) == {"index": per_writer - 1}
+        # The writers really did run at once: in commit order their messages interleave.
+        everything = [m for s in store.list_sessions() for m in store.transcript(s.reference)]
+        assert len(everything) == 2 * per_writer
+        owners = [m.user_id for m in sorted(everything, key=lambda m: m.id)]
+        assert sum(1 for a, b in itertools.pairwise(owners) if a != b) > 1
 
 
 def test_a_locked_database_is_waited_for_not_skipped(store: Store, db_path: Path):
