@@ -105,6 +105,18 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class StaffAction:
+    """One entry of the audit trail: who (None: the command line) did what, about what."""
+
+    id: int
+    staff_id: int | None
+    action: str
+    reference: str | None
+    detail: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class TopicCount:
     """How often a topic (a factor or framework id) came up."""
 

@@ -37,6 +37,7 @@ from storage._records import (
     FollowUp,
     Message,
     Session,
+    StaffAction,
     StaffNote,
     Stats,
     TopicCount,
@@ -672,14 +673,16 @@ class Store:
                 (staff_id, action, ref, safe_optional(detail, 500), as_text(self._now())),
             )
 
-    def staff_actions(self, reference: str | None = None) -> list[dict[str, Any]]:
-        """The audit trail (about one reference, if given), oldest first, as plain dicts."""
+    def staff_actions(self, reference: str | None = None) -> list[StaffAction]:
+        """The audit trail (about one reference, if given), oldest first."""
         if reference is None:
-            return self._rows("SELECT * FROM staff_actions ORDER BY at, id")
-        return self._rows(
-            "SELECT * FROM staff_actions WHERE reference = ? ORDER BY at, id",
-            (_reference(reference),),
-        )
+            rows = self._rows("SELECT * FROM staff_actions ORDER BY at, id")
+        else:
+            rows = self._rows(
+                "SELECT * FROM staff_actions WHERE reference = ? ORDER BY at, id",
+                (_reference(reference),),
+            )
+        return [StaffAction(**{**row, "at": from_text(row["at"])}) for row in rows]
 
     # --- privacy --------------------------------------------------------------------------
 

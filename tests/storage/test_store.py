@@ -375,7 +375,7 @@ def test_follow_ups_are_queued_oldest_first_and_closed(store: Store, clock: Fake
     assert len(store.followup_queue(None)) == 2
     with pytest.raises(AlreadyClosed):
         store.close_followup("SA-AAAA1", 78)
-    assert [a["action"] for a in store.staff_actions("SA-AAAA1")] == ["note", "close"]
+    assert [a.action for a in store.staff_actions("SA-AAAA1")] == ["note", "close"]
 
 
 def test_a_follow_up_reference_is_used_once(store: Store):
@@ -411,10 +411,11 @@ def test_staff_actions_form_an_audit_trail(store: Store, clock: FakeClock):
     clock.advance(seconds=1)
     store.record_staff_action(77, "reply", "sa-aaaa1", "sent a reply")
     actions = store.staff_actions()
-    assert [(a["staff_id"], a["action"], a["reference"]) for a in actions] == [
-        (77, "queue", None),
-        (77, "reply", "SA-AAAA1"),
+    assert [(a.staff_id, a.action, a.reference, a.detail) for a in actions] == [
+        (77, "queue", None, None),
+        (77, "reply", "SA-AAAA1", "sent a reply"),
     ]
+    assert actions[1].at == clock.now
     with pytest.raises(ValueError):
         store.record_staff_action(77, "launch-missiles")
 
