@@ -1,0 +1,142 @@
+"""What storage hands back: small frozen dataclasses, never database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+CHANNELS = ("telegram", "terminal")
+INBOUND_KINDS = ("text", "button", "command", "other")
+OUTBOUND_KINDS = ("text", "picture", "document", "staff")
+DELIVERY_STATUSES = ("pending", "sent", "failed", "blocked")
+ASSESSMENT_KINDS = ("readiness", "nasss", "sips", "triage")
+FOLLOWUP_STATUSES = ("open", "closed")
+STAFF_ACTIONS = ("queue", "show", "reply", "note", "close", "stats", "search", "export")
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone talking to the bot, on one channel.
+
+    consent: None = not asked yet, True = keep their messages, False = do not keep them.
+    """
+
+    id: int
+    channel: str
+    external_id: int
+    chat_id: int | None
+    consent: bool | None
+    blocked: bool
+    first_seen: datetime
+    last_seen: datetime
+
+    @property
+    def keeps_messages(self) -> bool:
+        """True only once the user has said their messages may be kept."""
+        return self.consent is True
+
+
+@dataclass(frozen=True)
+class Session:
+    """A spell of conversation: it ends after SESSION_GAP of silence."""
+
+    id: int
+    reference: str
+    user_id: int
+    started_at: datetime
+    last_at: datetime
+    message_count: int
+
+
+@dataclass(frozen=True)
+class Message:
+    """One inbound ("in") or outbound ("out") message; status is set on outbound ones only."""
+
+    id: int
+    user_id: int
+    session_reference: str | None
+    direction: str
+    kind: str
+    text: str
+    at: datetime
+    status: str | None = None
+    error: str | None = None
+    matched: tuple[str, ...] = ()
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A completed readiness check, NASSS check, SIPS record or triage."""
+
+    id: int
+    user_id: int
+    kind: str
+    answers: dict[str, Any]
+    result: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffNote:
+    """A note a member of staff added to a follow-up (staff_id None: the command line)."""
+
+    staff_id: int | None
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A request to be contacted by the network team, and what staff did about it."""
+
+    id: int
+    reference: str
+    user_id: int
+    note: str
+    contact: str
+    status: str
+    created_at: datetime
+    closed_at: datetime | None = None
+    closed_by: int | None = None
+    close_note: str | None = None
+    notes: tuple[StaffNote, ...] = ()
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """One entry of the audit trail: who (None: the command line) did what, about what."""
+
+    id: int
+    staff_id: int | None
+    action: str
+    reference: str | None
+    detail: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    """How often a topic (a factor or framework id) came up."""
+
+    topic_id: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Figures for the last `days` days (since `since`, a UTC day), from anonymous counts."""
+
+    days: int
+    since: date
+    conversations: int
+    messages_in: int
+    messages_out: int
+    new_users: int
+    top_topics: tuple[TopicCount, ...]
+    feedback_helpful: int
+    feedback_unhelpful: int
+    followups_opened: int
+    followups_closed: int
+    followups_open_now: int

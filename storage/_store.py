@@ -1,0 +1,856 @@
+"""The Store: every record the bot keeps, behind verbs on the domain, in one SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlite_utils import Database
+
+from storage import _export, _privacy
+from storage._clock import Clock, as_text, day_text, from_text, start_of, utc_now
+from storage._errors import (
+    AlreadyClosed,
+    BadReference,
+    DuplicateUpdate,
+    NotFound,
+    ReferenceTaken,
+    StorageError,
+)
+from storage._files import BUSY_TIMEOUT_MS, backup_to, database_file, open_database
+from storage._records import (
+    ASSESSMENT_KINDS,
+    CHANNELS,
+    DELIVERY_STATUSES,
+    FOLLOWUP_STATUSES,
+    INBOUND_KINDS,
+    OUTBOUND_KINDS,
+    STAFF_ACTIONS,
+    Assessment,
+    FollowUp,
+    Message,
+    Session,
+    StaffAction,
+    StaffNote,
+    Stats,
+    TopicCount,
+    User,
+)
+from storage._references import is_session_reference, new_session_reference, normalise_reference
+from storage._schema import MIGRATIONS
+from storage._text import dump_json, safe_data, safe_optional, safe_text
+
+logger = logging.getLogger(__name__)
+
+# A new session starts after this much silence.
+SESSION_GAP = timedelta(minutes=30)
+# Telegram redelivers an update for at most a day; remember ids a little longer than that.
+UPDATE_IDS_KEPT = timedelta(days=7)
+MAX_STEP_CHARS = 200
+MAX_SEARCH_RESULTS = 200
+TOP_TOPICS = 5
+
+_MESSAGE_COLUMNS = (
+    "m.id, m.user_id, s.reference AS session_reference, m.direction, m.kind, m.text, m.at,"
+    " m.status, m.error, m.matched, m.step"
+)
+_MESSAGES = f"SELECT {_MESSAGE_COLUMNS} FROM messages m LEFT JOIN sessions s ON s.id = m.session_id"
+
+
+def _require(value: str, allowed: Sequence[str], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+class Store:
+    """Everything the bot remembers, in one SQLite database; the only place with SQL.
+
+    Open a file with ``Store.open(path)``; tests may pass ``Database(memory=True)``. Every method
+    is atomic on its own; ``with store.transaction():`` makes several one unit. A Store may be
+    shared between threads: its connection is used by one at a time.
+
+    Messages are kept only for users who said yes (``consent`` True). For everyone else only
+    their state, their follow-ups and anonymous daily counts are kept.
+    """
+
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self.db = db
+        self._clock = clock
+        self._lock = threading.RLock()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Deleted content is overwritten, so an erased message does not linger in free pages.
+        db.execute("PRAGMA secure_delete = ON")
+        self._migrate()
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, clock: Clock = utc_now) -> Store:
+        """Open the database file, creating it (and its folder) readable by the owner only.
+
+        Sets WAL, foreign keys and a busy timeout and applies pending migrations. With
+        ``create=False`` a missing file raises NoDatabase instead. Example::
+
+            store = Store.open("data/bot.db")
+        """
+        db = open_database(Path(path), create=create)
+        try:
+            return cls(db, clock)
+        except sqlite3.DatabaseError as error:
+            db.close()
+            raise StorageError(f"cannot use {path}: {error}") from None
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        if not MIGRATIONS.pending(self.db):
+            return
+        # Take the write lock first, so two processes starting at once do not both migrate.
+        with self.transaction():
+            MIGRATIONS.apply(self.db)
+        logger.info("database schema is current: %s", [m.name for m in MIGRATIONS.applied(self.db)])
+
+    # --- transactions and helpers ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit (BEGIN IMMEDIATE … COMMIT); nested use joins the outer one.
+
+        Another process holding the write lock is waited for (busy timeout), never skipped.
+        """
+        with self._lock:
+            connection = self.db.conn
+            if connection.in_transaction:
+                yield
+                return
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _row(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _count(self, metric: str, key: str = "", n: int = 1) -> None:
+        self.db.execute(
+            "INSERT INTO counts (day, metric, key, n) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n",
+            (day_text(self._now()), metric, key, n),
+        )
+
+    def _user_row(self, user_id: int) -> dict[str, Any]:
+        row = self._row("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            raise NotFound(f"no user {user_id}")
+        return row
+
+    # --- users ----------------------------------------------------------------------------
+
+    def ensure_user(self, channel: str, external_id: int, chat_id: int | None = None) -> User:
+        """The user for (channel, external id), created on first contact; marks them seen.
+
+        channel is "telegram" (external id: the Telegram user id) or "terminal" (external id 0).
+        """
+        _require(channel, CHANNELS, "channel")
+        now = as_text(self._now())
+        with self.transaction():
+            row = self._row(
+                "SELECT id FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+            )
+            if row is None:
+                cursor = self.db.execute(
+                    "INSERT INTO users (channel, external_id, chat_id, first_seen, last_seen)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (channel, external_id, chat_id, now, now),
+                )
+                user_id = int(cursor.lastrowid or 0)
+                self._count("users_new")
+                logger.info("new user %s on %s", user_id, channel)
+            else:
+                user_id = row["id"]
+                self.db.execute(
+                    "UPDATE users SET last_seen = ?, chat_id = coalesce(?, chat_id) WHERE id = ?",
+                    (now, chat_id, user_id),
+                )
+            return self.user(user_id)
+
+    def user(self, user_id: int) -> User:
+        """The user with this id; NotFound if there is none."""
+        return _user(self._user_row(user_id))
+
+    def set_consent(self, user_id: int, keep: bool) -> User:
+        """Record whether the user's messages may be kept.
+
+        Saying no after a yes erases what was kept under the yes: their messages, sessions,
+        assessments and feedback (follow-ups stay: they asked to be contacted).
+        """
+        with self.transaction():
+            self._user_row(user_id)
+            self.db.execute("UPDATE users SET consent = ? WHERE id = ?", (int(keep), user_id))
+            erased = 0
+            if not keep:
+                counts = _privacy.erase_transcripts(self.db, ":user_id", {"user_id": user_id})
+                erased = sum(counts.values())
+                if counts["messages"]:
+                    _privacy.compact_search_index(self.db)
+            logger.info("user %s consent=%s", user_id, keep)
+        if erased:
+            self._truncate_log()
+        return self.user(user_id)
+
+    def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Record that the user has blocked the bot (or no longer does)."""
+        with self.transaction():
+            if (
+                self.db.execute(
+                    "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
+                ).rowcount
+                == 0
+            ):
+                raise NotFound(f"no user {user_id}")
+
+    def touch(self, user_id: int) -> None:
+        """Mark the user as seen now (retention counts from the last time a user was seen)."""
+        with self.transaction():
+            if (
+                self.db.execute(
+                    "UPDATE users SET last_seen = ? WHERE id = ?", (as_text(self._now()), user_id)
+                ).rowcount
+                == 0
+            ):
+                raise NotFound(f"no user {user_id}")
+
+    # --- conversation state ---------------------------------------------------------------
+
+    def load_state(self, user_id: int) -> dict[str, Any] | None:
+        """The engine's saved state for the user, or None if there is none yet."""
+        row = self._row("SELECT state FROM states WHERE user_id = ?", (user_id,))
+        return None if row is None else json.loads(row["state"])
+
+    def save_state(self, user_id: int, state: dict[str, Any], step: str) -> None:
+        """Save the engine's state (opaque JSON) and its step name, e.g. "triage.role"."""
+        params = (user_id, safe_text(step, MAX_STEP_CHARS), dump_json(state), as_text(self._now()))
+        with self.transaction():
+            try:
+                self.db.execute(
+                    "INSERT INTO states (user_id, step, state, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
+                    " state = excluded.state, updated_at = excluded.updated_at",
+                    params,
+                )
+            except sqlite3.IntegrityError:
+                raise NotFound(f"no user {user_id}") from None
+
+    # --- messages and sessions ------------------------------------------------------------
+
+    def seen_update(self, channel: str, update_id: int) -> bool:
+        """True if an inbound update with this id was already recorded on this channel."""
+        row = self._row(
+            "SELECT 1 AS seen FROM inbound_updates WHERE channel = ? AND update_id = ?",
+            (channel, update_id),
+        )
+        return row is not None
+
+    def record_inbound(
+        self,
+        user_id: int,
+        text: str,
+        kind: str,
+        *,
+        update_id: int | None = None,
+        matched: Iterable[str] = (),
+        step: str | None = None,
+    ) -> int | None:
+        """Record what the user sent; the message id, or None when their messages are not kept.
+
+        kind: text / button / command / other. matched: the topic ids the reply is about
+        (counted for the statistics). A repeated update_id raises DuplicateUpdate.
+        """
+        _require(kind, INBOUND_KINDS, "kind")
+        topics = tuple(dict.fromkeys(matched))
+        now = self._now()
+        with self.transaction():
+            user = self._user_row(user_id)
+            if update_id is not None:
+                try:
+                    self.db.execute(
+                        "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        (user["channel"], update_id, user_id, as_text(now)),
+                    )
+                except sqlite3.IntegrityError:
+                    raise DuplicateUpdate(f"update {update_id} was already recorded") from None
+            self.db.execute("UPDATE users SET last_seen = ? WHERE id = ?", (as_text(now), user_id))
+            self._count("messages_in")
+            for topic in topics:
+                self._count("topic", safe_text(topic, 100))
+            session_id = self._continue_session(user, now)
+            if session_id is None:
+                return None
+            cursor = self.db.execute(
+                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched,"
+                " step) VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    session_id,
+                    kind,
+                    safe_text(text),
+                    as_text(now),
+                    json.dumps(topics) if topics else None,
+                    safe_optional(step, MAX_STEP_CHARS),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def record_outbound(
+        self, user_id: int, text: str, *, kind: str = "text", status: str = "pending"
+    ) -> int | None:
+        """Record a reply before sending it; its id (for mark_outbound), or None if not kept.
+
+        kind: text / picture / document / staff (a reply from the network team).
+        """
+        _require(kind, OUTBOUND_KINDS, "kind")
+        _require(status, DELIVERY_STATUSES, "status")
+        now = self._now()
+        with self.transaction():
+            user = self._user_row(user_id)
+            self._count("messages_out")
+            session_id = self._continue_session(user, now)
+            if session_id is None:
+                return None
+            cursor = self.db.execute(
+                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, status)"
+                " VALUES (?, ?, 'out', ?, ?, ?, ?)",
+                (user_id, session_id, kind, safe_text(text), as_text(now), status),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def mark_outbound(self, message_id: int, status: str, error: str | None = None) -> None:
+        """Set the delivery status of an outbound message: pending / sent / failed / blocked."""
+        _require(status, DELIVERY_STATUSES, "status")
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = 'out'",
+                (status, safe_optional(error, 500), message_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no outbound message {message_id}")
+
+    def pending_outbound(self, user_id: int | None = None) -> list[Message]:
+        """Outbound messages not yet sent (to resend after a crash), oldest first."""
+        where = "m.direction = 'out' AND m.status = 'pending'"
+        params: tuple[Any, ...] = ()
+        if user_id is not None:
+            where += " AND m.user_id = ?"
+            params = (user_id,)
+        rows = self._rows(f"{_MESSAGES} WHERE {where} ORDER BY m.id", params)
+        return [_message(row) for row in rows]
+
+    def _continue_session(self, user: dict[str, Any], now: datetime) -> int | None:
+        """Extend or start the user's spell of conversation; the session id if messages are kept.
+
+        Spells are tracked for everyone (to count conversations); session rows only for users
+        who keep their messages.
+        """
+        last = user["last_message_at"]
+        new_spell = last is None or now - from_text(last) > SESSION_GAP
+        if new_spell:
+            self._count("conversations")
+        self.db.execute(
+            "UPDATE users SET last_message_at = ? WHERE id = ?", (as_text(now), user["id"])
+        )
+        if user["consent"] != 1:
+            return None
+        if not new_spell:
+            current = self._row(
+                "SELECT id, last_at FROM sessions WHERE user_id = ? ORDER BY last_at DESC LIMIT 1",
+                (user["id"],),
+            )
+            if current and now - from_text(current["last_at"]) <= SESSION_GAP:
+                self.db.execute(
+                    "UPDATE sessions SET last_at = ?, message_count = message_count + 1"
+                    " WHERE id = ?",
+                    (as_text(now), current["id"]),
+                )
+                return int(current["id"])
+        return self._start_session(user["id"], now)
+
+    def _start_session(self, user_id: int, now: datetime) -> int:
+        while True:
+            try:
+                cursor = self.db.execute(
+                    "INSERT INTO sessions (reference, user_id, started_at, last_at, message_count)"
+                    " VALUES (?, ?, ?, ?, 1)",
+                    (new_session_reference(), user_id, as_text(now), as_text(now)),
+                )
+            except sqlite3.IntegrityError:
+                continue  # the random reference is taken (about one in a billion): draw again
+            return int(cursor.lastrowid or 0)
+
+    def list_sessions(
+        self, since: date | datetime | None = None, *, limit: int | None = None
+    ) -> list[Session]:
+        """Sessions active since a day or moment (all when None), most recent first."""
+        sql = "SELECT * FROM sessions"
+        params: list[Any] = []
+        if since is not None:
+            sql += " WHERE last_at >= ?"
+            params.append(as_text(start_of(since)))
+        sql += " ORDER BY last_at DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_session(row) for row in self._rows(sql, params)]
+
+    def transcript(self, reference: str) -> list[Message]:
+        """The messages of a session (C-…), or a follow-up's user's whole history; oldest first.
+
+        Raises BadReference for something that cannot be a reference, NotFound for an unknown one.
+        A follow-up from a user whose messages are not kept has an empty transcript.
+        """
+        ref = _reference(reference)
+        if is_session_reference(ref):
+            session = self._row("SELECT id FROM sessions WHERE reference = ?", (ref,))
+            if session is not None:
+                rows = self._rows(
+                    f"{_MESSAGES} WHERE m.session_id = ? ORDER BY m.at, m.id", (session["id"],)
+                )
+                return [_message(row) for row in rows]
+        followup = self._row("SELECT user_id FROM followups WHERE reference = ?", (ref,))
+        if followup is None:
+            raise NotFound(f"no session or follow-up {ref}")
+        rows = self._rows(
+            f"{_MESSAGES} WHERE m.user_id = ? ORDER BY m.at, m.id", (followup["user_id"],)
+        )
+        return [_message(row) for row in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[Message]:
+        """Messages whose text matches every word of the query, newest first.
+
+        The query is quoted, so any text is safe: FTS syntax (quotes, *, NEAR, parentheses) is
+        searched for as words, never obeyed, and never raises.
+        """
+        quoted = self.db.quote_fts(safe_text(query, 500))
+        if not quoted.strip('" '):
+            return []
+        limit = max(1, min(limit, MAX_SEARCH_RESULTS))
+        sql = (
+            f"{_MESSAGES} WHERE m.id IN (SELECT rowid FROM messages_fts"
+            " WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY m.id DESC"
+        )
+        try:
+            rows = self._rows(sql, (quoted, limit))
+        except sqlite3.OperationalError as error:
+            logger.warning("search query rejected by SQLite: %s", error)
+            return []
+        return [_message(row) for row in rows]
+
+    def export_transcripts(
+        self, out: TextIO, fmt: str, since: date | datetime | None = None
+    ) -> int:
+        """Write sessions (active since `since`) with their messages as csv, json or md.
+
+        Returns the number of messages written. Sessions come oldest first.
+        """
+        writer = _export.WRITERS.get(fmt)
+        if writer is None:
+            raise ValueError(f"format must be one of {', '.join(_export.WRITERS)}; got {fmt!r}")
+        where, params = "", ()
+        if since is not None:
+            where, params = "WHERE s.last_at >= ?", (as_text(start_of(since)),)
+        sql = (
+            "SELECT s.reference, s.user_id, s.started_at, s.last_at, m.at, m.direction, m.kind,"
+            " m.status, m.text FROM sessions s JOIN messages m ON m.session_id = s.id"
+            f" {where} ORDER BY s.started_at, s.id, m.at, m.id"
+        )
+        with self._lock:
+            cursor = self.db.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = (dict(zip(names, row, strict=True)) for row in cursor)
+            return writer(_export.group_sessions(rows), out)
+
+    # --- assessments ----------------------------------------------------------------------
+
+    def save_assessment(
+        self, user_id: int, kind: str, answers: dict[str, Any], result: dict[str, Any]
+    ) -> int | None:
+        """Save a completed readiness / nasss / sips / triage; its id, or None if not kept."""
+        _require(kind, ASSESSMENT_KINDS, "kind")
+        with self.transaction():
+            user = self._user_row(user_id)
+            self._count("assessment", kind)
+            if user["consent"] != 1:
+                return None
+            cursor = self.db.execute(
+                "INSERT INTO assessments (user_id, kind, answers, result, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    kind,
+                    dump_json(safe_data(answers)),
+                    dump_json(safe_data(result)),
+                    as_text(self._now()),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def assessments(self, user_id: int, kind: str | None = None) -> list[Assessment]:
+        """The user's saved assessments (of one kind, if given), newest first."""
+        sql, params = "SELECT * FROM assessments WHERE user_id = ?", [user_id]
+        if kind is not None:
+            _require(kind, ASSESSMENT_KINDS, "kind")
+            sql += " AND kind = ?"
+            params.append(kind)
+        rows = self._rows(sql + " ORDER BY created_at DESC, id DESC", params)
+        return [_assessment(row) for row in rows]
+
+    # --- follow-ups -----------------------------------------------------------------------
+
+    def create_followup(self, user_id: int, reference: str, note: str, contact: str) -> FollowUp:
+        """Record a request to be contacted, under the engine's reference (e.g. SA-4K9P2).
+
+        Kept for every user, even those whose messages are not kept: they asked to be contacted.
+        Raises ReferenceTaken if the reference is already used.
+        """
+        ref = _reference(reference)
+        with self.transaction():
+            self._user_row(user_id)
+            try:
+                self.db.execute(
+                    "INSERT INTO followups (reference, user_id, note, contact, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (ref, user_id, safe_text(note), safe_text(contact), as_text(self._now())),
+                )
+            except sqlite3.IntegrityError:
+                raise ReferenceTaken(f"reference {ref} is already used") from None
+            self._count("followups_opened")
+            logger.info("follow-up %s opened for user %s", ref, user_id)
+            return self.followup(ref)
+
+    def followup(self, reference: str) -> FollowUp:
+        """The follow-up with this reference, with its staff notes; NotFound if unknown."""
+        ref = _reference(reference)
+        row = self._row("SELECT * FROM followups WHERE reference = ?", (ref,))
+        if row is None:
+            raise NotFound(f"no follow-up {ref}")
+        return self._followups([row])[0]
+
+    def followup_queue(self, status: str | None = "open") -> list[FollowUp]:
+        """Follow-ups with this status ("open", "closed"; None for all), oldest first."""
+        if status is None:
+            rows = self._rows("SELECT * FROM followups ORDER BY created_at, id")
+        else:
+            _require(status, FOLLOWUP_STATUSES, "status")
+            rows = self._rows(
+                "SELECT * FROM followups WHERE status = ? ORDER BY created_at, id", (status,)
+            )
+        return self._followups(rows)
+
+    def _followups(self, rows: list[dict[str, Any]]) -> list[FollowUp]:
+        notes: dict[int, list[StaffNote]] = {row["id"]: [] for row in rows}
+        if rows:
+            marks = ", ".join("?" for _ in rows)
+            for note in self._rows(
+                f"SELECT * FROM staff_notes WHERE followup_id IN ({marks}) ORDER BY at, id",
+                [row["id"] for row in rows],
+            ):
+                notes[note["followup_id"]].append(
+                    StaffNote(note["staff_id"], note["text"], from_text(note["at"]))
+                )
+        return [_followup(row, tuple(notes[row["id"]])) for row in rows]
+
+    def _followup_id(self, reference: str) -> tuple[int, str]:
+        ref = _reference(reference)
+        row = self._row("SELECT id, status FROM followups WHERE reference = ?", (ref,))
+        if row is None:
+            raise NotFound(f"no follow-up {ref}")
+        return row["id"], row["status"]
+
+    def add_staff_note(self, reference: str, staff_id: int | None, text: str) -> FollowUp:
+        """Add a note to a follow-up (staff_id None: the command line); audited as "note"."""
+        with self.transaction():
+            followup_id, _ = self._followup_id(reference)
+            self.db.execute(
+                "INSERT INTO staff_notes (followup_id, staff_id, text, at) VALUES (?, ?, ?, ?)",
+                (followup_id, staff_id, safe_text(text), as_text(self._now())),
+            )
+            self.record_staff_action(staff_id, "note", reference)
+            return self.followup(reference)
+
+    def close_followup(
+        self, reference: str, staff_id: int | None, note: str | None = None
+    ) -> FollowUp:
+        """Close a follow-up, recording who closed it (audited as "close"); AlreadyClosed if so."""
+        with self.transaction():
+            followup_id, status = self._followup_id(reference)
+            if status == "closed":
+                raise AlreadyClosed(f"follow-up {_reference(reference)} is already closed")
+            self.db.execute(
+                "UPDATE followups SET status = 'closed', closed_at = ?, closed_by = ?,"
+                " close_note = ? WHERE id = ?",
+                (as_text(self._now()), staff_id, safe_optional(note), followup_id),
+            )
+            self._count("followups_closed")
+            self.record_staff_action(staff_id, "close", reference)
+            logger.info("follow-up %s closed by %s", followup_id, staff_id)
+            return self.followup(reference)
+
+    def link_staff_message(self, chat_id: int, message_id: int, reference: str) -> None:
+        """Remember that a staff-chat message is about a follow-up (so replies find it)."""
+        with self.transaction():
+            followup_id, _ = self._followup_id(reference)
+            self.db.execute(
+                "INSERT OR REPLACE INTO staff_messages (chat_id, message_id, followup_id)"
+                " VALUES (?, ?, ?)",
+                (chat_id, message_id, followup_id),
+            )
+
+    def reference_for_staff_message(self, chat_id: int, message_id: int) -> str | None:
+        """The follow-up reference a staff-chat message is about, or None."""
+        row = self._row(
+            "SELECT f.reference FROM staff_messages sm JOIN followups f ON f.id = sm.followup_id"
+            " WHERE sm.chat_id = ? AND sm.message_id = ?",
+            (chat_id, message_id),
+        )
+        return None if row is None else row["reference"]
+
+    # --- feedback and staff actions -------------------------------------------------------
+
+    def record_feedback(self, user_id: int, topic_id: str, helpful: bool) -> None:
+        """Record whether an answer card helped (counted for everyone, kept per user if allowed)."""
+        topic = safe_text(topic_id, 100)
+        with self.transaction():
+            user = self._user_row(user_id)
+            self._count("feedback_helpful" if helpful else "feedback_unhelpful", topic)
+            if user["consent"] == 1:
+                self.db.execute(
+                    "INSERT INTO feedback (user_id, topic_id, helpful, at) VALUES (?, ?, ?, ?)",
+                    (user_id, topic, int(helpful), as_text(self._now())),
+                )
+
+    def record_staff_action(
+        self,
+        staff_id: int | None,
+        action: str,
+        reference: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """Add to the audit trail of what staff did (queue / show / reply / note / close …)."""
+        _require(action, STAFF_ACTIONS, "action")
+        ref = None if reference is None else normalise_reference(reference)
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO staff_actions (staff_id, action, reference, detail, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (staff_id, action, ref, safe_optional(detail, 500), as_text(self._now())),
+            )
+
+    def staff_actions(self, reference: str | None = None) -> list[StaffAction]:
+        """The audit trail (about one reference, if given), oldest first."""
+        if reference is None:
+            rows = self._rows("SELECT * FROM staff_actions ORDER BY at, id")
+        else:
+            rows = self._rows(
+                "SELECT * FROM staff_actions WHERE reference = ? ORDER BY at, id",
+                (_reference(reference),),
+            )
+        return [StaffAction(**{**row, "at": from_text(row["at"])}) for row in rows]
+
+    # --- privacy --------------------------------------------------------------------------
+
+    def forget(self, user_id: int) -> dict[str, int]:
+        """Erase every row about the user, in every table; rows deleted per table.
+
+        Anonymous daily counts stay. The search index is then compacted and the write-ahead log
+        truncated, so the erased text does not linger in either.
+        """
+        with self.transaction():
+            self._user_row(user_id)
+            counts = _privacy.erase_users(self.db, ":user_id", {"user_id": user_id})
+            if counts["messages"]:
+                _privacy.compact_search_index(self.db)
+        logger.info("user %s forgotten: %s", user_id, dict(counts))
+        self._truncate_log()
+        return dict(counts)
+
+    def purge(self, retention_days: int) -> dict[str, int]:
+        """Delete transcripts, sessions, closed follow-ups and users older than the retention.
+
+        Users not seen within it go with all their rows; anonymous counts stay. Rows deleted per
+        table.
+        """
+        if retention_days < 1:
+            raise ValueError("retention_days must be at least 1")
+        now = self._now()
+        cutoff = now - timedelta(days=retention_days)
+        updates_cutoff = max(cutoff, now - UPDATE_IDS_KEPT)
+        with self.transaction():
+            counts = _privacy.purge_before(self.db, as_text(cutoff), as_text(updates_cutoff))
+            if counts["messages"]:
+                _privacy.compact_search_index(self.db)
+        logger.info("purged records older than %s days: %s", retention_days, dict(counts))
+        self._truncate_log()
+        return dict(counts)
+
+    def _truncate_log(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so erased text leaves it."""
+        with self._lock:
+            if self.db.conn.in_transaction:
+                return  # inside a caller's transaction: the next erase or checkpoint does it
+            # Best effort: a reader still on old pages keeps the log until it finishes.
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- statistics and backups -----------------------------------------------------------
+
+    def stats(self, days: int = 7) -> Stats:
+        """Figures for the last `days` days (today included), from counts and follow-ups."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        since = self._now().date() - timedelta(days=days - 1)
+        totals = {
+            row["metric"]: row["n"]
+            for row in self._rows(
+                "SELECT metric, sum(n) AS n FROM counts WHERE day >= ? GROUP BY metric",
+                (since.isoformat(),),
+            )
+        }
+        topics = self._rows(
+            "SELECT key, sum(n) AS n FROM counts WHERE day >= ? AND metric = 'topic'"
+            " GROUP BY key ORDER BY n DESC, key LIMIT ?",
+            (since.isoformat(), TOP_TOPICS),
+        )
+        open_now = self._row("SELECT count(*) AS n FROM followups WHERE status = 'open'")
+        return Stats(
+            days=days,
+            since=since,
+            conversations=totals.get("conversations", 0),
+            messages_in=totals.get("messages_in", 0),
+            messages_out=totals.get("messages_out", 0),
+            new_users=totals.get("users_new", 0),
+            top_topics=tuple(TopicCount(row["key"], row["n"]) for row in topics),
+            feedback_helpful=totals.get("feedback_helpful", 0),
+            feedback_unhelpful=totals.get("feedback_unhelpful", 0),
+            followups_opened=totals.get("followups_opened", 0),
+            followups_closed=totals.get("followups_closed", 0),
+            followups_open_now=open_now["n"] if open_now else 0,
+        )
+
+    def backup(self, path: str | Path) -> Path:
+        """Copy the database to `path` with SQLite's online backup (safe while the bot runs).
+
+        The copy is readable by its owner only and appears in one step. Raises StorageError if
+        the path cannot be written or is the database itself.
+        """
+        target = Path(path)
+        source = database_file(self.db)
+        if source is not None and target.exists() and target.resolve() == source.resolve():
+            raise StorageError(f"{target} is the database itself")
+        with self._lock:
+            backup_to(self.db.conn, target)
+        logger.info("backup written")
+        return target
+
+
+# --- rows to records ------------------------------------------------------------------------
+
+
+def _reference(text: str) -> str:
+    ref = normalise_reference(text) if isinstance(text, str) else None
+    if ref is None:
+        raise BadReference(f"{text!r} is not a reference")
+    return ref
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(
+        id=row["id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        consent=None if row["consent"] is None else bool(row["consent"]),
+        blocked=bool(row["blocked"]),
+        first_seen=from_text(row["first_seen"]),
+        last_seen=from_text(row["last_seen"]),
+    )
+
+
+def _session(row: dict[str, Any]) -> Session:
+    return Session(
+        id=row["id"],
+        reference=row["reference"],
+        user_id=row["user_id"],
+        started_at=from_text(row["started_at"]),
+        last_at=from_text(row["last_at"]),
+        message_count=row["message_count"],
+    )
+
+
+def _message(row: dict[str, Any]) -> Message:
+    return Message(
+        id=row["id"],
+        user_id=row["user_id"],
+        session_reference=row["session_reference"],
+        direction=row["direction"],
+        kind=row["kind"],
+        text=row["text"],
+        at=from_text(row["at"]),
+        status=row["status"],
+        error=row["error"],
+        matched=tuple(json.loads(row["matched"])) if row["matched"] else (),
+        step=row["step"],
+    )
+
+
+def _assessment(row: dict[str, Any]) -> Assessment:
+    return Assessment(
+        id=row["id"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        answers=json.loads(row["answers"]),
+        result=json.loads(row["result"]),
+        created_at=from_text(row["created_at"]),
+    )
+
+
+def _followup(row: dict[str, Any], notes: tuple[StaffNote, ...]) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        reference=row["reference"],
+        user_id=row["user_id"],
+        note=row["note"],
+        contact=row["contact"],
+        status=row["status"],
+        created_at=from_text(row["created_at"]),
+        closed_at=from_text(row["closed_at"]) if row["closed_at"] else None,
+        closed_by=row["closed_by"],
+        close_note=row["close_note"],
+        notes=notes,
+    )

@@ -1,0 +1,91 @@
+"""The schema: named migrations, recorded once, and the indexes the queries rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import MIGRATIONS, Store
+
+from .conftest import all_tables
+
+EXPECTED_TABLES = {
+    "users",
+    "states",
+    "sessions",
+    "messages",
+    "inbound_updates",
+    "assessments",
+    "followups",
+    "staff_notes",
+    "staff_messages",
+    "feedback",
+    "staff_actions",
+    "counts",
+    "messages_fts",
+}
+
+
+def applied(path: Path) -> list[str]:
+    db = Database(path)
+    try:
+        return [migration.name for migration in MIGRATIONS.applied(db)]
+    finally:
+        db.close()
+
+
+def test_migrations_are_recorded_by_name_in_order(store: Store, db_path: Path):
+    assert applied(db_path) == ["0001-tables", "0002-indexes", "0003-message-search"]
+    assert not MIGRATIONS.pending(store.db)
+
+
+def test_reopening_applies_nothing_twice(store: Store, db_path: Path):
+    store.close()
+    for _ in range(3):
+        Store.open(db_path).close()
+    assert applied(db_path) == ["0001-tables", "0002-indexes", "0003-message-search"]
+    db = Database(db_path)
+    assert db["_sqlite_migrations"].count == 3
+    db.close()
+
+
+def test_every_table_exists_with_its_search_index(store: Store, db_path: Path):
+    tables = set(all_tables(db_path))
+    assert tables >= EXPECTED_TABLES
+    assert {"messages_fts_data", "messages_fts_idx"} <= tables
+    assert store.db["messages"].detect_fts() == "messages_fts"
+
+
+def test_search_triggers_reindex_only_when_the_text_changes(store: Store):
+    triggers = store.db.triggers_dict
+    assert set(triggers) >= {"messages_ai", "messages_ad", "messages_au"}
+    assert "UPDATE OF text ON messages" in triggers["messages_au"]
+
+
+def test_a_memory_database_gets_the_same_schema():
+    store = Store(Database(memory=True))
+    assert set(store.db.table_names()) >= EXPECTED_TABLES
+
+
+def plan(store: Store, sql: str, params: tuple = ()) -> str:
+    rows = store.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    return " | ".join(row[-1] for row in rows)
+
+
+def test_the_queries_use_their_indexes(store: Store):
+    cases = {
+        "SELECT * FROM followups WHERE status = 'open' ORDER BY created_at, id": (
+            "idx_followups_status_created"
+        ),
+        "SELECT * FROM messages WHERE session_id = 1 ORDER BY at, id": "idx_messages_session_at",
+        "SELECT * FROM messages WHERE user_id = 1 ORDER BY at, id": "idx_messages_user_at",
+        "SELECT * FROM messages WHERE direction = 'out' AND status = 'pending' ORDER BY id": (
+            "idx_messages_outbound_status"
+        ),
+        "SELECT id FROM sessions WHERE reference = 'C-000000'": "sqlite_autoindex_sessions",
+        "DELETE FROM messages WHERE at < '2026'": "idx_messages_at",
+        "SELECT id FROM users WHERE last_seen < '2026'": "idx_users_last_seen",
+    }
+    for sql, index in cases.items():
+        assert index in plan(store, sql), sql
