@@ -1,4 +1,4 @@
-"""The terminal chat: read a line, hand it to the advisor, print the replies. Same engine as Telegram.
+"""The terminal chat: read a line, hand it to the advisor, print the replies (same engine).
 
 Options are numbered; type the number or the label. Charts and documents are saved to a folder
 and their paths printed. Works with piped input and ends at end of input.
@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.service import Advisor, Sender
 from dialogues import Button, Command, Event, Option, Reply, Text, plain
-from knowledge import normalise
+from knowledge._matcher import normalise
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from dialogues import _cards, _journeys, _plan  # noqa: F401  (they register the computes)
 from dialogues._asking import answer_question, nothing_found
 from dialogues._content import Dialogues, load_all, uses
-from dialogues._conversation import HELP, RESUME, Conversation, Settings
+from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
 from dialogues._navigation import (
     WELCOME_AT,
@@ -60,11 +60,21 @@ BEFORE_CONSENT = {"help", "privacy", "about", "forget"}
 
 @dataclass(frozen=True)
 class Turn:
-    """What one event produced: the new state, the replies to send, what to record."""
+    """What one event produced: the new state, the replies to send, what to record.
+
+    `heard` is the event as a person would write it in a transcript: the label of the button
+    pressed rather than its callback id.
+    """
 
     state: State
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...]
+    heard: str = ""
+
+    @property
+    def step(self) -> str:
+        """Where the user now is, as "flow.step", for logs and staff queries."""
+        return f"{self.state.at.flow}.{self.state.at.step}"
 
 
 class Engine:
@@ -100,12 +110,13 @@ class Engine:
         else:
             state, was_reset = restore(state)
         convo = Conversation(state, self.kb, self.dialogues, self.matcher, ctx, self.settings)
+        heard = _heard(convo, event)
         if was_reset or not position_is_valid(convo):
             _reset(convo)
             if isinstance(event, Button):
-                return _finish(convo)
+                return _finish(convo, heard)
         _dispatch(convo, event)
-        return _finish(convo)
+        return _finish(convo, heard)
 
 
 def _reset(convo: Conversation) -> None:
@@ -118,11 +129,37 @@ def _reset(convo: Conversation) -> None:
     to_menu(convo, convo.text(RESET))
 
 
-def _finish(convo: Conversation) -> Turn:
+def _finish(convo: Conversation, heard: str) -> Turn:
     replies: list[Reply] = []
     for reply in convo.replies:
         replies += _fit(reply)
-    return Turn(convo.state, tuple(replies), tuple(convo.effects))
+    return Turn(convo.state, tuple(replies), tuple(convo.effects), heard)
+
+
+def _heard(convo: Conversation, event: Event) -> str:
+    """The event in words for the transcript; a button by its label where that is known."""
+    if isinstance(event, Text):
+        return event.text
+    if isinstance(event, Command):
+        return f"/{event.name} {event.args}".strip()
+    if isinstance(event, Unsupported):
+        return f"[{event.what}]"
+    kind, _, rest = event.data.partition(":")
+    step = step_of(convo) if position_is_valid(convo) else None
+    seq, _, choice = rest.partition(":")
+    if kind == "s" and step and seq == str(convo.state.seq):
+        if choice.isdigit() and int(choice) < len(step.options):
+            return f"[{step.options[int(choice)].label}]"
+        if choice == "skip":
+            return f"[{convo.label(SKIP)}]"
+    if kind == "n" and rest in ("back", "menu", "help"):
+        return f"[{convo.label(rest)}]"
+    topic = convo.kb.topic(rest.rpartition(":")[0] if kind == "fb" else rest)
+    if kind in ("t", "d", "p", "fb") and topic is not None:
+        return f"[{topic.short_title}]" if kind != "fb" else f"[{topic.short_title}: {rest[-1]}]"
+    if kind == "f" and rest.partition(":")[0] in convo.dialogues.flows:
+        return f"[{convo.dialogues.flows[rest.partition(':')[0]].title}]"
+    return f"[button {event.data[:64]}]"
 
 
 def _fit(reply: Reply) -> list[Reply]:

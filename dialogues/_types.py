@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import TypeAdapter
+
 # --- events -------------------------------------------------------------------------------
 
 
@@ -179,3 +181,18 @@ class FollowUpRequested:
 
 
 Effect = ConsentGiven | ForgetMe | Matched | Feedback | AssessmentDone | FollowUpRequested
+
+
+# --- replies as plain data, for the outbox --------------------------------------------------
+
+_REPLY = TypeAdapter(Reply)
+
+
+def reply_to_data(reply: Reply) -> dict[str, Any]:
+    """A reply as JSON-ready data (so it can wait in the outbox)."""
+    return _REPLY.dump_python(reply, mode="json")
+
+
+def reply_from_data(data: dict[str, Any]) -> Reply:
+    """A reply rebuilt from reply_to_data's output."""
+    return _REPLY.validate_python(data)

@@ -48,6 +48,7 @@ def erase_users(db: Database, selection: str, params: dict[str, Any]) -> Counter
     run.delete("sessions", f"user_id IN ({selection})")
     run.delete("states", f"user_id IN ({selection})")
     run.delete("inbound_updates", f"user_id IN ({selection})")
+    run.delete("outbox", f"user_id IN ({selection})")
     run.delete("users", f"id IN ({selection})")
     return run.counts
 

@@ -105,6 +105,19 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Queued:
+    """A reply waiting in the outbox: who it is for and the reply itself, as plain data."""
+
+    id: int
+    user_id: int
+    chat_id: int | None
+    message_id: int | None
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
 class StaffAction:
     """One entry of the audit trail: who (None: the command line) did what, about what."""
 

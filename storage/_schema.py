@@ -190,3 +190,30 @@ def enable_message_search(db: Database) -> None:
     db.table("messages").enable_fts(["text"], create_triggers=True)
     db.execute("DROP TRIGGER messages_au")
     db.execute(_TEXT_ONLY_UPDATE_TRIGGER)
+
+
+@MIGRATIONS(name="0004-outbox")
+def create_outbox(db: Database) -> None:
+    """Replies committed with the turn that made them, deleted once Telegram has them.
+
+    This is what makes "never lose a message" true across a crash: a reply is written here in
+    the same transaction as the inbound message and the new state, and sent afterwards. It
+    holds the reply itself (text, buttons, chart or document description) for every user,
+    whatever their consent, but only until it is delivered.
+    """
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            chat_id INTEGER,
+            message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_outbox_user ON outbox (user_id, id)")
+    db.execute("CREATE INDEX idx_outbox_message ON outbox (message_id)")

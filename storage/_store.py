@@ -36,6 +36,7 @@ from storage._records import (
     Assessment,
     FollowUp,
     Message,
+    Queued,
     Session,
     StaffAction,
     StaffNote,
@@ -373,6 +374,64 @@ class Store:
             params = (user_id,)
         rows = self._rows(f"{_MESSAGES} WHERE {where} ORDER BY m.id", params)
         return [_message(row) for row in rows]
+
+    # --- the outbox: replies committed with their turn, deleted once delivered ---------------
+
+    def enqueue(
+        self,
+        user_id: int,
+        payload: dict[str, Any],
+        *,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+    ) -> int:
+        """Queue a reply for delivery (in the caller's transaction); its outbox id."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO outbox (user_id, chat_id, message_id, payload, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (user_id, chat_id, message_id, dump_json(payload), as_text(self._now())),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def outbox(self, user_id: int | None = None, limit: int = 500) -> list[Queued]:
+        """Replies not yet delivered, oldest first (all users, or one)."""
+        where, params = ("WHERE user_id = ?", (user_id, limit)) if user_id else ("", (limit,))
+        rows = self._rows(f"SELECT * FROM outbox {where} ORDER BY id LIMIT ?", params)
+        return [
+            Queued(
+                id=row["id"],
+                user_id=row["user_id"],
+                chat_id=row["chat_id"],
+                message_id=row["message_id"],
+                payload=json.loads(row["payload"]),
+                created_at=from_text(row["created_at"]),
+                attempts=row["attempts"],
+            )
+            for row in rows
+        ]
+
+    def dequeue(self, outbox_id: int, status: str = "sent", error: str | None = None) -> None:
+        """A queued reply is done with (sent, or given up): drop it, note it on the transcript."""
+        _require(status, DELIVERY_STATUSES, "status")
+        with self.transaction():
+            row = self._row("SELECT message_id FROM outbox WHERE id = ?", (outbox_id,))
+            if row is None:
+                return  # already done, e.g. by a resend after a restart
+            self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+            if row["message_id"] is not None:
+                self.db.execute(
+                    "UPDATE messages SET status = ?, error = ? WHERE id = ?",
+                    (status, safe_optional(error, 500), row["message_id"]),
+                )
+
+    def retry_later(self, outbox_id: int, error: str) -> None:
+        """Note a failed attempt; the reply stays queued."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (safe_optional(error, 500), outbox_id),
+            )
 
     def _continue_session(self, user: dict[str, Any], now: datetime) -> int | None:
         """Extend or start the user's spell of conversation; the session id if messages are kept.

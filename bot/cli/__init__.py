@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import content, records
+from bot.cli import chat, content, records
 
 # Each module adds its commands to the parser; order here is the order in --help.
-COMMAND_MODULES = (content, records)
+COMMAND_MODULES = (chat, content, records)
 
 
 def build_parser() -> argparse.ArgumentParser:

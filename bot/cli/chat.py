@@ -1,0 +1,116 @@
+"""Commands that run the bot: on Telegram, in the terminal, or whichever fits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.config import ConfigError, Settings
+from bot.logs import setup_logging
+from bot.startup import StartupError, make_advisor
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `run`, `chat` and the default command."""
+    run = commands.add_parser(
+        "run",
+        help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)",
+        description="Run the Telegram bot: polling, or a webhook when WEBHOOK_URL is set. "
+        "Example: TELEGRAM_BOT_TOKEN=... python -m bot run",
+    )
+    run.set_defaults(func=run_telegram)
+
+    chat = commands.add_parser(
+        "chat",
+        help="talk to the bot in the terminal (no token needed)",
+        description="A terminal chat on the same engine and database. Options are numbered: "
+        "type the number or the label. Example: printf '1\\n2\\n' | python -m bot chat",
+    )
+    chat.add_argument("--user", type=int, default=0, help="which terminal user to be (default 0)")
+    chat.set_defaults(func=run_chat)
+
+    default = commands.add_parser("default", help=argparse.SUPPRESS)
+    default.set_defaults(func=run_default)
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings.from_env()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return None
+
+
+def run_default(args: argparse.Namespace) -> int:
+    """Telegram when a token is set, otherwise the terminal chat (saying so)."""
+    settings = _settings()
+    if settings is None:
+        return 1
+    if settings.token is not None:
+        return run_telegram(args)
+    print(
+        "TELEGRAM_BOT_TOKEN is not set, so this is the terminal chat. "
+        "Type /help for commands; Ctrl-D to leave.\n",
+        file=sys.stderr,
+    )
+    args.user = 0
+    return run_chat(args)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    """The terminal chat on stdin and stdout; ends at end of input."""
+    from bot.charts import render_chart
+    from bot.console import Console
+    from bot.documents import render_document
+
+    settings = _settings()
+    if settings is None:
+        return 1
+    setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    try:
+        advisor = make_advisor(settings)
+    except StartupError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 1
+    console = Console(
+        advisor,
+        files_dir=settings.db_path.parent / "files",
+        user=args.user,
+        render_chart=render_chart,
+        render_document=render_document,
+    )
+    interactive = sys.stdin.isatty()
+    lines = _prompted(sys.stdin) if interactive else sys.stdin
+    console.run(lines, echo=not interactive)
+    return 0
+
+
+def _prompted(stream):
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            print()
+            return
+
+
+def run_telegram(args: argparse.Namespace) -> int:
+    """The Telegram bot; a clear error without a token."""
+    settings = _settings()
+    if settings is None:
+        return 1
+    if settings.token is None:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set: the Telegram bot needs a token from @BotFather. "
+            "For the terminal chat, run: python -m bot chat",
+            file=sys.stderr,
+        )
+        return 1
+    from bot.telegram import run_bot
+
+    setup_logging(settings.log_level)
+    try:
+        return run_bot(settings)
+    except StartupError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,184 @@
+"""The advisor service: one inbound event in, the engine run, everything committed, replies out.
+
+Each event is one transaction: the inbound message, the new state, what the engine asked to
+record and the replies (queued in the outbox) are committed together before anything is sent.
+Adapters send the replies and then say they were delivered; whatever was not delivered is
+still in the outbox after a crash and is sent on the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dialogues import (
+    AssessmentDone,
+    Button,
+    Command,
+    ConsentGiven,
+    Context,
+    Engine,
+    Event,
+    Feedback,
+    FollowUpRequested,
+    ForgetMe,
+    Matched,
+    Reply,
+    Text,
+    Turn,
+)
+from dialogues._types import reply_from_data, reply_to_data
+from storage import FollowUp, Queued, Store, utc_now
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who an event came from: a channel, their id there, and the chat to answer in."""
+
+    channel: str
+    external_id: int
+    chat_id: int | None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply to deliver, and its place in the outbox (None: not stored, e.g. after /forget)."""
+
+    reply: Reply
+    chat_id: int | None
+    outbox_id: int | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What handling one event produced for the adapter to do."""
+
+    user_id: int | None
+    replies: tuple[Outgoing, ...]
+    followups: tuple[FollowUp, ...] = ()
+    step: str = ""
+    duplicate: bool = False
+
+
+def _kind(event: Event) -> str:
+    if isinstance(event, Text):
+        return "text"
+    if isinstance(event, Button):
+        return "button"
+    if isinstance(event, Command):
+        return "command"
+    return "other"
+
+
+def _outbound_kind(reply: Reply) -> str:
+    return "picture" if reply.chart else "document" if reply.document else "text"
+
+
+class Advisor:
+    """The engine and the store together; shared by Telegram and the terminal chat."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        store: Store,
+        clock: Callable[[], datetime] = utc_now,
+        nonce: Callable[[], str] = lambda: secrets.token_hex(8),
+    ):
+        self.engine = engine
+        self.store = store
+        self._clock = clock
+        self._nonce = nonce
+
+    def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
+        """Run one event through the engine and commit everything it causes, atomically."""
+        store = self.store
+        with store.transaction():
+            user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
+            if update_id is not None and store.seen_update(sender.channel, update_id):
+                # Telegram sent it again (we stopped before confirming it): it was handled, and
+                # whatever it produced that was not delivered is in the outbox, which is sent
+                # at start-up; sending it here too would send it twice.
+                logger.info("update %s for user %s seen before", update_id, user.id)
+                return Handled(user.id, (), duplicate=True)
+            if user.blocked:
+                store.set_blocked(user.id, False)
+            turn = self.engine.handle(
+                store.load_state(user.id), event, Context(self._clock(), self._nonce())
+            )
+            if any(isinstance(effect, ForgetMe) for effect in turn.effects):
+                store.forget(user.id)
+                logger.info("user %s erased at their request", user.id)
+                # Nothing about them may remain, so these replies are not queued.
+                replies = tuple(Outgoing(r, sender.chat_id) for r in turn.replies)
+                return Handled(None, replies, step=turn.step)
+            followups = self._apply(user.id, turn)
+            matched = [i for e in turn.effects if isinstance(e, Matched) for i in e.ids]
+            store.record_inbound(
+                user.id, turn.heard, _kind(event), update_id=update_id, matched=matched,
+                step=turn.step,
+            )  # fmt: skip
+            store.save_state(user.id, turn.state.to_json(), turn.step)
+            replies = tuple(self._queue(user.id, sender.chat_id, reply) for reply in turn.replies)
+        logger.info("user %s now at %s, %d replies", user.id, turn.step, len(replies))
+        return Handled(user.id, replies, tuple(followups), turn.step)
+
+    def _apply(self, user_id: int, turn: Turn) -> list[FollowUp]:
+        """Record what the engine asked to be recorded; the follow-ups to tell staff about."""
+        store = self.store
+        followups = []
+        for effect in turn.effects:
+            if isinstance(effect, ConsentGiven):
+                store.set_consent(user_id, effect.keep_messages)
+            elif isinstance(effect, AssessmentDone):
+                store.save_assessment(user_id, effect.kind, effect.answers, effect.result)
+            elif isinstance(effect, Feedback):
+                store.record_feedback(user_id, effect.topic, effect.helpful)
+            elif isinstance(effect, FollowUpRequested):
+                followups.append(
+                    store.create_followup(user_id, effect.reference, effect.note, effect.contact)
+                )
+        return followups
+
+    def _queue(self, user_id: int, chat_id: int | None, reply: Reply) -> Outgoing:
+        message_id = self.store.record_outbound(user_id, reply.text, kind=_outbound_kind(reply))
+        outbox_id = self.store.enqueue(
+            user_id, reply_to_data(reply), chat_id=chat_id, message_id=message_id
+        )
+        return Outgoing(reply, chat_id, outbox_id, user_id)
+
+    def queued(self, user_id: int | None = None) -> tuple[Outgoing, ...]:
+        """Replies still waiting to be delivered (one user's, or everyone's), oldest first."""
+        return tuple(_outgoing(q) for q in self.store.outbox(user_id))
+
+    def say(self, user_id: int, reply: Reply, kind: str = "staff") -> Outgoing:
+        """Queue a message that did not come from the engine (a reply from the network team)."""
+        user = self.store.user(user_id)
+        with self.store.transaction():
+            message_id = self.store.record_outbound(user_id, reply.text, kind=kind)
+            outbox_id = self.store.enqueue(
+                user_id, reply_to_data(reply), chat_id=user.chat_id, message_id=message_id
+            )
+        return Outgoing(reply, user.chat_id, outbox_id, user_id)
+
+    def delivered(self, outgoing: Outgoing, status: str = "sent", error: str | None = None):
+        """The adapter is done with a reply: sent, or given up on (failed, blocked)."""
+        if outgoing.outbox_id is not None:
+            self.store.dequeue(outgoing.outbox_id, status, error)
+        if status == "blocked" and outgoing.user_id is not None:
+            self.store.set_blocked(outgoing.user_id, True)
+            logger.info("user %s has blocked the bot", outgoing.user_id)
+
+    def not_yet(self, outgoing: Outgoing, error: str) -> None:
+        """A delivery failed for now; the reply stays queued for the next attempt."""
+        if outgoing.outbox_id is not None:
+            self.store.retry_later(outgoing.outbox_id, error)
+
+
+def _outgoing(queued: Queued) -> Outgoing:
+    return Outgoing(reply_from_data(queued.payload), queued.chat_id, queued.id, queued.user_id)
