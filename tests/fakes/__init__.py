@@ -1,26 +1,6 @@
-"""Test doubles for Telegram: a fake Bot API server, an echo-bot baseline and a load harness."""
+"""Test doubles for Telegram: a fake Bot API server, an echo-bot baseline and a load harness.
 
-from ._records import Call, FaultKind, SentMessage, UploadedFile, WaitTimeout
-from .bot_api import DEFAULT_TOKEN, REGISTERED_SECRET, FakeBotAPI
-from .echo_bot import build_echo_application
-from .load import LoadResult, closed_loop
-from .runners import ECHO_BOT, REAL_BOT, BotProcess, bot_process, in_process
-
-__all__ = [
-    "DEFAULT_TOKEN",
-    "ECHO_BOT",
-    "REAL_BOT",
-    "REGISTERED_SECRET",
-    "BotProcess",
-    "Call",
-    "FakeBotAPI",
-    "FaultKind",
-    "LoadResult",
-    "SentMessage",
-    "UploadedFile",
-    "WaitTimeout",
-    "bot_process",
-    "build_echo_application",
-    "closed_loop",
-    "in_process",
-]
+bot_api.FakeBotAPI is the server; echo_bot the baseline bot; runners start a bot under test
+(in process or as a subprocess); load.closed_loop drives it. Nothing is imported here, so
+that `python -m tests.fakes.bot_api` and `python -m tests.fakes.echo_bot` run cleanly.
+"""

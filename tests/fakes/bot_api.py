@@ -28,9 +28,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import functools
-import itertools
 import json
-import re
 import threading
 import time
 from collections import deque
@@ -42,7 +40,7 @@ import aiohttp
 from aiohttp import web
 
 from . import _updates
-from ._html import HtmlError, parse_html, utf16_len
+from ._core import BotApiCore, Pulse, commands_key, file_path
 from ._params import Params
 from ._records import (
     ApiError,
@@ -55,15 +53,19 @@ from ._records import (
     bad_request,
 )
 
-__all__ = ["DEFAULT_TOKEN", "REGISTERED_SECRET", "FakeBotAPI", "main"]
+__all__ = [
+    "DEFAULT_TOKEN",
+    "REGISTERED_SECRET",
+    "Call",
+    "FakeBotAPI",
+    "FaultKind",
+    "SentMessage",
+    "UploadedFile",
+    "WaitTimeout",
+    "main",
+]
 
 DEFAULT_TOKEN = "5555555555:AAFakeTokenForLocalTestsOnly-0123456789"
-BOT_USERNAME = "scaling_advisor_test_bot"
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-CALLBACK_DATA_LIMIT = 64
-CALLBACK_ANSWER_LIMIT = 200
-
 REGISTERED_SECRET: Any = object()  # deliver_webhook default: the secret given to setWebhook
 
 _BAD_GATEWAY_PAGE = (
@@ -71,41 +73,7 @@ _BAD_GATEWAY_PAGE = (
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
-_CHAT_ACTIONS = frozenset(
-    {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
-    }
-)
-_BOT_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
 T = TypeVar("T")
-
-
-class _Pulse:
-    """Wakes everyone waiting on it; each wait sees only pulses fired after it began."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def fire(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait(self, timeout: float) -> None:
-        event = self._event
-        with suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), max(0.0, timeout))
 
 
 def _on_server_thread(method: Callable[..., T]) -> Callable[..., T]:
@@ -142,7 +110,7 @@ def _on_server_loop(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaita
     return wrapper
 
 
-class FakeBotAPI:
+class FakeBotAPI(BotApiCore):
     """A Bot API server for one bot token, on 127.0.0.1 and an ephemeral port by default."""
 
     def __init__(
@@ -153,72 +121,13 @@ class FakeBotAPI:
         port: int = 0,
         first_update_id: int = 700_000,
     ):
-        self.token = token
+        super().__init__(token, first_update_id)
         self.host = host
         self.port = port
-        self.bot_user = {
-            "id": int(token.split(":", 1)[0]),
-            "is_bot": True,
-            "first_name": "Scaling Advisor (test)",
-            "username": BOT_USERNAME,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
-        self._update_ids = itertools.count(first_update_id)
-        self._query_ids = itertools.count(4_200_000_000)
-        self._file_numbers = itertools.count(1)
-        self._queue: deque[dict] = deque()
-        self._poll_generation = 0
-        self._allowed_updates: list[str] | None = None
-        self._users: dict[int, dict] = {}
-        self._chats: dict[int, dict] = {}
-        self._blocked: set[int] = set()
-        self._message_ids: dict[int, Iterator[int]] = {}
-        self._inbox: dict[int, list[dict]] = {}
-        self._sent: dict[int, list[SentMessage]] = {}
-        self._read: dict[int, int] = {}
-        self._calls: list[Call] = []
-        self._faults: dict[str, deque[Fault]] = {}
-        self._queries: dict[str, bool] = {}  # callback query id -> answered
-        self._files: dict[str, UploadedFile] = {}
-        self._commands: dict[tuple[str, str], list[dict]] = {}
-        self._webhook: dict[str, Any] = {}
-        self._methods: dict[str, tuple[str, Callable[[Params], Any]]] = {
-            name.lower(): (name, handler)
-            for name, handler in {
-                "getMe": self._get_me,
-                "getUpdates": self._get_updates,
-                "deleteWebhook": self._delete_webhook,
-                "setWebhook": self._set_webhook,
-                "getWebhookInfo": self._get_webhook_info,
-                "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands,
-                "sendMessage": self._send_message,
-                "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "deleteMessage": self._delete_message,
-                "answerCallbackQuery": self._answer_callback_query,
-                "sendPhoto": self._send_photo,
-                "sendDocument": self._send_document,
-                "sendChatAction": self._send_chat_action,
-                "getChat": self._get_chat,
-                "getFile": self._get_file,
-                "close": self._true,
-                "logOut": self._true,
-            }.items()
-        }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread_ident: int | None = None
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
-        self._closing = asyncio.Event()
-        self._updates_pulse = _Pulse()
-        self._calls_pulse = _Pulse()
-        self._chat_pulses: dict[int, _Pulse] = {}
 
     # ---------------------------------------------------------------- lifecycle and addresses
 
@@ -226,8 +135,8 @@ class FakeBotAPI:
         """Listen on host:port (port 0 picks a free one, read it back from `port`)."""
         self._loop = asyncio.get_running_loop()
         self._closing = asyncio.Event()
-        self._updates_pulse = _Pulse()
-        self._calls_pulse = _Pulse()
+        self._updates_pulse = Pulse()
+        self._calls_pulse = Pulse()
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._serve_file)
@@ -311,17 +220,12 @@ class FakeBotAPI:
     @_on_server_thread
     def add_user(self, user_id: int, **fields: Any) -> dict:
         """Create or replace a user (first_name, last_name, username, language_code)."""
-        person = _updates.user(user_id, **fields)
-        self._users[user_id] = person
-        self._chats[user_id] = _updates.private_chat(person)
-        return person
+        return self._register_user(user_id, **fields)
 
     @_on_server_thread
     def add_chat(self, chat_id: int, title: str | None = None, kind: str = "group") -> dict:
         """Make a group known, as if the bot had been added to it."""
-        chat = _updates.group_chat(chat_id, title, kind)
-        self._chats[chat_id] = chat
-        return chat
+        return self._register_group(chat_id, title, kind)
 
     @_on_server_thread
     def block(self, user_id: int) -> None:
@@ -339,7 +243,13 @@ class FakeBotAPI:
     def push_text(
         self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private"
     ) -> int:
-        """A user sends a text (a leading "/word" is a command, with its bot_command entity)."""
+        """A user sends a text (a leading "/word" is a command, with its bot_command entity).
+
+        In the user's private chat unless chat_id names another chat; one not seen before is
+        created as a group, or as chat_type if that is "supergroup".
+        """
+        if chat_id not in (None, user_id) and chat_type == "private":
+            chat_type = "group"
         content: dict[str, Any] = {"text": text}
         entities = _updates.command_entities(text)
         if entities:
@@ -523,7 +433,7 @@ class FakeBotAPI:
     @_on_server_thread
     def commands(self, scope: dict | None = None, language_code: str = "") -> list[dict]:
         """The command menu set with setMyCommands for this scope and language."""
-        return list(self._commands.get(_commands_key(scope, language_code), []))
+        return list(self._commands.get(commands_key(scope, language_code), []))
 
     @_on_server_thread
     def webhook(self) -> dict[str, Any]:
@@ -693,7 +603,7 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         path = request.match_info["path"]
-        stored = next((f for fid, f in self._files.items() if _file_path(fid) == path), None)
+        stored = next((f for fid, f in self._files.items() if file_path(fid) == path), None)
         if stored is None:
             return web.Response(status=404)
         return web.Response(body=stored.data, content_type=stored.content_type or "binary/octet")
@@ -728,383 +638,6 @@ class FakeBotAPI:
             return web.json_response({"ok": False, "description": str(error)}, status=400)
         return web.json_response({"ok": False, "description": "Not Found"}, status=404)
 
-    # ---------------------------------------------------------------- Bot API methods
-
-    def _true(self, params: Params) -> bool:
-        return True
-
-    def _get_me(self, params: Params) -> dict:
-        return self.bot_user
-
-    async def _get_updates(self, params: Params) -> list[dict]:
-        if self._webhook.get("url"):
-            raise ApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
-        offset = params.integer("offset", 0) or 0
-        limit = min(100, max(1, params.integer("limit", 100) or 100))
-        timeout = max(0.0, params.number("timeout", 0.0))
-        if params.get("allowed_updates") is not None:
-            self._allowed_updates = list(params.get("allowed_updates")) or None
-        self._confirm(offset)
-        self._poll_generation += 1
-        generation = self._poll_generation
-        self._updates_pulse.fire()  # an older poll ends with 409
-        deadline = time.monotonic() + timeout
-        while True:
-            if generation != self._poll_generation:
-                raise ApiError(
-                    409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
-                )
-            ready = [u for u in self._queue if self._allowed(u)][:limit]
-            remaining = deadline - time.monotonic()
-            if ready or remaining <= 0 or self._closing.is_set():
-                return ready
-            await self._updates_pulse.wait(remaining)
-
-    def _confirm(self, offset: int) -> None:
-        """Forget updates below offset (a negative offset keeps only the last -offset)."""
-        if offset > 0:
-            while self._queue and self._queue[0]["update_id"] < offset:
-                self._queue.popleft()
-        elif offset < 0:
-            while len(self._queue) > -offset:
-                self._queue.popleft()
-
-    def _allowed(self, update: dict) -> bool:
-        if not self._allowed_updates:
-            return True
-        return any(kind in update for kind in self._allowed_updates)
-
-    def _delete_webhook(self, params: Params) -> bool:
-        self._webhook = {}
-        if params.flag("drop_pending_updates"):
-            self._queue.clear()
-        return True
-
-    def _set_webhook(self, params: Params) -> bool:
-        url = params.text("url") or ""
-        if not url:
-            return self._delete_webhook(params)
-        secret = params.text("secret_token")
-        if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
-            raise bad_request("secret token contains unallowed characters")
-        if params.flag("drop_pending_updates"):
-            self._queue.clear()
-        self._webhook = {
-            "url": url,
-            "secret_token": secret,
-            "max_connections": params.integer("max_connections", 40),
-            "allowed_updates": params.get("allowed_updates"),
-            "ip_address": params.text("ip_address"),
-        }
-        return True
-
-    def _get_webhook_info(self, params: Params) -> dict:
-        info: dict[str, Any] = {
-            "url": self._webhook.get("url", ""),
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._queue),
-        }
-        if self._webhook:
-            info["max_connections"] = self._webhook["max_connections"]
-            if self._webhook.get("allowed_updates"):
-                info["allowed_updates"] = self._webhook["allowed_updates"]
-        return info
-
-    def _set_my_commands(self, params: Params) -> bool:
-        commands = params.get("commands")
-        if not isinstance(commands, list) or len(commands) > 100:
-            raise bad_request("commands must be an array of at most 100 BotCommand")
-        for command in commands:
-            if not _BOT_COMMAND.fullmatch(str(command.get("command", ""))):
-                raise bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command.get("description", ""))) <= 256:
-                raise bad_request("command description must be 1-256 characters")
-        key = _commands_key(params.get("scope"), params.text("language_code") or "")
-        self._commands[key] = [
-            {"command": c["command"], "description": c["description"]} for c in commands
-        ]
-        return True
-
-    def _get_my_commands(self, params: Params) -> list[dict]:
-        key = _commands_key(params.get("scope"), params.text("language_code") or "")
-        return self._commands.get(key, [])
-
-    def _delete_my_commands(self, params: Params) -> bool:
-        key = _commands_key(params.get("scope"), params.text("language_code") or "")
-        self._commands.pop(key, None)
-        return True
-
-    def _send_message(self, params: Params) -> dict:
-        chat = self._target_chat(params)
-        text, entities = _formatted(
-            params.text("text"), params, "parse_mode", TEXT_LIMIT, "message is too long"
-        )
-        if not text:
-            raise bad_request("message text is empty")
-        markup = _reply_markup(params)
-        content: dict[str, Any] = {"text": text}
-        if entities:
-            content["entities"] = entities
-        return self._deliver(
-            chat, "sendMessage", content, markup, params, text=params.text("text")
-        ).result
-
-    def _send_photo(self, params: Params) -> dict:
-        chat = self._target_chat(params)
-        upload = self._upload(params, "photo")
-        try:
-            _updates.image_size(upload.data)
-        except ValueError:
-            raise bad_request("IMAGE_PROCESS_FAILED") from None
-        file_id, unique_id = self._store_file("photo", upload)
-        content = {"photo": _updates.photo_sizes(file_id, unique_id, upload.data)}
-        content.update(self._caption(params))
-        sent = self._deliver(chat, "sendPhoto", content, _reply_markup(params), params)
-        sent.photo, sent.filename = upload.data, upload.filename
-        return sent.result
-
-    def _send_document(self, params: Params) -> dict:
-        chat = self._target_chat(params)
-        upload = self._upload(params, "document")
-        file_id, unique_id = self._store_file("document", upload)
-        document = {
-            "file_id": file_id,
-            "file_unique_id": unique_id,
-            "file_name": upload.filename or "file",
-            "mime_type": upload.content_type or "application/octet-stream",
-            "file_size": len(upload.data),
-        }
-        content: dict[str, Any] = {"document": document}
-        content.update(self._caption(params))
-        sent = self._deliver(chat, "sendDocument", content, _reply_markup(params), params)
-        sent.document, sent.filename = upload.data, upload.filename
-        return sent.result
-
-    def _edit_message_text(self, params: Params) -> dict:
-        target = self._editable(params, "message to edit not found")
-        if "text" not in target.result:
-            raise bad_request("there is no text in the message to edit")
-        text, entities = _formatted(
-            params.text("text"), params, "parse_mode", TEXT_LIMIT, "MESSAGE_TOO_LONG"
-        )
-        if not text:
-            raise bad_request("message text is empty")
-        markup = _reply_markup(params)
-        updated = {k: v for k, v in target.result.items() if k not in ("entities", "reply_markup")}
-        updated["text"] = text
-        if entities:
-            updated["entities"] = entities
-        self._apply_edit(target, updated, markup)
-        target.text, target.parse_mode = params.text("text"), params.text("parse_mode")
-        return target.result
-
-    def _edit_message_reply_markup(self, params: Params) -> dict:
-        target = self._editable(params, "message to edit not found")
-        markup = _reply_markup(params)
-        updated = {k: v for k, v in target.result.items() if k != "reply_markup"}
-        self._apply_edit(target, updated, markup)
-        return target.result
-
-    def _delete_message(self, params: Params) -> bool:
-        target = self._editable(params, "message to delete not found")
-        target.deleted = True
-        return True
-
-    def _answer_callback_query(self, params: Params) -> bool:
-        query_id = params.text("callback_query_id") or ""
-        if self._queries.get(query_id, True):
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
-        if len(params.text("text") or "") > CALLBACK_ANSWER_LIMIT:
-            raise bad_request("MESSAGE_TOO_LONG")
-        self._queries[query_id] = True
-        return True
-
-    def _send_chat_action(self, params: Params) -> bool:
-        self._target_chat(params)
-        if params.text("action") not in _CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
-        return True
-
-    def _get_chat(self, params: Params) -> dict:
-        chat_id = params.chat_id()
-        if chat_id not in self._chats:
-            raise bad_request("chat not found")
-        return {
-            **self._chats[chat_id],
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-
-    def _get_file(self, params: Params) -> dict:
-        file_id = params.text("file_id") or ""
-        stored = self._files.get(file_id)
-        if stored is None:
-            raise bad_request("invalid file_id")
-        return {
-            "file_id": file_id,
-            "file_unique_id": _unique_id(file_id),
-            "file_size": len(stored.data),
-            "file_path": _file_path(file_id),
-        }
-
-    # ---------------------------------------------------------------- helpers
-
-    def _user(self, user_id: int) -> dict:
-        if user_id not in self._users:
-            self.add_user(user_id)
-        return self._users[user_id]
-
-    def _next_message_id(self, chat_id: int) -> int:
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
-
-    def _enqueue(self, content: dict) -> int:
-        update_id = next(self._update_ids)
-        self._queue.append({"update_id": update_id, **content})
-        self._updates_pulse.fire()
-        return update_id
-
-    def _push_message(
-        self,
-        user_id: int,
-        content: dict,
-        chat_id: int | None = None,
-        chat_type: str = "private",
-    ) -> int:
-        sender = self._user(user_id)
-        if chat_id is None or chat_id == user_id:
-            chat = self._chats[user_id]
-        else:
-            chat = self._chats.get(chat_id) or self.add_chat(chat_id, kind=chat_type)
-        sent = _updates.message(
-            self._next_message_id(chat["id"]), chat, sender, int(time.time()), **content
-        )
-        self._inbox.setdefault(chat["id"], []).append(sent)
-        return self._enqueue({"message": sent})
-
-    def _new_file_id(self, kind: str) -> tuple[str, str]:
-        file_id = f"fake-{kind}-{next(self._file_numbers):06d}"
-        return file_id, _unique_id(file_id)
-
-    def _store_file(self, kind: str, upload: UploadedFile) -> tuple[str, str]:
-        file_id, unique_id = self._new_file_id(kind)
-        self._files[file_id] = upload
-        return file_id, unique_id
-
-    def _upload(self, params: Params, field: str) -> UploadedFile:
-        value = params.get(field)
-        if isinstance(value, UploadedFile):
-            return value
-        if isinstance(value, str) and value in self._files:
-            return self._files[value]
-        if not value:
-            raise bad_request(f"there is no {field} in the request")
-        raise bad_request("wrong file identifier/HTTP URL specified")
-
-    def _caption(self, params: Params) -> dict:
-        caption, entities = _formatted(
-            params.text("caption"),
-            params,
-            "parse_mode",
-            CAPTION_LIMIT,
-            "message caption is too long",
-        )
-        content: dict[str, Any] = {}
-        if caption:
-            content["caption"] = caption
-        if entities:
-            content["caption_entities"] = entities
-        return content
-
-    def _target_chat(self, params: Params) -> dict:
-        chat_id = params.chat_id()
-        if chat_id in self._blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        chat = self._chats.get(chat_id)
-        if chat is None:
-            raise bad_request("chat not found")
-        return chat
-
-    def _deliver(
-        self,
-        chat: dict,
-        method: str,
-        content: dict,
-        markup: dict | None,
-        params: Params,
-        text: str | None = None,
-    ) -> SentMessage:
-        """Record a message the bot sent and wake whoever waits for it."""
-        result = _updates.message(
-            self._next_message_id(chat["id"]), chat, self.bot_user, int(time.time()), **content
-        )
-        if markup and "inline_keyboard" in markup:
-            result["reply_markup"] = markup
-        sent = SentMessage(
-            chat_id=chat["id"],
-            message_id=result["message_id"],
-            method=method,
-            text=text,
-            parse_mode=params.text("parse_mode"),
-            reply_markup=markup,
-            received_at=time.perf_counter(),
-            result=result,
-            caption=params.text("caption"),
-        )
-        self._sent.setdefault(chat["id"], []).append(sent)
-        self._chat_pulse(chat["id"]).fire()
-        return sent
-
-    def _bot_message(self, chat_id: int, message_id: int | None) -> SentMessage:
-        for sent in reversed(self._sent.get(chat_id, [])):
-            if message_id in (None, sent.message_id) and not sent.deleted:
-                return sent
-        raise ValueError(f"the bot has no message {message_id or ''} in chat {chat_id}".strip())
-
-    def _editable(self, params: Params, missing: str) -> SentMessage:
-        if params.has("inline_message_id"):
-            raise bad_request(missing)
-        chat_id = params.chat_id()
-        message_id = params.integer("message_id")
-        for sent in self._sent.get(chat_id, []):
-            if sent.message_id == message_id and not sent.deleted:
-                return sent
-        raise bad_request(missing)
-
-    def _apply_edit(self, target: SentMessage, updated: dict, markup: dict | None) -> None:
-        if markup and "inline_keyboard" in markup:
-            updated["reply_markup"] = markup
-        unchanged = {k: v for k, v in target.result.items() if k != "edit_date"}
-        if unchanged == {k: v for k, v in updated.items() if k != "edit_date"}:
-            raise bad_request(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        updated["edit_date"] = int(time.time())
-        target.edits.append(target.result)
-        target.result = updated
-        target.reply_markup = markup
-
-    def _chat_pulse(self, chat_id: int) -> _Pulse:
-        pulse = self._chat_pulses.get(chat_id)
-        if pulse is None:
-            pulse = self._chat_pulses[chat_id] = _Pulse()
-        return pulse
-
     def _describe_wait(
         self, chat_id: int, count: int, timeout: float, arrived: list[SentMessage]
     ) -> str:
@@ -1120,74 +653,6 @@ class FakeBotAPI:
 
 class _BadGateway(Exception):
     """Answer with the front end's HTML 502 page instead of JSON."""
-
-
-def _formatted(
-    raw: str | None, params: Params, mode_field: str, limit: int, too_long: str
-) -> tuple[str, list[dict]]:
-    """The visible text and entities of a text or caption, validated as Telegram does."""
-    if raw is None:
-        return "", []
-    mode = (params.text(mode_field) or "").lower()
-    if mode == "html":
-        try:
-            text, entities = parse_html(raw)
-        except HtmlError as error:
-            raise bad_request(f"can't parse entities: {error}") from None
-    elif mode in ("", "markdown", "markdownv2"):
-        text = raw.strip()
-        given = params.get("entities") or params.get("caption_entities") or []
-        entities = list(given) if not mode else []
-    else:
-        raise bad_request("unsupported parse_mode")
-    if utf16_len(text) > limit:
-        raise bad_request(too_long)
-    return text, entities
-
-
-def _reply_markup(params: Params) -> dict | None:
-    """The reply_markup parameter, with inline keyboards checked the way Telegram checks them."""
-    markup = params.get("reply_markup")
-    if markup is None:
-        return None
-    if not isinstance(markup, dict):
-        raise bad_request("object expected as reply markup")
-    rows = markup.get("inline_keyboard")
-    if rows is None:
-        return markup
-    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise bad_request(
-            'field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays'
-        )
-    for row in rows:
-        for button in row:
-            if not isinstance(button, dict) or not button.get("text"):
-                raise bad_request("can't parse inline keyboard button: Text must be non-empty")
-            actions = set(button) - {"text", "style", "icon_custom_emoji_id"}
-            if not actions:
-                raise bad_request(
-                    "can't parse inline keyboard button: Text buttons are unallowed in the "
-                    "inline keyboard"
-                )
-            if "callback_data" in button:
-                size = len(str(button["callback_data"]).encode())
-                if not 1 <= size <= CALLBACK_DATA_LIMIT:
-                    raise bad_request("BUTTON_DATA_INVALID")
-    return markup
-
-
-def _commands_key(scope: Any, language_code: str) -> tuple[str, str]:
-    scope = scope or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), language_code
-
-
-def _unique_id(file_id: str) -> str:
-    return "U" + file_id.rsplit("-", 1)[-1]
-
-
-def _file_path(file_id: str) -> str:
-    kind = file_id.split("-")[1] if file_id.count("-") >= 2 else "documents"
-    return f"{kind}s/{file_id}"
 
 
 def _summary(message: SentMessage) -> dict:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram.ext import ApplicationBuilder
 
-from tests.fakes import FakeBotAPI
+from tests.fakes.bot_api import FakeBotAPI
 
 
 @pytest.fixture(autouse=True)

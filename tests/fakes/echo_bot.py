@@ -6,6 +6,8 @@ environment variables as the real bot:
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:8081/bot \\
         python -m tests.fakes.echo_bot
+
+ECHO_CONCURRENT_UPDATES=n handles up to n updates at a time (unset: one at a time).
 """
 
 from __future__ import annotations
@@ -23,18 +25,22 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_echo_application(
-    token: str, base_url: str, base_file_url: str | None = None, *, concurrent: bool = False
+    token: str,
+    base_url: str,
+    base_file_url: str | None = None,
+    *,
+    concurrent_updates: bool | int = False,
 ) -> Application:
     """An Application that echoes texts, talking to the Bot API at base_url.
 
-    concurrent=True handles updates concurrently (PTB's `concurrent_updates(True)`); the
-    default handles them one at a time, as PTB does out of the box.
+    concurrent_updates is passed to PTB's builder when set (True means 256 at a time); by
+    default updates are handled one at a time, as PTB does out of the box.
     """
     builder = ApplicationBuilder().token(token).base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if concurrent:
-        builder = builder.concurrent_updates(True)
+    if concurrent_updates:
+        builder = builder.concurrent_updates(concurrent_updates)
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     return application
@@ -54,7 +60,7 @@ def main() -> None:
         os.environ["TELEGRAM_BOT_TOKEN"],
         base_url,
         file_url_for(base_url),
-        concurrent=os.environ.get("ECHO_CONCURRENT", "") == "1",
+        concurrent_updates=int(os.environ.get("ECHO_CONCURRENT_UPDATES") or 0),
     )
     application.run_polling()
 

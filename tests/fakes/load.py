@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 from tests.bench._stats import percentile
 
-from ._records import WaitTimeout
-from .bot_api import FakeBotAPI
+from .bot_api import FakeBotAPI, WaitTimeout
 
 FIRST_USER_ID = 5_000_001
 

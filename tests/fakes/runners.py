@@ -70,6 +70,11 @@ class BotProcess:
         """Wait for the process to end; return its exit code."""
         return await asyncio.wait_for(self.process.wait(), timeout)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the process has used so far; Linux only (/proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stderr(self) -> str:
         """Everything the process wrote to stderr so far."""
         self._stderr.flush()

@@ -30,16 +30,11 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes import (
-    ECHO_BOT,
-    FakeBotAPI,
-    WaitTimeout,
-    bot_process,
-    build_echo_application,
-    in_process,
-)
+from tests.fakes import bot_api
 from tests.fakes._updates import sample_png
-from tests.fakes.echo_bot import echo
+from tests.fakes.bot_api import FakeBotAPI, WaitTimeout
+from tests.fakes.echo_bot import build_echo_application, echo
+from tests.fakes.runners import ECHO_BOT, bot_process, in_process
 
 USER = 1001
 
@@ -605,3 +600,8 @@ async def test_the_control_endpoint_drives_a_server_in_another_process(api: Fake
             sent = (await response.json())["result"]
 
     assert [m["text"] for m in sent] == ["over HTTP"]
+
+
+def test_the_module_exports_what_it_names() -> None:
+    assert all(hasattr(bot_api, name) for name in bot_api.__all__)
+    assert {"FakeBotAPI", "SentMessage", "Call", "WaitTimeout", "FaultKind"} <= set(bot_api.__all__)
