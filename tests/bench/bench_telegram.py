@@ -2,15 +2,19 @@
 
 Each contender runs as its own process (`python -m ...`, rate limiter off) against a fresh
 FakeBotAPI in this process, which also drives the users: on a 2-core machine the bot gets a
-core to itself, as in production, and its CPU time per message can be read from /proc. An
-in-process line (bot, fake server and harness sharing one event loop) is printed for
-comparison only. Contenders run in interleaved rounds and the median round is shown, since
-other work on the machine moves single runs by +-30 %.
+core to itself, as in production, and its CPU time per message can be read from /proc. Two
+lines are for comparison only: the echo bot in-process (bot, fake server and harness sharing
+one event loop) and the echo bot with PTB's concurrent_updates. Contenders run in
+interleaved rounds and the median round is shown: other work on a shared machine moves single
+subprocess runs by up to +-30 %; bot CPU per message is the steadier figure.
+
+The fake answers at loopback speed unless a contender sets `latency`: with a 30 ms round trip
+a bot that handles one update at a time (PTB's default) manages about 1/RTT messages a second.
 
 To add the real bot, append a Contender to CONTENDERS, e.g.
     Contender("scaling advisor", subprocess_bot(REAL_BOT, {"BOT_DB": path}),
               prepare=get_past_consent, replies_per_message=1)
-and the ratio to the echo bot (the first contender) is printed after the figures.
+and its ratio to the echo bot (the first contender) is printed after the figures.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from tests.fakes.echo_bot import build_echo_application
 from tests.fakes.load import LoadResult, closed_loop
 from tests.fakes.runners import ECHO_BOT, BotProcess, bot_process, in_process
 
-USERS, MESSAGES, ROUNDS = 50, 20, 3
+USERS, MESSAGES, ROUNDS = 50, 20, 5
 WARM_UP_USER = 9_000_001  # a few round trips before the clock starts, on other chats
 
 Starter = Callable[[FakeBotAPI], AbstractAsyncContextManager[object]]
@@ -42,6 +46,7 @@ class Contender:
     prepare: Callable[[FakeBotAPI, int], Awaitable[None]] | None = None
     replies_per_message: int = 1
     for_comparison_only: bool = False
+    latency: float = 0.0  # simulated round trip to Telegram, seconds (FakeBotAPI(latency=...))
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ CONTENDERS: list[Contender] = [
 
 async def measure(contender: Contender) -> Run:
     """Warm up, then run the closed loop once against a fresh fake API."""
-    async with FakeBotAPI() as api, contender.start(api) as bot:
+    async with FakeBotAPI(latency=contender.latency) as api, contender.start(api) as bot:
         prepare = partial(contender.prepare, api) if contender.prepare else None
         load = partial(
             closed_loop, api, prepare=prepare, replies_per_message=contender.replies_per_message

@@ -120,10 +120,14 @@ class FakeBotAPI(BotApiCore):
         host: str = "127.0.0.1",
         port: int = 0,
         first_update_id: int = 700_000,
+        latency: float = 0.0,
     ):
+        """latency: seconds of network round trip to simulate, half before and half after
+        each call is handled (api.telegram.org is some tens of ms away; loopback is not)."""
         super().__init__(token, first_update_id)
         self.host = host
         self.port = port
+        self.latency = latency
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread_ident: int | None = None
         self._runner: web.AppRunner | None = None
@@ -550,6 +554,8 @@ class FakeBotAPI(BotApiCore):
         try:
             params = await Params.from_request(request)
             call.params = params.for_record()
+            if self.latency:
+                await asyncio.sleep(self.latency / 2)
             fault = self._take_fault(name)
             if fault is not None:
                 call.fault = fault.kind
@@ -566,6 +572,8 @@ class FakeBotAPI(BotApiCore):
             call.status, call.error = 502, "Bad Gateway"
             return web.Response(status=502, text=_BAD_GATEWAY_PAGE, content_type="text/html")
         call.status = 200
+        if self.latency:
+            await asyncio.sleep(self.latency / 2)
         return web.json_response({"ok": True, "result": result})
 
     def _take_fault(self, method: str) -> Fault | None:

@@ -602,6 +602,15 @@ async def test_the_control_endpoint_drives_a_server_in_another_process(api: Fake
     assert [m["text"] for m in sent] == ["over HTTP"]
 
 
+async def test_a_simulated_round_trip_delays_every_answer() -> None:
+    async with FakeBotAPI(latency=0.2) as slow, aiohttp.ClientSession() as http:
+        started = time.monotonic()
+        async with http.get(f"{slow.base_url}{slow.token}/getMe") as response:
+            assert (await response.json())["result"]["is_bot"] is True
+
+    assert time.monotonic() - started >= 0.2
+
+
 def test_the_module_exports_what_it_names() -> None:
     assert all(hasattr(bot_api, name) for name in bot_api.__all__)
     assert {"FakeBotAPI", "SentMessage", "Call", "WaitTimeout", "FaultKind"} <= set(bot_api.__all__)
