@@ -57,7 +57,7 @@ class BotApiCore:
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-        self._update_ids = itertools.count(first_update_id)
+        self._next_update_id = first_update_id  # Telegram's ids only ever increase
         self._query_ids = itertools.count(4_200_000_000)
         self._file_numbers = itertools.count(1)
         self._queue: deque[dict] = deque()
@@ -310,8 +310,13 @@ class BotApiCore:
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    def _enqueue(self, content: dict) -> int:
-        update_id = next(self._update_ids)
+    def _enqueue(self, content: dict, update_id: int | None = None) -> int:
+        """Queue an update with the next id, or with update_id if it is not below that."""
+        if update_id is None:
+            update_id = self._next_update_id
+        elif update_id < self._next_update_id:
+            raise ValueError(f"update_id {update_id} is below the next id, {self._next_update_id}")
+        self._next_update_id = update_id + 1
         self._queue.append({"update_id": update_id, **content})
         self._updates_pulse.fire()
         return update_id

@@ -397,12 +397,9 @@ class FakeBotAPI(BotApiCore):
 
     @_on_server_thread
     def push_raw(self, update: dict) -> int:
-        """Queue any update dict as is (an update_id is added when it has none)."""
-        update = dict(update)
-        update_id = update.setdefault("update_id", next(self._update_ids))
-        self._queue.append(update)
-        self._updates_pulse.fire()
-        return update_id
+        """Queue any update dict as is; an update_id given must not be below the next one."""
+        content = {key: value for key, value in update.items() if key != "update_id"}
+        return self._enqueue(content, update.get("update_id"))
 
     @_on_server_thread
     def pending_updates(self) -> list[dict]:

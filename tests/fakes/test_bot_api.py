@@ -553,6 +553,61 @@ async def test_telegram_limits_are_enforced(api: FakeBotAPI, builder: Applicatio
     assert len(api.sent(USER)) == 2
 
 
+async def test_the_other_methods_answer_in_shapes_ptb_parses(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.add_user(USER, first_name="Amira", username="amira_shares")
+    api.add_chat(-100123, "Network staff", "supergroup")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Close", callback_data="close:7")]])
+    async with builder.build() as application:
+        bot = application.bot
+        me = await bot.get_me()
+        message = await bot.send_message(-100123, "New follow-up SA-7", reply_markup=keyboard)
+        without_buttons = await bot.edit_message_reply_markup(-100123, message.message_id)
+        assert await bot.send_chat_action(USER, "typing") is True
+        private, group = await bot.get_chat(USER), await bot.get_chat(-100123)
+        assert await bot.delete_message(-100123, message.message_id) is True
+        with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
+            await bot.delete_message(-100123, message.message_id)
+        assert await bot.delete_my_commands() is True
+        assert await bot.log_out() is True and await bot.close() is True
+
+    assert me.username == "scaling_advisor_test_bot" and me.is_bot
+    assert message.chat.type == "supergroup" and message.reply_markup == keyboard
+    assert without_buttons.reply_markup is None
+    assert (private.username, group.title) == ("amira_shares", "Network staff")
+    [staff_post] = api.sent(-100123)
+    assert staff_post.deleted and staff_post.edits[0]["reply_markup"]["inline_keyboard"]
+
+
+async def test_a_callback_query_can_be_answered_once(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.add_user(USER)
+    async with builder.build() as application:
+        await application.bot.send_message(USER, "Pick one")
+        api.push_callback(USER, "forged:data")
+        [update] = await application.bot.get_updates()
+        assert update.callback_query.data == "forged:data"
+        assert await update.callback_query.answer("Noted") is True
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await update.callback_query.answer()
+
+    assert api.unanswered_callbacks() == []
+
+
+async def test_raw_updates_are_queued_as_given(api: FakeBotAPI) -> None:
+    first = api.push_raw({"my_chat_member": {"chat": {"id": USER, "type": "private"}}})
+    second = api.push_raw({"update_id": first + 10, "message": {"message_id": 1}})
+
+    third = api.push_text(USER, "after")
+
+    assert [u["update_id"] for u in api.pending_updates()] == [first, second, third]
+    assert (second, third) == (first + 10, first + 11)
+    with pytest.raises(ValueError, match="below the next id"):
+        api.push_raw({"update_id": first, "message": {"message_id": 2}})
+
+
 async def test_commands_menu_is_stored_per_scope(
     api: FakeBotAPI, builder: ApplicationBuilder
 ) -> None:
