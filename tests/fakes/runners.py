@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import IO
 
 from telegram.ext import Application
 
@@ -47,7 +48,7 @@ async def in_process(
 class BotProcess:
     """A bot running as a child process, with its stderr kept in a temporary file."""
 
-    def __init__(self, process: asyncio.subprocess.Process, stderr: tempfile._TemporaryFileWrapper):
+    def __init__(self, process: asyncio.subprocess.Process, stderr: IO[bytes]):
         self.process = process
         self._stderr = stderr
 

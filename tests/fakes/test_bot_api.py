@@ -230,6 +230,18 @@ async def test_aio_rate_limiter_does_not_retry_unless_max_retries_is_set(
     assert api.sent(USER) == []
 
 
+async def test_aio_rate_limiter_leaves_server_errors_to_the_caller(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.add_user(USER)
+    api.fail_next("sendMessage", "server")
+    async with builder.rate_limiter(AIORateLimiter(max_retries=3)).build() as application:
+        with pytest.raises(NetworkError):
+            await application.bot.send_message(USER, "hello")
+
+    assert [c.status for c in api.calls("sendMessage")] == [500]  # tried once, not retried
+
+
 @pytest.mark.parametrize(
     ("kind", "raised"),
     [
@@ -353,6 +365,21 @@ async def test_an_unconfirmed_update_is_redelivered_to_a_new_application(
 
     assert again.text == "hello"
     assert [m.text for m in api.sent(USER)] == ["hello", "hello"]
+
+
+async def test_drop_pending_updates_loses_what_arrived_while_the_bot_was_down(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.push_text(USER, "sent while the bot was down")
+    application = echo_app(builder)
+    async with application:
+        await application.start()
+        await application.updater.start_polling(drop_pending_updates=True)
+        await api.wait_for_calls("getUpdates", 1)
+        await application.updater.stop()
+        await application.stop()
+
+    assert api.pending_updates() == [] and api.sent(USER) == []
 
 
 async def test_ptb_confirms_an_update_before_its_handler_finishes(
