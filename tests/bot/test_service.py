@@ -1,0 +1,154 @@
+"""The service on a real database file: what is committed, what is kept, what is resent."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+
+import pytest
+
+from bot.service import Advisor, Sender
+from dialogues import Button, Command, Text
+from storage import Store
+from tests.conftest import NOW
+
+ALICE = Sender("telegram", 1001, 5001)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "bot.db", clock=lambda: NOW) as store:
+        yield store
+
+
+@pytest.fixture
+def advisor(engine, store):
+    counter = itertools.count()
+    return Advisor(engine, store, clock=lambda: NOW, nonce=lambda: f"nonce{next(counter):05d}")
+
+
+def press(handled, label: str) -> Button:
+    for outgoing in handled.replies:
+        for row in outgoing.reply.options:
+            for option in row:
+                if label.lower() in option.label.lower():
+                    return Button(option.data)
+    raise AssertionError(f"no button {label!r}")
+
+
+def deliver(advisor, handled):
+    for outgoing in handled.replies:
+        advisor.delivered(outgoing)
+    return handled
+
+
+def start(advisor, keep: bool = True, sender: Sender = ALICE):
+    welcome = deliver(advisor, advisor.handle(sender, Command("start")))
+    label = "OK, keep" if keep else "Don't keep"
+    return deliver(advisor, advisor.handle(sender, press(welcome, label)))
+
+
+def rows(store, sql: str, *params):
+    return store.db.execute(sql, params).fetchall()
+
+
+def test_messages_and_state_are_committed_before_replies_are_sent(advisor, store):
+    start(advisor)
+    handled = advisor.handle(ALICE, Command("triage"))
+    # Not delivered yet, but already on disk: another connection sees it all.
+    other = sqlite3.connect(store.db.conn.execute("PRAGMA database_list").fetchone()[2])
+    assert other.execute("SELECT step FROM states").fetchone() == ("triage.role",)
+    assert other.execute("SELECT count(*) FROM outbox").fetchone() == (len(handled.replies),)
+    texts = [r[0] for r in other.execute("SELECT text FROM messages WHERE direction = 'in'")]
+    assert "/triage" in texts
+    deliver(advisor, handled)
+    assert other.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    statuses = {r[0] for r in other.execute("SELECT status FROM messages WHERE direction='out'")}
+    assert statuses == {"sent"}
+
+
+def test_a_button_is_recorded_by_its_label(advisor, store):
+    start(advisor)
+    texts = [r[0] for r in rows(store, "SELECT text FROM messages WHERE direction = 'in'")]
+    assert texts == ["[✅ OK, keep my messages]"]
+
+
+def test_undelivered_replies_survive_a_restart_and_are_sent_once(engine, advisor, store, tmp_path):
+    start(advisor)
+    handled = advisor.handle(ALICE, Command("readiness"))  # the process dies before sending
+    store.close()
+    with Store.open(tmp_path / "bot.db", clock=lambda: NOW) as reopened:
+        again = Advisor(engine, reopened, clock=lambda: NOW)
+        pending = again.queued()
+        assert [o.reply for o in pending] == [o.reply for o in handled.replies]
+        assert pending[0].chat_id == ALICE.chat_id
+        for outgoing in pending:
+            again.delivered(outgoing)
+        assert again.queued() == ()
+
+
+def test_a_redelivered_update_is_not_handled_twice(advisor, store):
+    start(advisor)
+    first = advisor.handle(ALICE, Command("triage"), update_id=77)
+    second = advisor.handle(ALICE, Command("triage"), update_id=77)
+    assert first.replies and second.duplicate and second.replies == ()
+    assert rows(store, "SELECT count(*) FROM messages WHERE text = '/triage'") == [(1,)]
+
+
+def test_declining_keeps_no_message_text_but_the_service_works(advisor, store):
+    start(advisor, keep=False)
+    deliver(advisor, advisor.handle(ALICE, Text("secret-marker-text about staff turnover")))
+    handled = deliver(advisor, advisor.handle(ALICE, Command("readiness")))
+    assert handled.replies
+    assert rows(store, "SELECT count(*) FROM messages") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM states") == [(1,)]
+    metrics = {r[0] for r in rows(store, "SELECT metric FROM counts")}
+    assert "messages_in" in metrics
+
+
+def test_effects_are_recorded(advisor, store):
+    start(advisor)
+    handled = deliver(advisor, advisor.handle(ALICE, Button("t:workforce")))
+    deliver(advisor, advisor.handle(ALICE, press(handled, "Yes")))
+    assert rows(store, "SELECT topic_id, helpful FROM feedback") == [("workforce", 1)]
+    deliver(advisor, advisor.handle(ALICE, Command("team")))
+    asked = deliver(
+        advisor, advisor.handle(ALICE, Text("Please call about our Shared Lives pilot"))
+    )
+    handled = deliver(advisor, advisor.handle(ALICE, press(asked, "Message me")))
+    (followup,) = handled.followups
+    assert followup.reference in handled.replies[0].reply.text
+    assert store.followup(followup.reference).note.startswith("Please call")
+
+
+def test_forget_erases_everything_and_leaves_nothing_queued(advisor, store):
+    start(advisor)
+    deliver(advisor, advisor.handle(ALICE, Text("unique-marker-zebra")))
+    handled = advisor.handle(ALICE, Command("forget"))
+    deliver(advisor, handled)
+    done = advisor.handle(ALICE, press(handled, "Yes, erase"))
+    assert done.user_id is None and done.replies
+    assert all(o.outbox_id is None for o in done.replies)
+    for (table,) in rows(store, "SELECT name FROM sqlite_master WHERE type = 'table'"):
+        if table in ("counts", "_sqlite_migrations") or table.startswith("messages_fts_"):
+            continue
+        assert rows(store, f"SELECT count(*) FROM [{table}]") == [(0,)], table
+
+
+def test_a_blocked_user_is_marked_and_unmarked_when_they_return(advisor, store):
+    start(advisor)
+    handled = advisor.handle(ALICE, Command("help"))
+    advisor.delivered(handled.replies[0], "blocked", "Forbidden: bot was blocked by the user")
+    assert store.user(handled.user_id).blocked
+    deliver(advisor, advisor.handle(ALICE, Command("menu")))
+    assert not store.user(handled.user_id).blocked
+
+
+def test_two_users_do_not_share_state(advisor):
+    bob = Sender("telegram", 1002, 5002)
+    start(advisor)
+    start(advisor, sender=bob)
+    deliver(advisor, advisor.handle(ALICE, Command("triage")))
+    handled = deliver(advisor, advisor.handle(bob, Command("nasss")))
+    assert handled.step == "nasss.intro"
+    assert advisor.handle(ALICE, Command("back")).step == "menu.menu"
