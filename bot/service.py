@@ -29,8 +29,9 @@ from dialogues import (
     Reply,
     Text,
     Turn,
+    reply_from_data,
+    reply_to_data,
 )
-from dialogues._types import reply_from_data, reply_to_data
 from storage import FollowUp, Queued, Store, utc_now
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from dialogues._content import DialogueContentError, Dialogues, load_all, load_dialogues
 from dialogues._conversation import Settings
 from dialogues._engine import Engine, Turn
-from dialogues._markup import MESSAGE_LIMIT, plain, split_text
+from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, Markup, escape, fill, plain, split_text
 from dialogues._state import STATE_VERSION, State
 from dialogues._types import (
     AssessmentDone,
@@ -26,9 +26,12 @@ from dialogues._types import (
     Reply,
     Text,
     Unsupported,
+    reply_from_data,
+    reply_to_data,
 )
 
 __all__ = [
+    "CAPTION_LIMIT",
     "MESSAGE_LIMIT",
     "STATE_VERSION",
     "AssessmentDone",
@@ -49,6 +52,7 @@ __all__ = [
     "Feedback",
     "FollowUpRequested",
     "ForgetMe",
+    "Markup",
     "Matched",
     "Option",
     "Reply",
@@ -57,8 +61,12 @@ __all__ = [
     "Text",
     "Turn",
     "Unsupported",
+    "escape",
+    "fill",
     "load_all",
     "load_dialogues",
     "plain",
+    "reply_from_data",
+    "reply_to_data",
     "split_text",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogues import _cards, _journeys, _plan  # noqa: F401  (they register the computes)
+from dialogues import _cards, _edges, _journeys, _plan  # noqa: F401  (they register texts)
 from dialogues._asking import answer_question, nothing_found
 from dialogues._content import Dialogues, load_all, uses
 from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
@@ -101,7 +101,8 @@ class Engine:
     def commands(self) -> list[tuple[str, str]]:
         """(command, description) for the slash-command menu, in flow order."""
         found = [(f.command, f.command_help) for f in self.dialogues.flows.values() if f.command]
-        return [(c, h) for c, h in found if c and h]
+        builtin = list(self.dialogues.messages.commands.items())
+        return [(c, h) for c, h in found if c and h] + builtin
 
     def handle(self, state: dict[str, Any] | State | None, event: Event, ctx: Context) -> Turn:
         """Apply one event to a user's state; return the new state, replies and effects."""
@@ -163,10 +164,15 @@ def _heard(convo: Conversation, event: Event) -> str:
 
 
 def _fit(reply: Reply) -> list[Reply]:
-    """Keep within Telegram's limits: long texts split, captions short."""
+    """Keep within Telegram's limits: long texts split, media captions short."""
+    reply = replace(reply, text=re.sub(r"\n{3,}", "\n\n", reply.text).strip())
     if reply.chart and len(reply.chart.caption) > CAPTION_LIMIT:
         caption = shorten(reply.chart.caption, CAPTION_LIMIT)
         reply = replace(reply, chart=replace(reply.chart, caption=caption))
+    if (reply.chart or reply.document) and len(reply.text) > CAPTION_LIMIT:
+        # A caption cannot hold it: send the picture or file bare, the words after it.
+        media = replace(reply, text="", options=())
+        return [media, *_fit(replace(reply, chart=None, document=None))]
     parts = split_text(reply.text, MESSAGE_LIMIT)
     if len(parts) == 1:
         return [reply]

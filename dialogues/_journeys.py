@@ -9,7 +9,7 @@ from dialogues._asking import answer_question
 from dialogues._cards import bullets
 from dialogues._content import FlowSpec, flow_labels, flow_texts, label
 from dialogues._conversation import Conversation, long_date, rows_of
-from dialogues._markup import Markup, fill, plain, shorten
+from dialogues._markup import Markup, escape, fill, plain, shorten
 from dialogues._navigation import compute, go, series_items, to_menu
 from dialogues._state import HISTORY_LIMIT, Result, State
 from dialogues._types import (
@@ -334,7 +334,7 @@ def readiness(convo: Conversation) -> None:
     )
     chart = _chart(convo, flow, levels)
     _remember(convo, "readiness", answers, {"levels": levels, "priorities": urgent})
-    convo.say(chart.caption, chart=chart)
+    convo.say(escape(chart.caption), chart=chart)
     buttons = [Option(groups[i].short_title, f"t:{i}") for i in urgent]
     convo.say(text, _end_buttons(convo, *buttons))
 
@@ -369,7 +369,7 @@ def nasss(convo: Conversation) -> None:
     )
     chart = _chart(convo, flow, levels)
     _remember(convo, "nasss", answers, {"levels": levels, "complex": complex_ids})
-    convo.say(chart.caption, chart=chart)
+    convo.say(escape(chart.caption), chart=chart)
     convo.say(text, _end_buttons(convo, Option(framework.short_title, "t:nasss")))
 
 

@@ -43,7 +43,16 @@ class Unsupported:
     """Something the bot cannot read: a sticker, photo, voice note, location and so on."""
 
     what: Literal[
-        "sticker", "photo", "voice", "audio", "video", "location", "contact", "document", "other"
+        "sticker",
+        "photo",
+        "voice",
+        "audio",
+        "video",
+        "location",
+        "contact",
+        "document",
+        "edited",
+        "other",
     ]
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogues import MESSAGE_LIMIT, Button, Command, Context, Text, Unsupported
+from dialogues import CAPTION_LIMIT, MESSAGE_LIMIT, Button, Command, Context, Text, Unsupported
 from dialogues._markup import check_html
 from tests.conftest import NOW
 
@@ -56,7 +56,10 @@ def test_any_sequence_of_events_is_answered_within_limits(engine, sequence):
         assert turn.replies, f"no reply to {event!r}"
         new_buttons = []
         for reply in turn.replies:
-            assert 0 < len(reply.text) <= MESSAGE_LIMIT
+            assert len(reply.text) <= MESSAGE_LIMIT
+            assert reply.text or reply.chart or reply.document
+            if reply.chart or reply.document:
+                assert len(reply.text) <= CAPTION_LIMIT
             assert not check_html(reply.text), reply.text
             for row in reply.options:
                 for option in row:
