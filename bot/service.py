@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogues import (
     AssessmentDone,
@@ -153,9 +153,12 @@ class Advisor:
         )
         return Outgoing(reply, chat_id, outbox_id, user_id)
 
-    def queued(self, user_id: int | None = None) -> tuple[Outgoing, ...]:
+    def queued(
+        self, user_id: int | None = None, min_age: timedelta = timedelta()
+    ) -> tuple[Outgoing, ...]:
         """Replies still waiting to be delivered (one user's, or everyone's), oldest first."""
-        return tuple(_outgoing(q) for q in self.store.outbox(user_id))
+        cutoff = self._clock() - min_age
+        return tuple(_outgoing(q) for q in self.store.outbox(user_id) if q.created_at <= cutoff)
 
     def say(self, user_id: int, reply: Reply, kind: str = "staff") -> Outgoing:
         """Queue a message that did not come from the engine (a reply from the network team)."""

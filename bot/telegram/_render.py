@@ -1,0 +1,63 @@
+"""The engine's replies as Bot API calls: HTML text, inline keyboards, photos and documents."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+
+from dialogues import Chart, Document, Reply, plain
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's options as an inline keyboard (callback ids are already short)."""
+    if not reply.options:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(o.label, callback_data=o.data) for o in row]
+            for row in reply.options
+        ]
+    )
+
+
+class Renderer:
+    """Sends one reply; charts and documents are drawn off the event loop."""
+
+    def __init__(
+        self,
+        render_chart: Callable[[Chart], bytes],
+        render_document: Callable[[Document], bytes],
+    ):
+        self._render_chart = render_chart
+        self._render_document = render_document
+
+    async def send(self, bot: Bot, chat_id: int, reply: Reply, *, html: bool = True) -> int:
+        """Send a reply; the id of the message Telegram made. html=False sends plain text."""
+        text = reply.text if html else plain(reply.text)
+        mode = ParseMode.HTML if html else None
+        markup = keyboard(reply)
+        if reply.chart is not None:
+            png = await asyncio.to_thread(self._render_chart, reply.chart)
+            message = await bot.send_photo(
+                chat_id, png, caption=text or None, parse_mode=mode, reply_markup=markup
+            )
+        elif reply.document is not None:
+            pdf = await asyncio.to_thread(self._render_document, reply.document)
+            message = await bot.send_document(
+                chat_id,
+                pdf,
+                filename=reply.document.name,
+                caption=text or None,
+                parse_mode=mode,
+                reply_markup=markup,
+            )
+        else:
+            message = await bot.send_message(
+                chat_id, text, parse_mode=mode, reply_markup=markup, link_preview_options=NO_PREVIEW
+            )
+        return message.message_id

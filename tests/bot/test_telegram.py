@@ -1,0 +1,320 @@
+"""The real python-telegram-bot Application against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.startup import make_advisor
+from bot.telegram import build_application
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.runners import in_process
+
+USER = 1001
+OTHER = 1002
+STAFF = 9001
+STAFF_CHAT = -100500
+
+
+@dataclass
+class Running:
+    """A bot running in the test's loop against the fake API, with its database file."""
+
+    api: FakeBotAPI
+    application: Application
+    db: Path
+
+    async def say(self, text: str, user: int = USER, count: int = 1):
+        """Send text as a user; wait for `count` replies; return them."""
+        self.api.push_text(user, text)
+        return await self.api.wait_for_messages(user, count)
+
+    async def press(self, label: str, user: int = USER, count: int = 1):
+        """Press the newest button with this label; wait for `count` replies."""
+        self.api.push_button(user, label)
+        return await self.api.wait_for_messages(user, count)
+
+    async def consent(self, user: int = USER) -> None:
+        """Get a user through the welcome, agreeing to messages being kept."""
+        await self.say("/start", user)
+        await self.press("✅ OK, keep my messages", user)
+
+    def rows(self, sql: str, *params):
+        with sqlite3.connect(self.db) as db:
+            return db.execute(sql, params).fetchall()
+
+
+def settings_for(api: FakeBotAPI, db: Path, **extra) -> Settings:
+    values = {
+        "token": api.token,
+        "api_base_url": api.base_url,
+        "db_path": db,
+        "staff_user_ids": frozenset({STAFF}),
+        "staff_chat_id": STAFF_CHAT,
+        "rate_limit": False,
+    }
+    return Settings(**(values | extra))
+
+
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        server.add_chat(STAFF_CHAT, "Network staff", "supergroup")
+        yield server
+
+
+@pytest.fixture
+async def running(api, tmp_path) -> AsyncIterator[Running]:
+    db = tmp_path / "bot.db"
+    application = build_application(settings_for(api, db), make_advisor(settings_for(api, db)))
+    errors: list[BaseException] = []
+
+    async def record(update, context):
+        errors.append(context.error)
+
+    application.add_error_handler(record)
+    async with in_process(application):
+        await application.post_init(application)  # as run_polling would
+        yield Running(api, application, db)
+    await application.post_shutdown(application)
+    assert not errors, f"unhandled errors: {errors!r}"
+
+
+async def test_start_consent_and_menu(running):
+    (welcome,) = await running.say("/start")
+    assert "What I keep" in welcome.visible_text
+    assert "✅ OK, keep my messages" in [label for row in welcome.buttons() for label in row]
+    (thanks,) = await running.press("✅ OK, keep my messages")
+    assert "What would you like to do?" in thanks.visible_text
+    assert thanks.parse_mode == "HTML"
+    assert running.rows("SELECT consent FROM users") == [(1,)]
+
+
+async def test_the_command_menu_is_set_at_start(running):
+    (call,) = running.api.calls("setMyCommands")
+    names = {c["command"] for c in call.params["commands"]}
+    assert {"triage", "readiness", "nasss", "sips", "team", "plan", "forget", "help"} <= names
+
+
+async def test_a_triage_by_button_presses(running):
+    await running.consent()
+    await running.say("/triage")
+    for label in (
+        "Innovator or provider",
+        "Adult social care",
+        "Piloting or testing",
+        "Yes, technology is central",
+        "One organisation",
+    ):
+        await running.press(label)
+    (result,) = await running.press("Skip this one")
+    assert "NASSS" in result.visible_text
+    assert "technology is central" in result.visible_text
+    assert running.rows("SELECT kind FROM assessments") == [("triage",)]
+
+
+async def test_a_free_text_question_is_answered_with_the_right_factor(running):
+    await running.consent()
+    (card,) = await running.say("staff turnover")
+    assert "30.8%" in card.visible_text
+    assert "Was this helpful?" in card.visible_text
+    assert running.rows("SELECT matched FROM messages WHERE direction = 'in' AND kind = 'text'")[0][
+        0
+    ].startswith('["workforce"')
+
+
+async def test_user_text_is_escaped_in_html_replies(running):
+    await running.consent()
+    await running.say("/team")
+    await running.say("<b>Help</b> & <script>alert(1)</script> with our co-op")
+    await running.press("Message me here")
+    notice = (await running.api.wait_for_messages(STAFF_CHAT, 1))[0]
+    assert "<script>" in notice.visible_text  # shown as typed, not taken as markup
+    assert "&lt;script&gt;" in notice.text
+
+
+async def test_a_follow_up_reaches_the_staff_chat_and_a_reply_reaches_the_user(running):
+    await running.consent()
+    await running.say("/team")
+    await running.say("Can someone help us grow our Shared Lives scheme?")
+    (done,) = await running.press("Message me here")
+    reference = done.visible_text.split("reference is ")[1].split(".")[0]
+    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
+    assert reference in notice.visible_text and "Shared Lives" in notice.visible_text
+    assert notice.buttons() == [["Transcript", "Close"]]
+
+    running.api.push_text(STAFF, f"/reply {reference} Happy to help: we'll call on Monday.")
+    (to_user,) = await running.api.wait_for_messages(USER, 1)
+    assert "network team" in to_user.visible_text and "call on Monday" in to_user.visible_text
+    (confirm,) = await running.api.wait_for_messages(STAFF, 1)
+    assert f"Sent to {reference}" in confirm.visible_text
+    kinds = running.rows("SELECT kind FROM messages WHERE direction = 'out' ORDER BY id DESC")
+    assert kinds[0] == ("staff",)
+
+
+async def test_staff_can_reply_to_the_notice_show_and_close(running):
+    await running.consent()
+    await running.say("/team")
+    await running.say("Please get in touch")
+    await running.press("Message me here")
+    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
+    reference = notice.visible_text.split("Follow-up ")[1].split(" ")[0]
+    running.api.push_raw(_reply_in_staff_chat(running.api, notice.message_id, "Hello from Jo"))
+    (to_user,) = await running.api.wait_for_messages(USER, 1)
+    assert "Hello from Jo" in to_user.visible_text
+    await running.api.wait_for_messages(STAFF_CHAT, 1)  # "Sent to ..."
+    running.api.push_group_text(STAFF_CHAT, STAFF, f"/show {reference}")
+    (transcript,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
+    assert "Please get in touch" in transcript.visible_text
+    running.api.push_group_text(STAFF_CHAT, STAFF, f"/close {reference} called back")
+    (closed,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
+    assert f"{reference} is closed" in closed.visible_text
+    assert running.rows("SELECT status, close_note FROM followups") == [("closed", "called back")]
+
+
+async def test_staff_commands_are_unknown_commands_for_everyone_else(running):
+    await running.consent()
+    (answer,) = await running.say("/queue")
+    assert "don't know /queue" in answer.visible_text
+    running.api.push_group_text(STAFF_CHAT, OTHER, "/queue")
+    await asyncio.sleep(0.3)
+    assert running.api.sent(STAFF_CHAT) == []
+
+
+async def test_stats_for_staff(running):
+    await running.consent()
+    await running.say("staff turnover")
+    running.api.push_text(STAFF, "/stats")
+    (stats,) = await running.api.wait_for_messages(STAFF, 1)
+    assert "Last 7 days" in stats.visible_text and "Last 30 days" in stats.visible_text
+    assert "Recruitment and turnover" in stats.visible_text
+
+
+async def test_stale_and_forged_buttons(running):
+    await running.consent()
+    for data in ("s:1:0", "nonsense", "t:not-a-topic", "x" * 64):
+        running.api.push_callback(USER, data)
+        (reply,) = await running.api.wait_for_messages(USER, 1)
+        assert "expired" in reply.visible_text
+    assert running.api.unanswered_callbacks() == []
+
+
+async def test_things_the_bot_cannot_read_get_a_helpful_reply(running):
+    await running.consent()
+    for push in (
+        running.api.push_sticker,
+        running.api.push_photo,
+        running.api.push_voice,
+        running.api.push_location,
+        running.api.push_contact,
+        running.api.push_document,
+    ):
+        push(USER)
+        (reply,) = await running.api.wait_for_messages(USER, 1)
+        assert (
+            "Sorry" in reply.visible_text
+            or "Thanks" in reply.visible_text
+            or "Nice" in (reply.visible_text)
+        )
+    running.api.push_edited_text(USER, "changed my mind")
+    (reply,) = await running.api.wait_for_messages(USER, 1)
+    assert "edit" in reply.visible_text
+
+
+async def test_a_group_chat_gets_a_pointer_to_a_private_chat(running):
+    running.api.add_chat(-42, "Some group", "group")
+    running.api.push_group_text(-42, USER, "/start")
+    (pointer,) = await running.api.wait_for_messages(-42, 1)
+    assert "private" in pointer.visible_text
+    assert running.rows("SELECT count(*) FROM users") == [(0,)]
+
+
+async def test_charts_and_documents_are_sent_as_photo_and_file(running):
+    await running.consent()
+    await running.say("/readiness")
+    await running.press("Start")
+    for _ in range(6):
+        await running.press("Yes")
+    photo, text = await running.press("No", count=2)
+    assert photo.photo and photo.photo.startswith(b"\x89PNG")
+    assert "readiness profile" in photo.visible_text
+    assert "Your priorities" in text.visible_text
+    (document,) = await running.press("📄 My plan (PDF)")
+    assert document.document.startswith(b"%PDF") and document.filename.endswith(".pdf")
+
+
+async def test_flood_control_server_errors_and_time_outs_are_retried_and_sent_once(running):
+    await running.consent()
+    running.api.fail_next("sendMessage", "flood", retry_after=1)
+    running.api.fail_next("sendMessage", "server")
+    running.api.fail_next("sendMessage", "bad_gateway")
+    (menu,) = await running.say("/menu")
+    assert "What would you like to do?" in menu.visible_text
+    await asyncio.sleep(0.2)
+    assert len([m for m in running.api.sent(USER) if "What would you like" in m.visible_text]) == 2
+    assert running.rows("SELECT count(*) FROM messages WHERE text = '/menu'") == [(1,)]
+    assert running.rows("SELECT count(*) FROM outbox") == [(0,)]
+
+
+async def test_a_user_who_blocked_the_bot_is_marked_and_nothing_crashes(running):
+    await running.consent()
+    running.api.block(USER)
+    running.api.push_text(USER, "/help")
+    await running.api.wait_for_calls("sendMessage", 1)
+    await asyncio.sleep(0.3)
+    assert running.rows("SELECT blocked FROM users") == [(1,)]
+    assert running.rows("SELECT status FROM messages WHERE direction='out' ORDER BY id DESC")[
+        0
+    ] == ("blocked",)
+    running.api.unblock(USER)
+    (menu,) = await running.say("/menu")
+    assert "What would you like" in menu.visible_text
+    assert running.rows("SELECT blocked FROM users") == [(0,)]
+
+
+async def test_one_users_messages_are_answered_in_order(running):
+    await running.consent()
+    await running.consent(OTHER)
+    for n in range(5):
+        running.api.push_text(USER, f"/help {n}")
+        running.api.push_text(OTHER, "/menu")
+    replies = await running.api.wait_for_messages(USER, 5)
+    assert all("What I can do" in r.visible_text for r in replies)
+    inbound = running.rows(
+        "SELECT text FROM messages m JOIN users u ON u.id = m.user_id"
+        " WHERE u.external_id = ? AND direction = 'in' AND text LIKE '/help%' ORDER BY m.id",
+        USER,
+    )
+    assert [t for (t,) in inbound] == [f"/help {n}" for n in range(5)]
+
+
+def _reply_in_staff_chat(api: FakeBotAPI, message_id: int, text: str) -> dict:
+    """A raw update: a staff member replying, in the staff chat, to the bot's notice."""
+    return {
+        "message": {
+            "message_id": 10_000 + message_id,
+            "date": 1_700_000_000,
+            "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Network staff"},
+            "from": {"id": STAFF, "is_bot": False, "first_name": "Jo"},
+            "text": text,
+            "reply_to_message": {
+                "message_id": message_id,
+                "date": 1_700_000_000,
+                "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Network staff"},
+                "from": {"id": 1, "is_bot": True, "first_name": "Scaling Advisor"},
+                "text": "notice",
+            },
+        }
+    }
