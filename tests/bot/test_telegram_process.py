@@ -1,0 +1,145 @@
+"""`python -m bot run` as a real process: killed mid-journey, restarted, and in webhook mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sqlite3
+
+import pytest
+
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.runners import REAL_BOT, bot_process
+
+USER = 1001
+
+
+@pytest.fixture
+async def api():
+    async with FakeBotAPI() as server:
+        yield server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def step_of(db, user: int = USER) -> str:
+    with sqlite3.connect(db) as connection:
+        (step,) = connection.execute(
+            "SELECT s.step FROM states s JOIN users u ON u.id = s.user_id WHERE u.external_id = ?",
+            (user,),
+        ).fetchone()
+    return step
+
+
+async def test_killed_mid_journey_a_new_process_continues_at_the_same_step(api, tmp_path):
+    env = {"BOT_DB": str(tmp_path / "bot.db")}
+    async with bot_process(api, REAL_BOT, env) as bot:
+        api.push_text(USER, "/start")
+        await api.wait_for_messages(USER, 1)
+        api.push_button(USER, "✅ OK, keep my messages")
+        await api.wait_for_messages(USER, 1)
+        api.push_text(USER, "/triage")
+        await api.wait_for_messages(USER, 1)
+        api.push_button(USER, "Innovator or provider")
+        await api.wait_for_messages(USER, 1)
+        await _until_outbox_empty(tmp_path / "bot.db")
+        bot.kill()
+        await bot.wait()
+    assert step_of(tmp_path / "bot.db") == "triage.field"
+
+    async with bot_process(api, REAL_BOT, env):
+        # The buttons sent by the first process still work in the second.
+        api.push_button(USER, "Adult social care")
+        (next_question,) = await api.wait_for_messages(USER, 1)
+        assert "3 of 6" in next_question.visible_text
+    assert step_of(tmp_path / "bot.db") == "triage.stage"
+
+
+async def test_a_reply_cut_off_by_a_crash_is_sent_after_the_restart(api, tmp_path):
+    env = {"BOT_DB": str(tmp_path / "bot.db")}
+    async with bot_process(api, REAL_BOT, env) as bot:
+        api.push_text(USER, "/start")
+        await api.wait_for_messages(USER, 1)
+        api.push_button(USER, "✅ OK, keep my messages")
+        await api.wait_for_messages(USER, 1)
+        api.fail_next("sendMessage", "timeout", hold=30)  # Telegram hangs on the reply...
+        api.push_text(USER, "/help")
+        await api.wait_for_calls("sendMessage", 3)
+        await asyncio.sleep(0.3)
+        bot.kill()  # ...and the bot dies waiting for it
+        await bot.wait()
+    api.clear_faults()
+    assert not [m for m in api.sent(USER) if "What I can do" in (m.visible_text or "")]
+
+    async with bot_process(api, REAL_BOT, env):
+        (resent,) = await api.wait_for_messages(USER, 1, timeout=10)
+        assert "What I can do" in resent.visible_text
+    with sqlite3.connect(tmp_path / "bot.db") as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM messages WHERE text = '/help'").fetchone() == (1,)
+
+
+async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
+    port = free_port()
+    env = {
+        "BOT_DB": str(tmp_path / "bot.db"),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "PORT": str(port),
+        "WEBHOOK_SECRET": "right-secret_123",
+    }
+    async with bot_process(api, REAL_BOT, env):
+        hook = api.webhook()
+        assert hook["url"].endswith("/telegram") and hook["secret_token"] == "right-secret_123"
+        await _until_listening(port)
+
+        wrong = api.push_text(USER, "/start")
+        assert await api.deliver_webhook(wrong, secret="wrong-secret") == 403
+        missing = api.push_text(USER, "/start")
+        assert await api.deliver_webhook(missing, secret=None) == 403
+        await asyncio.sleep(0.3)
+        assert api.sent(USER) == []
+        with sqlite3.connect(tmp_path / "bot.db") as db:
+            assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+        right = api.push_text(USER, "/start")
+        assert await api.deliver_webhook(right) == 200
+        (welcome,) = await api.wait_for_messages(USER, 1)
+        assert "What I keep" in welcome.visible_text
+
+
+async def _until_outbox_empty(db, timeout: float = 5.0) -> None:
+    """Wait until the bot has noted every reply as delivered (a kill now is between steps)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        with sqlite3.connect(db) as connection:
+            if connection.execute("SELECT count(*) FROM outbox").fetchone() == (0,):
+                return
+        assert loop.time() < deadline, "the outbox did not empty"
+        await asyncio.sleep(0.02)
+
+
+async def _until_listening(port: int, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+def test_the_procfile_starts_the_bot_with_the_contract_command():
+    from tests.content_copy import REPO
+
+    assert (REPO / "Procfile").read_text().strip() == "worker: python -m bot run"
+    assert json.loads(json.dumps({"ok": True}))  # the Procfile is plain text, nothing else
