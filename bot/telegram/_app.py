@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.documents import render_document
 from bot.service import Advisor
 from bot.startup import make_advisor
+from bot.telegram._aiohttp import AiohttpRequest
 from bot.telegram._delivery import Deliverer
 from bot.telegram._order import PerUserOrder
 from bot.telegram._render import Renderer
@@ -28,7 +29,10 @@ from dialogues import _edges as texts
 
 logger = logging.getLogger(__name__)
 
-CONCURRENT_UPDATES = 64  # updates handled at once (one at a time per user)
+# Updates handled at once (one at a time per user). Real Telegram answers in 50-100 ms, so 16
+# in flight is well past its 30 messages a second; more only adds bookkeeping.
+CONCURRENT_UPDATES = 16
+CONNECTIONS = 8  # HTTP connections to the Bot API for sending (long polling has its own)
 SWEEP_EVERY = 30.0  # seconds between outbox sweeps while running
 SWEEP_MIN_AGE = timedelta(seconds=20)  # leave fresh replies to the handler sending them
 PURGE_EVERY = 24 * 3600.0  # seconds between retention purges
@@ -178,6 +182,8 @@ def build_application(settings: Settings, advisor: Advisor) -> Application:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .concurrent_updates(PerUserOrder(CONCURRENT_UPDATES))
+        .request(AiohttpRequest(CONNECTIONS))
+        .get_updates_request(AiohttpRequest(1))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))

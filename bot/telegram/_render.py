@@ -25,6 +25,17 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
+def raw_keyboard(reply: Reply) -> dict | None:
+    """The inline keyboard as the Bot API's JSON."""
+    if not reply.options:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": o.label, "callback_data": o.data} for o in row] for row in reply.options
+        ]
+    }
+
+
 class Renderer:
     """Sends one reply; charts and documents are drawn off the event loop."""
 
@@ -57,7 +68,17 @@ class Renderer:
                 reply_markup=markup,
             )
         else:
-            message = await bot.send_message(
-                chat_id, text, parse_mode=mode, reply_markup=markup, link_preview_options=NO_PREVIEW
+            # The hot path: a raw call, so PTB does not parse the returned Message into objects
+            # we never look at (a measurable share of the CPU per reply under load).
+            result = await bot.do_api_request(
+                "sendMessage",
+                api_kwargs={
+                    "chat_id": chat_id,
+                    "text": text,
+                    "parse_mode": mode,
+                    "reply_markup": raw_keyboard(reply),
+                    "link_preview_options": {"is_disabled": True},
+                },
             )
+            return int(result["message_id"])
         return message.message_id

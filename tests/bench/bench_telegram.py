@@ -20,18 +20,20 @@ and its ratio to the echo bot (the first contender) is printed after the figures
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from tests.bench._stats import report
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.echo_bot import build_echo_application
 from tests.fakes.load import LoadResult, closed_loop
-from tests.fakes.runners import ECHO_BOT, BotProcess, bot_process, in_process
+from tests.fakes.runners import ECHO_BOT, REAL_BOT, BotProcess, bot_process, in_process
 
-USERS, MESSAGES, ROUNDS = 50, 20, 5
+USERS, MESSAGES, ROUNDS = 50, 20, 3
 WARM_UP_USER = 9_000_001  # a few round trips before the clock starts, on other chats
 
 Starter = Callable[[FakeBotAPI], AbstractAsyncContextManager[object]]
@@ -44,6 +46,7 @@ class Contender:
     name: str
     start: Starter
     prepare: Callable[[FakeBotAPI, int], Awaitable[None]] | None = None
+    make_text: Callable[[int, int], str] | None = None
     replies_per_message: int = 1
     for_comparison_only: bool = False
     latency: float = 0.0  # simulated round trip to Telegram, seconds (FakeBotAPI(latency=...))
@@ -67,8 +70,36 @@ def in_process_echo(api: FakeBotAPI) -> AbstractAsyncContextManager[object]:
     return in_process(build_echo_application(api.token, api.base_url))
 
 
+def real_bot(api: FakeBotAPI) -> AbstractAsyncContextManager[object]:
+    """`python -m bot run` with storage on, on a fresh database file for each run."""
+    db = Path(tempfile.mkdtemp(prefix="bench-bot-")) / "bot.db"
+    return bot_process(api, REAL_BOT, {"BOT_DB": str(db), "LOG_LEVEL": "WARNING"})
+
+
+async def get_past_consent(api: FakeBotAPI, user_id: int) -> None:
+    """A new user's first two steps: the welcome, then agreeing to messages being kept."""
+    api.push_text(user_id, "/start")
+    await api.wait_for_messages(user_id, 1, timeout=20)
+    api.push_button(user_id, "✅ OK, keep my messages")
+    await api.wait_for_messages(user_id, 1, timeout=20)
+
+
+def questions(user_id: int, index: int) -> str:
+    """Questions people type (the dev set), each user starting at a different one."""
+    return QUESTIONS[(user_id * 7 + index) % len(QUESTIONS)]
+
+
+QUESTIONS = [
+    line.split("\t")[0]
+    for line in (Path(__file__).parents[1] / "data" / "dev-questions.tsv").read_text().splitlines()
+    if line and not line.startswith("#")
+]
+
 CONTENDERS: list[Contender] = [
     Contender("echo bot (subprocess)", subprocess_bot(ECHO_BOT)),
+    Contender(
+        "scaling advisor (subprocess)", real_bot, prepare=get_past_consent, make_text=questions
+    ),
     Contender("echo bot (in-process)", in_process_echo, for_comparison_only=True),
     Contender(
         "echo bot, concurrent (subprocess)",
@@ -83,7 +114,11 @@ async def measure(contender: Contender) -> Run:
     async with FakeBotAPI(latency=contender.latency) as api, contender.start(api) as bot:
         prepare = partial(contender.prepare, api) if contender.prepare else None
         load = partial(
-            closed_loop, api, prepare=prepare, replies_per_message=contender.replies_per_message
+            closed_loop,
+            api,
+            prepare=prepare,
+            replies_per_message=contender.replies_per_message,
+            **({"make_text": contender.make_text} if contender.make_text else {}),
         )
         await load(users=5, messages=5, first_user_id=WARM_UP_USER)
         cpu_before = bot.cpu_seconds() if isinstance(bot, BotProcess) else None
