@@ -14,12 +14,20 @@ from storage.review._config import (
     review_metadata,
     staff_logins,
 )
-from storage.review._serve import HOST, main, prepare_database, review_port, serve_arguments
+from storage.review._serve import (
+    HOST,
+    SETTINGS,
+    main,
+    prepare_database,
+    review_port,
+    serve_arguments,
+)
 
 __all__ = [
     "HOST",
     "METADATA_FILE",
     "PLUGINS_DIR",
+    "SETTINGS",
     "TEMPLATES_DIR",
     "ReviewConfigError",
     "load_base_metadata",

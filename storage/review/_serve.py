@@ -25,7 +25,7 @@ DB_VARIABLE = "BOT_DB"
 PORT_VARIABLE = "REVIEW_PORT"
 # Settings on top of the metadata: no SQL typed by hand (allow_sql is off too), and no download
 # of the whole file (Datasette refuses it for a mutable database anyway).
-SETTINGS = {"default_allow_sql": "off", "allow_download": "off"}
+SETTINGS = {"default_allow_sql": False, "allow_download": False}
 
 
 def review_port(environ: Mapping[str, str]) -> int:
@@ -53,7 +53,7 @@ def serve_arguments(db_path: Path, port: int, metadata_file: Path) -> list[str]:
         str(TEMPLATES_DIR),
     ]
     for name, value in SETTINGS.items():
-        arguments += ["--setting", name, value]
+        arguments += ["--setting", name, "on" if value else "off"]
     return arguments
 
 

@@ -86,7 +86,7 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> No
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
-    raise RuntimeError(f"server not listening on {port} after {STARTUP_SECONDS}s:\n{log.read_text()}")
+    raise RuntimeError(f"nothing listens on {port} after {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
 class Page:
@@ -163,7 +163,12 @@ class Page:
         before = self._loads
         for kind in ("mousePressed", "mouseReleased"):
             await self.send(
-                "Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left", clickCount=1
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=box[0],
+                y=box[1],
+                button="left",
+                clickCount=1,
             )
         await self._until_loaded(before)
 
