@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +43,8 @@ CHROMIUM_FLAGS = (
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 )
-WINDOW = (1280, 800)
+# Wide enough for the tables; short, so the screenshot of a short page has no empty band.
+WINDOW = (1280, 600)
 STARTUP_SECONDS = 20
 STEP_SECONDS = 15
 
@@ -157,8 +159,9 @@ class Page:
     async def click_and_wait(self, selector: str) -> None:
         """Click the middle of an element with the mouse and wait for the next page to load."""
         box = await self.evaluate(
-            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-            ".getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
         before = self._loads
         for kind in ("mousePressed", "mouseReleased"):
@@ -202,7 +205,7 @@ class Page:
 @contextlib.asynccontextmanager
 async def chromium_page(executable: str) -> AsyncIterator[Page]:
     """Start headless Chromium with a fresh profile; yield its first tab; stop it afterwards."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as profile:
         command = [
             executable,
             *CHROMIUM_FLAGS,
@@ -210,7 +213,10 @@ async def chromium_page(executable: str) -> AsyncIterator[Page]:
             f"--window-size={WINDOW[0]},{WINDOW[1]}",
             "about:blank",
         ]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Its own process group, so stopping it stops its renderer and helper processes too.
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             port = await _devtools_port(Path(profile), process)
             async with aiohttp.ClientSession() as http:
@@ -229,12 +235,22 @@ async def chromium_page(executable: str) -> AsyncIterator[Page]:
                     )
                     yield page
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in its own group, and every process in that group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    # Helpers may outlive the browser by a moment; make sure none is left.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 async def _devtools_port(profile: Path, process: subprocess.Popen[bytes]) -> int:
@@ -253,3 +269,13 @@ async def _devtools_port(profile: Path, process: subprocess.Popen[bytes]) -> int
 def python_command(*args: str) -> list[str]:
     """This interpreter running `args` (e.g. -m storage.review)."""
     return [sys.executable, *args]
+
+
+async def log_in(page: Page, base_url: str, login: str, password: str, start: str = "/") -> None:
+    """Open `start`, which sends a stranger to the login form, and log in there as staff."""
+    await page.goto(base_url + start)
+    if not (await page.evaluate("location.pathname")).endswith("/-/login"):
+        raise AssertionError(f"{start} did not send a stranger to the login form")
+    await page.type_into("#id_username", login)
+    await page.type_into("#id_password", password)
+    await page.click_and_wait("form.password-login input[type=submit]")
