@@ -23,9 +23,10 @@ DEFAULT_DB = Path("data/bot.db")
 DEFAULT_PORT = 8001
 DB_VARIABLE = "BOT_DB"
 PORT_VARIABLE = "REVIEW_PORT"
-# Settings on top of the metadata: no SQL typed by hand (allow_sql is off too), and no download
-# of the whole file (Datasette refuses it for a mutable database anyway).
-SETTINGS = {"default_allow_sql": False, "allow_download": False}
+# Settings on top of the metadata: no SQL typed by hand (allow_sql is off too), no download of
+# the whole file (Datasette refuses it for a mutable database anyway), and no facet suggestions
+# (each one a query over every row of a big table, for nothing staff asked for).
+SETTINGS = {"default_allow_sql": False, "allow_download": False, "suggest_facets": False}
 
 
 def review_port(environ: Mapping[str, str]) -> int:
