@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint format check eval bench review clean
+.PHONY: run chat test lint format check eval bench review review-password clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,20 @@ eval: $(STAMP)  ## Matcher accuracy on the development questions.
 
 bench: $(STAMP)  ## Benchmarks (figures, not pass/fail).
 	$(PY) -m tests.bench
+
+# Staff review in the browser: Datasette on 127.0.0.1:$(REVIEW_PORT) over the live $(BOT_DB)
+# (never immutable: the bot writes while staff read). Staff log in with their own passwords:
+#   REVIEW_USERS=alice,bob                      the logins (lower case)
+#   REVIEW_PASSWORD_HASH_ALICE='pbkdf2_sha256$...'  one hash per login, from `make review-password`
+# Single quotes keep the $ signs of a hash away from the shell.
+BOT_DB ?= data/bot.db
+REVIEW_PORT ?= 8001
+
+review: $(STAMP)  ## Staff review in the browser (Datasette behind a login), see above.
+	BOT_DB='$(BOT_DB)' REVIEW_PORT='$(REVIEW_PORT)' $(PY) -m storage.review
+
+review-password: $(STAMP)  ## Make a password hash for a member of staff (asks for the password).
+	$(VENV)/bin/datasette hash-password
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

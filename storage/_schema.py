@@ -217,3 +217,46 @@ def create_outbox(db: Database) -> None:
     )
     db.execute("CREATE INDEX idx_outbox_user ON outbox (user_id, id)")
     db.execute("CREATE INDEX idx_outbox_message ON outbox (message_id)")
+
+
+# Staff close a follow-up from the web view (Datasette) with one INSERT into this view: a canned
+# write query runs a single statement, so the trigger does the rest in the same transaction,
+# as Store.close_followup does: close it, say who, add to the audit trail and the daily counts.
+# Times are written in the stored form (UTC, microseconds, +00:00) so text order is time order.
+_NOW = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000+00:00'"
+_REVIEW_CLOSING = (
+    "ALTER TABLE followups ADD COLUMN closed_by_login TEXT",
+    """
+    CREATE VIEW followup_closures AS
+    SELECT reference, closed_at, coalesce(closed_by_login, closed_by) AS closed_by,
+           close_note AS note
+    FROM followups WHERE status = 'closed'
+    """,
+    f"""
+    CREATE TRIGGER followup_closures_close INSTEAD OF INSERT ON followup_closures BEGIN
+      SELECT RAISE(ABORT, 'who is closing the follow-up is not known')
+        WHERE coalesce(trim(NEW.closed_by), '') = '';
+      SELECT RAISE(ABORT, 'no follow-up has that reference')
+        WHERE NOT EXISTS (SELECT 1 FROM followups WHERE reference = NEW.reference);
+      SELECT RAISE(ABORT, 'that follow-up is already closed')
+        WHERE EXISTS (SELECT 1 FROM followups WHERE reference = NEW.reference
+                      AND status = 'closed');
+      UPDATE followups
+        SET status = 'closed', closed_at = {_NOW}, closed_by_login = substr(NEW.closed_by, 1, 100),
+            close_note = nullif(substr(trim(coalesce(NEW.note, '')), 1, 4096), '')
+        WHERE reference = NEW.reference;
+      INSERT INTO staff_actions (staff_id, action, reference, detail, at)
+        VALUES (NULL, 'close', NEW.reference, 'web: ' || substr(NEW.closed_by, 1, 100), {_NOW});
+      INSERT INTO counts (day, metric, key, n)
+        VALUES (strftime('%Y-%m-%d', 'now'), 'followups_closed', '', 1)
+        ON CONFLICT (day, metric, key) DO UPDATE SET n = n + 1;
+    END
+    """,
+)
+
+
+@MIGRATIONS(name="0005-review-closing")
+def enable_closing_in_review(db: Database) -> None:
+    """Who closed a follow-up in the web view, and the view staff insert into to close one."""
+    for statement in _REVIEW_CLOSING:
+        db.execute(statement)

@@ -21,7 +21,7 @@ from bot.startup import make_advisor
 from bot.telegram._aiohttp import AiohttpRequest
 from bot.telegram._delivery import Deliverer
 from bot.telegram._order import PerUserOrder
-from bot.telegram._render import Renderer
+from bot.telegram._render import Renderer, quiet_raw_send_hint
 from bot.telegram._staff import StaffDesk, is_staff_command
 from bot.telegram._updates import command_of, event_of, sender_of
 from dialogues import Button, Command, fill
@@ -175,6 +175,7 @@ def build_application(settings: Settings, advisor: Advisor) -> Application:
     """The Application, wired to the advisor; not yet started."""
     # Without this PTB warns on every 429 about a change to how retry_after is given.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    quiet_raw_send_hint()
     assert settings.token is not None
     builder = (
         Application.builder()

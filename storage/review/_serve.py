@@ -1,0 +1,97 @@
+"""Start Datasette over the bot's live database for staff, behind the login (`make review`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from datasette.cli import cli
+
+from storage._errors import NoDatabase, StorageError
+from storage._store import Store
+from storage.review._config import PLUGINS_DIR, TEMPLATES_DIR, ReviewConfigError, review_metadata
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DEFAULT_DB = Path("data/bot.db")
+DEFAULT_PORT = 8001
+DB_VARIABLE = "BOT_DB"
+PORT_VARIABLE = "REVIEW_PORT"
+# Settings on top of the metadata: no SQL typed by hand (allow_sql is off too), no download of
+# the whole file (Datasette refuses it for a mutable database anyway), and no facet suggestions
+# (each one a query over every row of a big table, for nothing staff asked for).
+SETTINGS = {"default_allow_sql": False, "allow_download": False, "suggest_facets": False}
+
+
+def review_port(environ: Mapping[str, str]) -> int:
+    """The port from REVIEW_PORT (default 8001); ReviewConfigError if it is not one."""
+    text = environ.get(PORT_VARIABLE, "").strip() or str(DEFAULT_PORT)
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ReviewConfigError(f"{PORT_VARIABLE} must be a port number (1-65535); got {text!r}")
+    return int(text)
+
+
+def serve_arguments(db_path: Path, port: int, metadata_file: Path) -> list[str]:
+    """The `datasette` command line: the live file (never immutable), on 127.0.0.1 only."""
+    arguments = [
+        "serve",
+        str(db_path),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--metadata",
+        str(metadata_file),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--template-dir",
+        str(TEMPLATES_DIR),
+    ]
+    for name, value in SETTINGS.items():
+        arguments += ["--setting", name, "on" if value else "off"]
+    return arguments
+
+
+def prepare_database(db_path: Path) -> None:
+    """Bring an existing database's schema up to date (the close query needs migration 0004)."""
+    Store.open(db_path, create=False).close()
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Check the environment and the database, then serve until interrupted; the exit code."""
+    env = os.environ if environ is None else environ
+    if argv:
+        print(
+            "usage: python -m storage.review  (settings come from the environment)", file=sys.stderr
+        )
+        return 2
+    db_path = Path(env.get(DB_VARIABLE, "").strip() or DEFAULT_DB)
+    try:
+        port = review_port(env)
+        metadata = review_metadata(env, database=db_path.stem)
+        prepare_database(db_path)
+    except NoDatabase:
+        print(
+            f"review: no database at {db_path}: set {DB_VARIABLE}, or start the bot once",
+            file=sys.stderr,
+        )
+        return 1
+    except (ReviewConfigError, StorageError) as error:
+        print(f"review: {error}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="review-") as folder:
+        # Only variable names ($env) are written here, never a password hash.
+        metadata_file = Path(folder) / "metadata.json"
+        metadata_file.write_text(json.dumps(metadata), encoding="utf-8")
+        logger.info("staff review on http://%s:%s/ over %s", HOST, port, db_path)
+        try:
+            cli.main(args=serve_arguments(db_path, port, metadata_file), prog_name="datasette")
+        except SystemExit as done:
+            return done.code if isinstance(done.code, int) else 0
+    return 0

@@ -1,0 +1,94 @@
+"""Staff review figures: each canned query and the search pages, through Datasette's client, on
+the storage benchmark's database of a million messages (generated once into out/, ~20 s).
+
+Example: python -m tests.bench review
+
+Datasette stops any query after 1 s (sql_time_limit_ms), so every figure must stay well below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable
+
+from datasette.app import Datasette
+from datasette_auth_passwords.utils import hash_password
+
+from storage import Store
+from storage.review import PLUGINS_DIR, SETTINGS, TEMPLATES_DIR, review_metadata
+from tests.bench._stats import report
+from tests.bench.bench_storage import large_database
+
+REPEAT = 5
+
+
+def pages(db_path: str) -> dict[str, str]:
+    """What staff open, by name: every canned query (with realistic parameters) and searches."""
+    with sqlite3.connect(db_path) as connection:
+        followup = connection.execute(
+            "SELECT reference FROM followups WHERE status = 'open' ORDER BY created_at LIMIT 1"
+        ).fetchone()[0]
+        session = connection.execute(
+            "SELECT reference FROM sessions ORDER BY message_count DESC LIMIT 1"
+        ).fetchone()[0]
+    return {
+        "queue (html)": "/bot/followups_open",
+        "queue (json)": "/bot/followups_open.json",
+        "transcript, follow-up": f"/bot/transcript.json?reference={followup}",
+        "transcript, conversation": f"/bot/transcript.json?reference={session}",
+        "search query: common word": "/bot/search.json?words=funding",
+        "search query: two words": "/bot/search.json?words=evidence+workforce",
+        "search query: rare word": "/bot/search.json?words=kintsugi",
+        "table search: common word": "/bot/messages.json?_search=funding",
+        "conversations this week": "/bot/conversations_this_week.json",
+        "topics by month": "/bot/topics_by_month.json",
+        "unhelpful, by topic": "/bot/unhelpful_topics.json",
+        "unhelpful, with what was asked": "/bot/unhelpful_answers.json",
+        "messages table page (html)": "/bot/messages",
+        "database page (html)": "/bot",
+    }
+
+
+async def timed(call: Callable[[], Awaitable[object]], repeat: int) -> list[float]:
+    loop = asyncio.get_running_loop()
+    samples = []
+    for _ in range(repeat):
+        start = loop.time()
+        await call()
+        samples.append(loop.time() - start)
+    return samples
+
+
+async def measure(db_path: str) -> None:
+    os.environ["REVIEW_USERS"] = "bench"
+    os.environ["REVIEW_PASSWORD_HASH_BENCH"] = hash_password("bench", iterations=1_000)
+    datasette = Datasette(
+        [db_path],
+        metadata=review_metadata(os.environ, database="bot"),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=SETTINGS,
+    )
+    cookies = {"ds_actor": datasette.sign({"a": {"id": "bench"}}, "actor")}
+    for name, path in pages(db_path).items():
+
+        async def get(path: str = path) -> None:
+            response = await datasette.client.get(path, cookies=cookies)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
+
+        await get()  # warm the page cache and Datasette's schema cache
+        report(name, await timed(get, REPEAT), "ms", "< 1000 ms (Datasette's limit)")
+
+
+def run() -> None:
+    """Print a figure for each page staff open."""
+    path = large_database()
+    Store.open(path).close()  # the close query's migration
+    # Datasette names a database after its file: give it the name the metadata is written for.
+    link = path.with_name("bot.db")
+    if not link.exists():
+        link.symlink_to(path.name)
+    asyncio.run(measure(str(link)))

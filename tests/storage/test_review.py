@@ -1,0 +1,435 @@
+"""The staff review (Datasette + datasette-auth-passwords) on a generated database, through
+Datasette's own test client: nothing without logging in, and what staff see and do once in."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from datasette.app import Datasette
+from datasette.utils import tilde_encode
+from datasette_auth_passwords.utils import hash_password
+
+from storage import Store
+from storage.review import (
+    PLUGINS_DIR,
+    SETTINGS,
+    TEMPLATES_DIR,
+    load_base_metadata,
+    password_hash_variable,
+    review_metadata,
+)
+
+from .review_samples import load_samples, write_review_sample
+
+STAFF = {"alice": "correct horse", "bob": "battery staple", "chidi": "moral philosophy"}
+# Fewer hash iterations than `datasette hash-password` uses, so logging in takes no time.
+TEST_ITERATIONS = 1_000
+QUERIES = tuple(load_base_metadata()["databases"]["bot"]["queries"])
+LOGIN = "/-/login"
+INSTANCE_PAGES = (
+    "/",
+    "/.json",
+    "/bot",
+    "/bot.json",
+    "/-/metadata.json",
+    "/-/databases.json",
+    "/-/plugins.json",
+    "/-/versions.json",
+    "/-/settings.json",
+    "/-/threads.json",
+    "/-/actor.json",
+)
+
+
+@pytest.fixture
+def review_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """REVIEW_USERS and one password hash variable per member of staff, set for the test."""
+    env = {"REVIEW_USERS": ",".join(STAFF)}
+    for login, password in STAFF.items():
+        env[password_hash_variable(login)] = hash_password(password, iterations=TEST_ITERATIONS)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def review_db(tmp_path: Path) -> Path:
+    path = tmp_path / "bot.db"
+    write_review_sample(path)
+    return path
+
+
+@pytest.fixture
+def datasette(review_db: Path, review_env: dict[str, str]) -> Iterator[Datasette]:
+    """The review as `make review` configures it: metadata, plugin, templates and settings."""
+    yield Datasette(
+        [str(review_db)],
+        metadata=review_metadata(review_env, database=review_db.stem),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=SETTINGS,
+    )
+
+
+def staff_cookies(datasette: Datasette, login: str = "alice") -> dict[str, str]:
+    """The cookie datasette-auth-passwords sets once `login` has logged in."""
+    return {"ds_actor": datasette.sign({"a": {"id": login}}, "actor")}
+
+
+def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def every_table_and_view(db_path: Path) -> list[str]:
+    return [
+        name
+        for (name,) in rows(
+            db_path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
+        )
+    ]
+
+
+def first_row_path(db_path: Path, table: str) -> str:
+    """The Datasette path of the table's first row (by primary key, or rowid)."""
+    columns = rows(db_path, f"PRAGMA table_info([{table}])")
+    keys = [column[1] for column in sorted(columns, key=lambda c: c[5]) if column[5]] or ["rowid"]
+    found = rows(db_path, f"SELECT {', '.join(f'[{k}]' for k in keys)} FROM [{table}] LIMIT 1")
+    values = found[0] if found else (1,)
+    return f"/bot/{tilde_encode(table)}/" + ",".join(tilde_encode(str(v)) for v in values)
+
+
+def anonymous_paths(db_path: Path) -> list[str]:
+    """Every page that shows data: instance, database, tables, views, rows, queries, searches."""
+    paths = list(INSTANCE_PAGES)
+    for table in every_table_and_view(db_path):
+        base = f"/bot/{tilde_encode(table)}"
+        paths += [base, f"{base}.json", f"{base}.csv", f"{base}.json?_shape=array"]
+        row = first_row_path(db_path, table)
+        paths += [row, f"{row}.json"]
+    for query in QUERIES:
+        paths += [f"/bot/{query}", f"/bot/{query}.json", f"/bot/{query}.csv"]
+    paths += [
+        "/bot/transcript.json?reference=SA-4K9P2",
+        "/bot/search?words=double+running",
+        "/bot/search.json?words=double+running",
+        "/bot/messages?_search=running",
+        "/bot/messages.json?_search=running",
+        "/bot/messages_fts.json?_search=running",
+        "/bot?sql=select+*+from+followups",
+        "/bot.json?sql=select+*+from+followups",
+    ]
+    return paths
+
+
+# --- nobody sees anything without logging in --------------------------------------------------
+
+
+async def test_anonymous_requests_for_data_are_refused_with_403(
+    datasette: Datasette, review_db: Path
+):
+    paths = anonymous_paths(review_db)
+    assert len(paths) > 100
+    refused = {}
+    for path in paths:
+        response = await datasette.client.get(path)
+        refused[path] = response.status_code
+        assert "SA-4K9P2" not in response.text and "Shared Lives" not in response.text, path
+    assert {path: code for path, code in refused.items() if code != 403} == {}
+
+
+async def test_an_anonymous_browser_is_sent_to_the_login_form(
+    datasette: Datasette, review_db: Path
+):
+    html = {"accept": "text/html,application/xhtml+xml"}
+    for path in anonymous_paths(review_db):
+        response = await datasette.client.get(path, headers=html)
+        assert (response.status_code, response.headers.get("location")) == (302, LOGIN), path
+    login = await datasette.client.get(LOGIN, headers=html)
+    assert login.status_code == 200
+    assert 'name="username"' in login.text and 'name="password"' in login.text
+
+
+async def test_an_anonymous_close_changes_nothing(datasette: Datasette, review_db: Path):
+    page = await datasette.client.get(LOGIN)
+    token = page.cookies["ds_csrftoken"]
+    response = await datasette.client.post(
+        "/bot/close_followup",
+        data={"reference": "SA-4K9P2", "note": "x", "_actor_id": "alice", "csrftoken": token},
+        cookies={"ds_csrftoken": token},
+    )
+    assert response.status_code == 403
+    assert rows(review_db, "SELECT status FROM followups WHERE reference = 'SA-4K9P2'") == [
+        ("open",)
+    ]
+
+
+async def test_a_signed_in_actor_who_is_not_named_staff_is_refused(datasette: Datasette):
+    cookies = staff_cookies(datasette, "mallory")
+    for path in ("/", "/bot", "/bot/followups_open.json", "/bot/followups.json"):
+        response = await datasette.client.get(path, cookies=cookies)
+        assert response.status_code == 403, path
+
+
+# --- logging in -------------------------------------------------------------------------------
+
+
+async def log_in(datasette: Datasette, login: str, password: str) -> Any:
+    page = await datasette.client.get(LOGIN)
+    token = page.cookies["ds_csrftoken"]
+    return await datasette.client.post(
+        LOGIN,
+        data={"username": login, "password": password, "csrftoken": token},
+        cookies={"ds_csrftoken": token},
+    )
+
+
+async def test_each_member_of_staff_logs_in_with_their_own_password(datasette: Datasette):
+    for login, password in STAFF.items():
+        response = await log_in(datasette, login, password)
+        assert (response.status_code, response.headers["location"]) == (302, "/")
+        actor = await datasette.client.get(
+            "/-/actor.json", cookies={"ds_actor": response.cookies["ds_actor"]}
+        )
+        assert actor.json() == {"actor": {"id": login}}
+
+
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [
+        ("alice", "battery staple"),
+        ("mallory", "correct horse"),
+        ("", ""),
+        ("ALICE", "correct horse"),
+    ],
+)
+async def test_a_wrong_login_or_password_gets_no_cookie(
+    datasette: Datasette, login: str, password: str
+):
+    response = await log_in(datasette, login, password)
+    assert response.status_code == 200
+    assert "Invalid username or password" in response.text
+    assert "ds_actor" not in response.cookies
+
+
+# --- what staff see ---------------------------------------------------------------------------
+
+
+async def get_rows(datasette: Datasette, path: str, login: str = "alice") -> list[dict[str, Any]]:
+    separator = "&" if "?" in path else "?"
+    response = await datasette.client.get(
+        f"{path}{separator}_shape=array", cookies=staff_cookies(datasette, login)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def open_followups_oldest_first() -> list[str]:
+    followups = [p["followup"] for p in load_samples() if "followup" in p]
+    waiting = [f for f in followups if "closed_by_staff" not in f]
+    return [f["reference"] for f in sorted(waiting, key=lambda f: -f["days_ago"])]
+
+
+async def test_staff_see_the_queue_oldest_first_with_links(datasette: Datasette):
+    queue = await get_rows(datasette, "/bot/followups_open.json")
+    assert [row["Reference"] for row in queue] == open_followups_oldest_first()
+    first = queue[0]
+    assert first["What they asked"].startswith("We run a Shared Lives scheme in Devon")
+    assert first["Days waiting"] == 12
+    assert first["Latest staff note"] == "Left a voicemail on Tuesday; will try again Thursday."
+    assert [row["Messages kept"] for row in queue] == [4, 2, 0, 4]
+    page = await datasette.client.get("/bot/followups_open", cookies=staff_cookies(datasette))
+    assert page.status_code == 200
+    assert "Follow-ups waiting, oldest first" in page.text and "4 follow-ups waiting" in page.text
+    assert '<a href="/bot/transcript?reference=SA-4K9P2">SA-4K9P2</a>' in page.text
+    assert '<a href="/bot/close_followup?reference=SA-4K9P2">Close…</a>' in page.text
+    assert "Run SQL" not in page.text and "SELECT" not in page.text
+
+
+def sample_texts(telegram_id: int) -> list[str]:
+    [person] = [p for p in load_samples() if p["telegram_id"] == telegram_id]
+    return [
+        m.get("in") or m.get("out")
+        for c in sorted(person["conversations"], key=lambda c: -c["days_ago"])
+        for m in c["messages"]
+        if "in" in m or "out" in m
+    ]
+
+
+async def test_staff_read_a_transcript_by_follow_up_or_conversation_reference(
+    datasette: Datasette, review_db: Path
+):
+    by_followup = await get_rows(datasette, "/bot/transcript.json?reference=+sa-9vb6r+")
+    assert [row["Message"] for row in by_followup] == sample_texts(5004)
+    assert [row["Who"] for row in by_followup] == ["They wrote", "Bot"] * 2
+    assert by_followup[0]["Topics matched"] == "nasss, complexity"
+    session = by_followup[-1]["Conversation"]
+    assert re.fullmatch(r"C-[0-9A-Z]{6}", session)
+    by_session = await get_rows(datasette, f"/bot/transcript.json?reference={session}")
+    assert [row["Message"] for row in by_session] == sample_texts(5004)[2:]
+    assert await get_rows(datasette, "/bot/transcript.json?reference=SA-2MX8T") == []
+    assert await get_rows(datasette, "/bot/transcript.json?reference=C-NOSUCH") == []
+
+
+async def test_staff_search_the_messages_for_every_word(datasette: Datasette):
+    found = await get_rows(datasette, "/bot/search.json?words=" + quote("double  running"))
+    assert {row["Message"] for row in found} == {
+        text for text in sample_texts(5001) if "double running" in text
+    }
+    assert all(re.fullmatch(r"C-[0-9A-Z]{6}", row["Conversation"]) for row in found)
+    # Search syntax is looked for as words, never obeyed, and never an error.
+    for syntax in ('NOT "', "a OR", "(", "NEAR("):
+        assert await get_rows(datasette, "/bot/search.json?words=" + quote(syntax)) == []
+    assert await get_rows(datasette, "/bot/search.json?words=fund*") == []
+    hyphenated = await get_rows(datasette, "/bot/search.json?words=co-production")
+    assert hyphenated and all("co-production" in row["Message"].lower() for row in hyphenated)
+    table = await get_rows(datasette, "/bot/messages.json?_search=running")
+    assert {row["text"] for row in table} == {row["Message"] for row in found}
+
+
+async def test_conversations_this_week_are_those_active_since_monday(
+    datasette: Datasette, review_db: Path
+):
+    today = datetime.now(UTC).date()
+    monday = (today - timedelta(days=today.weekday())).isoformat()
+    expected = [
+        reference
+        for (reference,) in rows(
+            review_db,
+            "SELECT reference FROM sessions WHERE last_at >= ? ORDER BY last_at DESC",
+            (monday,),
+        )
+    ]
+    found = await get_rows(datasette, "/bot/conversations_this_week.json")
+    assert [row["Conversation"] for row in found] == expected
+    if found:
+        assert all(row["First thing they wrote"] for row in found)
+
+
+async def test_topics_by_month_rank_the_counted_topics(datasette: Datasette, review_db: Path):
+    found = await get_rows(datasette, "/bot/topics_by_month.json")
+    counted = rows(
+        review_db,
+        "SELECT substr(day, 1, 7), key, sum(n) FROM counts WHERE metric = 'topic' GROUP BY 1, 2",
+    )
+    assert sorted((r["Month"], r["Topic"], r["Times raised"]) for r in found) == sorted(counted)
+    months = [row["Month"] for row in found]
+    assert months == sorted(months, reverse=True)
+
+
+async def test_unhelpful_answers_by_topic_and_with_what_was_asked(datasette: Datasette):
+    marked = [
+        m["feedback"]["topic"]
+        for p in load_samples()
+        for c in p.get("conversations", [])
+        for m in c["messages"]
+        if "feedback" in m and not m["feedback"]["helpful"]
+    ]
+    by_topic = await get_rows(datasette, "/bot/unhelpful_topics.json")
+    assert sorted(row["Topic"] for row in by_topic) == sorted(marked)
+    assert all(row["% unhelpful"] == 100 for row in by_topic)
+    answers = await get_rows(datasette, "/bot/unhelpful_answers.json")
+    asked = {row["Topic"]: row["What they had asked"] for row in answers}
+    assert asked["scale-funding"].startswith("How do we pay for double running")
+    assert asked["complexity"].startswith("Several of our NASSS domains")
+
+
+# --- closing a follow-up ----------------------------------------------------------------------
+
+
+async def close(
+    datasette: Datasette, reference: str, note: str, login: str = "alice", **extra: str
+) -> Any:
+    cookies = staff_cookies(datasette, login)
+    form = await datasette.client.get(f"/bot/close_followup?reference={reference}", cookies=cookies)
+    assert form.status_code == 200
+    assert f'value="{reference}"' in form.text and "Close the follow-up" in form.text
+    token = form.cookies["ds_csrftoken"]
+    return await datasette.client.post(
+        "/bot/close_followup",
+        data={"reference": reference, "note": note, "csrftoken": token, **extra},
+        cookies={**cookies, "ds_csrftoken": token},
+    )
+
+
+async def test_closing_a_follow_up_is_recorded_with_who_and_leaves_the_queue(
+    datasette: Datasette, review_db: Path
+):
+    response = await close(
+        datasette, "SA-7QH3M", "Rang them; sent the recruitment guide.", "bob", _actor_id="mallory"
+    )
+    assert (response.status_code, response.headers["location"]) == (302, "followups_open")
+    assert rows(
+        review_db,
+        "SELECT status, close_note, closed_by_login FROM followups WHERE reference = 'SA-7QH3M'",
+    ) == [("closed", "Rang them; sent the recruitment guide.", "bob")]
+    with Store.open(review_db, create=False) as store:
+        closed = store.followup("SA-7QH3M")
+        assert closed.closed_at is not None
+        assert datetime.now(UTC) - closed.closed_at < timedelta(minutes=1)
+        [audit] = [a for a in store.staff_actions("SA-7QH3M") if a.action == "close"]
+        assert audit.detail == "web: bob"
+    queue = await get_rows(datasette, "/bot/followups_open.json", "bob")
+    assert "SA-7QH3M" not in [row["Reference"] for row in queue]
+    closures = await get_rows(datasette, "/bot/followup_closures.json?reference=SA-7QH3M")
+    assert [(r["closed_by"], r["note"]) for r in closures] == [
+        ("bob", "Rang them; sent the recruitment guide.")
+    ]
+    page = await datasette.client.get(
+        "/bot/followups_open", cookies={**staff_cookies(datasette, "bob"), **response.cookies}
+    )
+    assert "Follow-up closed." in page.text
+
+
+@pytest.mark.parametrize("reference", ["SA-3CN4W", "SA-NOSUCH", ""])
+async def test_closing_what_is_not_open_says_so_and_changes_nothing(
+    datasette: Datasette, review_db: Path, reference: str
+):
+    before = rows(review_db, "SELECT * FROM followups ORDER BY id")
+    audit_before = rows(review_db, "SELECT count(*) FROM staff_actions")
+    response = await close(datasette, reference, "again")
+    assert response.status_code == 302
+    page = await datasette.client.get(
+        "/bot/close_followup", cookies={**staff_cookies(datasette), **response.cookies}
+    )
+    assert "Nothing was closed: no open follow-up has that reference." in page.text
+    assert rows(review_db, "SELECT * FROM followups ORDER BY id") == before
+    assert rows(review_db, "SELECT count(*) FROM staff_actions") == audit_before
+
+
+# --- no SQL typed by hand, even logged in -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bot?sql=select+*+from+users",
+        "/bot.json?sql=select+*+from+users",
+        "/bot.csv?sql=select+*+from+users",
+        "/bot/followups.json?_where=1%3D1",
+        "/bot/messages.json?_search=x&_searchmode=raw&_where=id>0",
+    ],
+)
+async def test_arbitrary_sql_is_refused_even_for_staff(datasette: Datasette, path: str):
+    response = await datasette.client.get(path, cookies=staff_cookies(datasette))
+    assert response.status_code == 403, path
+    assert "external_id" not in response.text
+
+
+async def test_the_database_page_offers_no_sql_box_and_titles_every_table(datasette: Datasette):
+    page = await datasette.client.get("/bot", cookies=staff_cookies(datasette))
+    assert page.status_code == 200
+    assert 'name="sql"' not in page.text
+    tables = load_base_metadata()["databases"]["bot"]["tables"]
+    for name, table in tables.items():
+        if table.get("hidden"):
+            assert f'/bot/{name}"' not in page.text, name
+        else:
+            assert table["title"] in page.text, name

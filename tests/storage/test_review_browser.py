@@ -1,0 +1,91 @@
+"""The staff review in a real browser: headless Chromium logs in through the form, opens the
+follow-up queue from the home page, is shown it (screenshot), and closes a follow-up.
+
+Needs Debian's chromium. Skipped only on a developer's machine without it; under CI (the CI
+variable set) a missing browser fails the test, so it never passes by not running.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from datasette_auth_passwords.utils import hash_password
+
+from storage.review import password_hash_variable
+
+from ._browser import chromium_page, chromium_path, free_port, log_in, serving
+from .review_samples import write_review_sample
+from .test_review import open_followups_oldest_first
+
+pytestmark = pytest.mark.browser
+
+LOGIN, PASSWORD = "alice", "correct horse"
+WIDTH = 1280
+
+
+@pytest.fixture
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "chromium is not installed (apt-get install -y chromium): .ci/run installs it"
+            )
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+@pytest.fixture
+def review_url(tmp_path: Path) -> str:
+    """`python -m storage.review` (what make review runs) over a sample database."""
+    db_path = tmp_path / "data" / "bot.db"
+    write_review_sample(db_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "BOT_DB": str(db_path),
+        "REVIEW_PORT": str(port),
+        "REVIEW_USERS": f"{LOGIN},bob",
+        password_hash_variable(LOGIN): hash_password(PASSWORD, iterations=1_000),
+        password_hash_variable("bob"): hash_password("another one", iterations=1_000),
+    }
+    command = [sys.executable, "-m", "storage.review"]
+    with serving(command, port, env, tmp_path / "review.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+async def test_staff_log_in_see_the_queue_and_close_a_follow_up(
+    chromium: str, review_url: str, tmp_path: Path
+):
+    async with chromium_page(chromium) as page:
+        await log_in(page, review_url, LOGIN, PASSWORD, start="/bot/followups_open")
+        assert await page.evaluate("location.pathname") == "/"
+        assert LOGIN in await page.text("header")
+        await page.click_and_wait("a[href='/bot/followups_open']")
+
+        assert await page.text("h1") == "Follow-ups waiting, oldest first"
+        queue = await page.table()
+        assert [row["Reference"] for row in queue] == open_followups_oldest_first()
+        assert queue[0]["What they asked"].startswith("We run a Shared Lives scheme")
+        assert "4 follow-ups waiting" in await page.text()
+        shot = await page.screenshot(tmp_path / "review-queue.png")
+        width, height = png_size(shot)
+        assert width == WIDTH and height > 400
+
+        await page.click_and_wait("a[href='/bot/close_followup?reference=SA-4K9P2']")
+        assert await page.evaluate("document.querySelector('#qp1').value") == "SA-4K9P2"
+        await page.type_into("#qp2", "Spoke to Jo; funding guide sent.")
+        await page.click_and_wait("form.review-form input[type=submit]")
+        assert await page.evaluate("location.pathname") == "/bot/followups_open"
+        assert "Follow-up closed." in await page.text()
+        after = [row["Reference"] for row in await page.table()]
+        assert after == open_followups_oldest_first()[1:]
