@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import content
+from bot.cli import content, matching
 
 # Each module adds its commands to the parser; order here is the order in --help.
-COMMAND_MODULES = (content,)
+COMMAND_MODULES = (content, matching)
 
 
 def build_parser() -> argparse.ArgumentParser:
