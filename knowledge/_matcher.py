@@ -5,8 +5,10 @@ How a question is scored:
 1. Reading. The question is cut at MAX_QUERY_CHARS, split into normalised words and stemmed
    (knowledge._words). A word that is neither a rule word nor any other word the knowledge base
    uses is treated as a possible typo: rapidfuzz's `process.extractOne` looks for the closest
-   rule word by optimal string alignment distance (one edit allowed from 5 letters, two from
-   8), and the correction counts for its normalised similarity (e.g. 0.91 for "recuitment").
+   rule word by optimal string alignment distance (one edit allowed in a word of 5 letters or
+   more, two when the longer of the two words has 8). A correction counts for its normalised
+   similarity to the power TYPO_DOUBT: 0.87 for "recuitment", but only 0.65 for "mobile" read
+   as "mobilise", which is then too weak to match on its own.
    Then the shared lists replace abbreviations, other spellings and spaced or joined-up forms
    of hyphenated words by the one word the rules use.
 2. Evidence. Every match term of every entry (knowledge/data/factors.yaml, frameworks.yaml)
@@ -45,8 +47,9 @@ MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): amb
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
 MAX_GAP = 3  # other words allowed between the words of a phrase
 TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie one edit apart
-TYPO_TWO_EDITS_CHARS = 8  # from this length a word may be two edits from a rule word
+TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
+TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 
 
@@ -154,36 +157,38 @@ class Matcher:
         groups = (lists.spellings, lists.word_forms, lists.sector_words)
         texts += [text for group in groups for text in group]
         texts += [text for group in groups for values in group.values() for text in values]
-        texts += [text for values in lists.smalltalk.model_dump().values() for text in values]
         targets = {w: stem(w) for text in texts for w in words(text)}
         for word in lists.hyphenated:  # typos in the joined-up form: "coprodution"
             joined = "".join(words(word))
             targets[joined] = stem(joined)
-        targets |= {s: s for s in targets.values()}
-        self._targets = {
+        targets = {
             w: s
             for w, s in targets.items()
             if w.isalpha() and len(w) >= TYPO_MIN_CHARS - 1 and s not in self.reader.stop_words
         }
-        # A word is looked for among the targets sharing its first or second letter: that
-        # keeps each search short and still finds a typo in either of the first two letters.
-        self._buckets: dict[str, list[str]] = defaultdict(list)
-        for w in sorted(self._targets):
-            for letter in set(w[:2]):
-                self._buckets[letter].append(w)
+        self._targets = targets
+        # A word is only corrected to targets with the same first letter. Typos there are rare,
+        # and allowing them turned everyday words into rule words ("river" into "driver").
+        self._words_by_letter = _by_first_letter(targets)
+        self._stems_by_letter = _by_first_letter({s: s for s in targets.values()})
         known = set(targets.values()) | self.reader.stop_words
         known.update(stem(w) for text in _strings(kb.to_json()) for w in words(text))
-        self._known = frozenset(known)
+        self._known = frozenset(known)  # smalltalk among them: "lonely" must not become "lovely"
 
     def _closest_rule_word(self, word: str) -> tuple[str, float] | None:
-        """The rule word (as its stem) a misspelt word was meant to be, and how close it is."""
-        candidates = self._buckets.get(word[0], []) + self._buckets.get(word[1], [])
-        edits = 1 if len(word) < TYPO_TWO_EDITS_CHARS else 2
-        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=edits)
-        if found is None:
-            return None
-        target = found[0]
-        return self._targets[target], OSA.normalized_similarity(word, target)
+        """The rule word (as its stem) a misspelt word was meant to be, and how close it is.
+
+        The word as typed is compared with the rule words as written; failing that, its stem
+        with their stems, which finds "recuiting" (stem "recuit") for "recruit".
+        """
+        found = _closest(word, self._words_by_letter)
+        if found:
+            target, similarity = found
+            return self._targets[target], similarity
+        stemmed = stem(word)
+        if stemmed != word and len(stemmed) >= TYPO_MIN_CHARS:
+            return _closest(stemmed, self._stems_by_letter)
+        return None
 
     def read(self, text: str) -> list[Token]:
         """The question's tokens: stemmed, typos corrected, listed alternatives replaced."""
@@ -256,6 +261,30 @@ class Matcher:
             if phrase and _contains(found, phrase):
                 return kind
         return None
+
+
+def _by_first_letter(targets: Iterable[str]) -> dict[str, list[str]]:
+    """Targets grouped by their first letter, sorted so that ties always resolve the same way."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for target in sorted(targets):
+        grouped[target[0]].append(target)
+    return dict(grouped)
+
+
+def _closest(word: str, by_letter: dict[str, list[str]]) -> tuple[str, float] | None:
+    """The target nearest the word by OSA distance, if near enough, and how sure that is."""
+    found = process.extractOne(
+        word, by_letter.get(word[0], ()), scorer=OSA.distance, score_cutoff=2
+    )
+    if found is None:
+        return None
+    target, edits, _ = found
+    if edits == 2 and (
+        max(len(word), len(target)) < TYPO_TWO_EDITS_CHARS
+        or min(len(word), len(target)) < TYPO_MIN_CHARS + 1
+    ):
+        return None
+    return target, OSA.normalized_similarity(word, target) ** TYPO_DOUBT
 
 
 def _close_together(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
