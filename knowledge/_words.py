@@ -26,6 +26,11 @@ _APOSTROPHES = re.compile(r"['’`´‘]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _KEEP_DOUBLE = frozenset("lsz")  # skill, process, buzz keep their double letter
 _VOWELS = frozenset("aeiou")
+# Words ending in -ed that are not a past tense: "embed" must meet "embedded" -> "embed".
+_ENDS_IN_ED = frozenset(
+    {"embed", "bed", "shed", "need", "seed", "feed", "speed", "breed", "proceed", "exceed"}
+    | {"succeed", "indeed", "hundred", "sacred"}
+)
 
 
 def normalise(text: str) -> str:
@@ -53,19 +58,26 @@ def stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
+    if word in _ENDS_IN_ED:
+        return word
+    stripped = True
     if word.endswith("ied") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("ing") and len(word) >= 6:
         word = word[:-3]
     elif word.endswith("ed") and len(word) >= 5:
         word = word[:-2]
+    else:
+        stripped = False
     if len(word) >= 4:
-        last, before = word[-1], word[-2]
-        doubled = last == before and last not in _KEEP_DOUBLE and last not in _VOWELS
-        if last == "e" or doubled:
+        # scale -> scal meets scaling -> scal; agreeing -> agree -> agre meets agreed -> agre
+        if word.endswith("e") and (not stripped or word.endswith("ee")):
             word = word[:-1]
+        last, before = word[-1], word[-2]
+        if last == before and last not in _KEEP_DOUBLE and last not in _VOWELS:
+            word = word[:-1]  # planned -> plann -> plan, programme -> programm -> program
         elif last == "y" and before not in _VOWELS:
-            word = word[:-1] + "i"
+            word = word[:-1] + "i"  # policy, policies -> polici
     return word
 
 
