@@ -8,7 +8,8 @@ How a question is scored:
    rule word by optimal string alignment distance (one edit allowed in a word of 5 letters or
    more, two when the longer of the two words has 8). A correction counts for its normalised
    similarity to the power TYPO_DOUBT: 0.87 for "recuitment", but only 0.65 for "mobile" read
-   as "mobilise", which is then too weak to match on its own.
+   as "mobilise", which is then too weak to match on its own. At most TYPO_CHECKS unknown words
+   are looked up per message, which bounds the time garbage input can take.
    Then the shared lists replace abbreviations, other spellings and spaced or joined-up forms
    of hyphenated words by the one word the rules use.
 2. Evidence. Every match term of every entry (knowledge/data/factors.yaml, frameworks.yaml)
@@ -49,6 +50,7 @@ MAX_GAP = 3  # other words allowed between the words of a phrase
 TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie one edit apart
 TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
+TYPO_CHECKS = 12  # unknown words looked up per message, at most: bounds time on garbage input
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 
@@ -131,11 +133,13 @@ class Matcher:
             for s in term.stems:
                 self._index[s].append(n)
         self._order = {topic_id: n for n, topic_id in enumerate(self._kinds)}
-        self._smalltalk = [
-            (kind, tuple(self.reader.read(text)))
-            for kind in SMALLTALK_ORDER
-            for text in getattr(kb.matching.smalltalk, kind)
-        ]
+        # smalltalk phrases by their first stem: (priority, kind, the phrase's stems)
+        self._smalltalk: dict[str, list[tuple[int, str, tuple[str, ...]]]] = defaultdict(list)
+        for rank, kind in enumerate(SMALLTALK_ORDER):
+            for text in getattr(kb.matching.smalltalk, kind):
+                phrase = tuple(self.reader.read(text))
+                if phrase:
+                    self._smalltalk[phrase[0]].append((rank, kind, phrase))
         self._build_spelling(kb)
         self._correct = lru_cache(maxsize=4096)(self._closest_rule_word)
 
@@ -193,15 +197,18 @@ class Matcher:
     def read(self, text: str) -> list[Token]:
         """The question's tokens: stemmed, typos corrected, listed alternatives replaced."""
         tokens = []
+        checks = TYPO_CHECKS
         for word in words(text):
             s = stem(word)
             if (
                 s in self._known
+                or not checks
                 or not TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS
                 or not (word.isascii() and word.isalpha())
             ):
                 tokens.append(Token(s))
                 continue
+            checks -= 1
             corrected = self._correct(word)
             tokens.append(Token(*corrected) if corrected else Token(s))
         return list(self.reader.read_tokens(tokens))
@@ -257,10 +264,12 @@ class Matcher:
     def _smalltalk_in(self, tokens: list[Token]) -> str | None:
         """'help', 'thanks' or 'greeting' if the message holds one of their phrases."""
         found = [t.stem for t in tokens]
-        for kind, phrase in self._smalltalk:
-            if phrase and _contains(found, phrase):
-                return kind
-        return None
+        best: tuple[int, str] | None = None
+        for n, first in enumerate(found):
+            for rank, kind, phrase in self._smalltalk.get(first, ()):
+                if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
+                    best = (rank, kind)
+        return best[1] if best else None
 
 
 def _by_first_letter(targets: Iterable[str]) -> dict[str, list[str]]:
@@ -309,12 +318,6 @@ def _close_together(needed: tuple[str, ...], positions: dict[str, list[int]]) ->
                 covered -= 1
             left += 1
     return False
-
-
-def _contains(found: list[str], phrase: tuple[str, ...]) -> bool:
-    """Whether the phrase occurs in the list of stems, word after word."""
-    size = len(phrase)
-    return any(tuple(found[i : i + size]) == phrase for i in range(len(found) - size + 1))
 
 
 def _strings(data: Any) -> Iterable[str]:
