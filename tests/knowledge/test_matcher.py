@@ -399,3 +399,11 @@ def check_well_formed(kb: KnowledgeBase, text: str, result: MatchResult) -> None
     assert result.smalltalk in {None, "greeting", "thanks", "help"}
     assert result.ambiguous == (len(scores) > 1 and scores[0] - scores[1] < MARGIN)
     json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def test_the_package_exports_the_matcher_surface():
+    import knowledge
+
+    for name in ("Matcher", "Match", "MatchResult", "MatchRules", "MatchingLists", "normalise"):
+        assert name in knowledge.__all__
+    assert all(hasattr(knowledge, name) for name in knowledge.__all__)
