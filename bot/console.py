@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.service import Advisor, Sender
 from dialogues import Button, Command, Event, Option, Reply, Text, plain
-from knowledge._matcher import normalise
+from knowledge import normalise
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from dialogues._content import Dialogues, FlowSpec, label, uses
 from dialogues._markup import Markup, fill
 from dialogues._state import State
 from dialogues._types import Chart, Context, Document, Effect, Option, Reply
-from knowledge import KnowledgeBase
-from knowledge._matcher import Matcher
+from knowledge import KnowledgeBase, Matcher
 
 # Shared labels the navigation uses everywhere.
 BACK = label("back")

@@ -37,8 +37,7 @@ from dialogues._types import (
     Text,
     Unsupported,
 )
-from knowledge import KnowledgeBase
-from knowledge._matcher import Matcher, normalise
+from knowledge import KnowledgeBase, Matcher, normalise
 
 ANSWER_LIMIT = 1000  # characters kept of a typed answer (a SIPS answer, a note to the team)
 LABEL_MATCH = 90  # how close typed text must be to a button's label to count as pressing it

@@ -1,12 +1,15 @@
 """What the bot knows: the evidence review as validated YAML, and the free-text matcher."""
 
 from knowledge._loader import DATA_DIR, KnowledgeBase, KnowledgeLoadError, load_knowledge
+from knowledge._matcher import MAX_QUERY_CHARS, Match, Matcher, MatchResult
 from knowledge._models import (
     Domain,
     Factor,
     Figure,
     Framework,
     KeyFactor,
+    MatchingLists,
+    MatchRules,
     Network,
     Reading,
     Reference,
@@ -14,9 +17,11 @@ from knowledge._models import (
     Term,
 )
 from knowledge._problems import ContentError, Problem
+from knowledge._words import normalise
 
 __all__ = [
     "DATA_DIR",
+    "MAX_QUERY_CHARS",
     "ContentError",
     "Domain",
     "Factor",
@@ -25,6 +30,11 @@ __all__ = [
     "KeyFactor",
     "KnowledgeBase",
     "KnowledgeLoadError",
+    "Match",
+    "MatchResult",
+    "MatchRules",
+    "Matcher",
+    "MatchingLists",
     "Network",
     "Problem",
     "Reading",
@@ -32,4 +42,5 @@ __all__ = [
     "Section",
     "Term",
     "load_knowledge",
+    "normalise",
 ]

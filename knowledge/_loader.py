@@ -10,11 +10,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from knowledge import _ids
+from knowledge._match_checks import check_lists, check_rules, validate_lists
 from knowledge._models import (
     Factor,
     Figure,
     Framework,
     KeyFactor,
+    MatchingLists,
     Network,
     Reading,
     Reference,
@@ -44,6 +46,7 @@ COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
 }
 FILES = {key: file_name for file_name, (_, key) in COLLECTIONS.items()}
 NETWORK_FILE = "network.yaml"
+MATCHING_FILE = "matching.yaml"  # the word lists every entry's match rules share
 # The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
 
@@ -64,6 +67,7 @@ class KnowledgeBase:
     references: Mapping[str, Reference]
     glossary: Mapping[str, Term]
     network: Network
+    matching: MatchingLists
     _key_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,7 +94,7 @@ class KnowledgeBase:
         """The whole knowledge base as plain JSON-ready data."""
 
         def dump(entries: Mapping[str, BaseModel]) -> list[dict[str, Any]]:
-            return [entry.model_dump(mode="json") for entry in entries.values()]
+            return [entry.model_dump(mode="json", by_alias=True) for entry in entries.values()]
 
         factors = dump(self.factors)
         for factor in factors:
@@ -104,6 +108,7 @@ class KnowledgeBase:
             "references": dump(self.references),
             "glossary": dump(self.glossary),
             "network": self.network.model_dump(mode="json"),
+            "matching": self.matching.model_dump(mode="json"),
         }
 
 
@@ -136,8 +141,29 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         network, found = validate_one(network_data, Network, network_name, "network")
         problems += found
 
+    matching_name = display_name(data_dir / MATCHING_FILE, root)
+    matching_data, found = read_yaml(data_dir / MATCHING_FILE, matching_name)
+    problems += found
+    matching = None
+    if not found:
+        matching, found = validate_lists(matching_data, matching_name)
+        problems += found
+    if matching is not None:
+        problems += check_lists(matching, matching_name)
+        topics = [*collections["factors"], *collections["frameworks"]]
+        file_of = {
+            "factor": display_name(data_dir / FILES["factors"], root),
+            "framework": display_name(data_dir / FILES["frameworks"], root),
+        }
+        problems += check_rules(
+            topics,
+            matching,
+            lambda entry: file_of["factor" if isinstance(entry, Factor) else "framework"],
+            matching_name,
+        )
+
     problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
-    if problems or network is None:
+    if problems or network is None or matching is None:
         raise KnowledgeLoadError(problems)
     return KnowledgeBase(
         factors={f.id: f for f in collections["factors"]},
@@ -148,6 +174,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         references={r.id: r for r in collections["references"]},
         glossary={t.id: t for t in collections["glossary"]},
         network=network,
+        matching=matching,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -12,6 +12,7 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1400)]
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
 class Strict(BaseModel):
@@ -20,27 +21,79 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_WEIGHT = 3.0  # the heaviest a match term can be
+
+
 class Weighted(Strict):
-    """A match phrase with a weight other than the default."""
+    """A match term: a word or phrase people type, and how strongly it points to the entry."""
 
-    text: Line
-    weight: float = Field(1.0, gt=0, le=3)
+    text: Phrase
+    weight: float = Field(1.0, gt=0, le=MAX_WEIGHT)
 
 
-MatchTerm = Line | Weighted
+def _term_from_text(value: object) -> object:
+    """A bare string in the YAML is a term of weight 1."""
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, dict):
+        return value
+    raise ValueError("write a word or phrase, or a mapping with text: and weight:")
+
+
+MatchTerm = Annotated[Weighted, BeforeValidator(_term_from_text)]
 
 
 class MatchRules(Strict):
     """How the free-text matcher recognises questions about one entry."""
 
-    phrases: list[MatchTerm] = Field(
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    terms: list[MatchTerm] = Field(
         default_factory=list,
-        description="Phrases people type; a close fuzzy match scores strongly.",
+        description=(
+            "Words and phrases people type about this entry. A phrase counts when all its"
+            " words appear close together, in any order. Each term found adds its weight"
+            " (1 unless given: 2 or 3 for an unmistakable term, 0.5 or less for a hint)."
+        ),
     )
-    keywords: list[MatchTerm] = Field(
+    not_: list[Phrase] = Field(
         default_factory=list,
-        description="Single words that point to this entry when they appear anywhere.",
+        alias="not",
+        description="Words or phrases that mean a question is about something else.",
     )
+
+
+class Smalltalk(Strict):
+    """Phrases the engine answers itself, when the message holds no real question."""
+
+    greeting: list[Phrase] = Field(min_length=1)
+    thanks: list[Phrase] = Field(min_length=1)
+    help: list[Phrase] = Field(min_length=1)
+
+
+class MatchingLists(Strict):
+    """The word lists every entry's match rules share (knowledge/data/matching.yaml)."""
+
+    spellings: dict[Phrase, list[Phrase]] = Field(
+        default_factory=dict,
+        description="The UK spelling the rules use, and the other spellings people type.",
+    )
+    word_forms: dict[Phrase, list[Phrase]] = Field(
+        default_factory=dict,
+        description="A word the rules use, and forms of it the light stemmer does not join.",
+    )
+    sector_words: dict[Phrase, list[Phrase]] = Field(
+        default_factory=dict,
+        description="A word or phrase the rules use, and abbreviations and other names for it.",
+    )
+    hyphenated: list[Phrase] = Field(
+        default_factory=list,
+        description="Words written with a hyphen that people also type joined up or spaced.",
+    )
+    stop_words: list[Phrase] = Field(
+        default_factory=list, description="Words that never decide a match."
+    )
+    smalltalk: Smalltalk
 
 
 class Figure(Strict):

@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, content, records
+from bot.cli import chat, content, matching, records
 
 # Each module adds its commands to the parser; order here is the order in --help.
-COMMAND_MODULES = (chat, content, records)
+COMMAND_MODULES = (chat, content, matching, records)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,7 +50,8 @@ def test_a_question_asked_before_consent_is_answered_after_it(talk):
     assert talk.at == ("welcome", "consent")
     talk("[keep my messages]")
     assert talk.state["pending"] is None
-    assert any(isinstance(e, Matched) for e in talk.effects) or "couldn't find" in talk.text
+    assert [e.ids[0] for e in talk.effects if isinstance(e, Matched)] == ["evidence"]
+    assert "Was this helpful?" in talk.text
 
 
 def test_typing_a_button_label_counts_as_pressing_it(talk):

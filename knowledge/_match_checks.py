@@ -1,0 +1,165 @@
+"""Checks on the matcher's word lists and on every entry's match rules, as problems for staff.
+
+The schema catches a wrong shape; these catch what would make the matcher quietly ignore an
+edit: a term made only of stop words, an alternative listed under two words, a stop word that
+is also a sector word, a smalltalk phrase that some entry claims, an entry with no terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from knowledge._models import Factor, Framework, MatchingLists
+from knowledge._problems import Problem, validate_one
+from knowledge._words import Reader, hyphen_forms, stems
+
+WORD_GROUPS = ("spellings", "word_forms", "sector_words")
+WORD_LISTS = ("hyphenated", "stop_words")
+
+
+def validate_lists(data: Any, file: str) -> tuple[MatchingLists | None, list[Problem]]:
+    """Validate matching.yaml against its schema; name the entry and field of each problem."""
+    if not isinstance(data, dict):
+        found = type(data).__name__ if data is not None else "nothing"
+        return None, [Problem(file, "-", "-", f"expected a mapping of lists, found {found}")]
+    lists, found = validate_one(data, MatchingLists, file, "-")
+    return lists, [_relabel(problem, data) for problem in found]
+
+
+def _relabel(problem: Problem, data: dict[str, Any]) -> Problem:
+    """Name the entry: sector_words.council.2 becomes entry 'council', field 'sector_words.2'."""
+    parts = [p for p in problem.field.split(".") if p != "[key]"]
+    section = parts[0]
+    entry, field, message = "-", problem.field.replace(".[key]", ""), problem.message
+    items: Any = None
+    if section in WORD_GROUPS and len(parts) >= 2:
+        entry, field = parts[1], ".".join([section, *parts[2:]])
+        items = (data.get(section) or {}).get(parts[1])
+        index = parts[2] if len(parts) > 2 else None
+    elif section in WORD_LISTS and len(parts) == 2:
+        items, index, field = data.get(section), parts[1], section
+    elif section == "smalltalk" and len(parts) == 3:
+        items, index = (data.get("smalltalk") or {}).get(parts[1]), parts[2]
+        field = f"smalltalk.{parts[1]}"
+    if isinstance(items, list) and index is not None and index.isdigit():
+        item = items[int(index)] if int(index) < len(items) else None
+        if isinstance(item, bool):
+            message = "YAML reads yes, no, on and off as true or false: put the word in quotes"
+        if section not in WORD_GROUPS:
+            entry = _item_label(item, int(index))
+    return Problem(problem.file, entry, field, message)
+
+
+def _item_label(item: Any, index: int) -> str:
+    """A list item by its text when it has a short one, otherwise by its position."""
+    if isinstance(item, str) and 0 < len(item.strip()) <= 60:
+        return item.strip()
+    return f"item {index + 1}"
+
+
+def check_lists(lists: MatchingLists, file: str) -> Iterator[Problem]:
+    """Mistakes in the shared lists that the schema cannot see."""
+    reader = Reader(lists)
+    stop = reader.stop_words
+    for text in lists.stop_words:
+        if len(stems(text)) != 1:
+            yield Problem(file, text, "stop_words", "a stop word is one word")
+    for word in lists.hyphenated:
+        if "-" not in word:
+            yield Problem(file, word, "hyphenated", "has no hyphen; list it with its hyphen")
+        elif len(stems(word)) < 2:
+            yield Problem(file, word, "hyphenated", "needs letters on both sides of the hyphen")
+
+    owner: dict[tuple[str, ...], tuple[str, str]] = {}  # alternative -> (section, word)
+    for word in lists.hyphenated:
+        for form in hyphen_forms(word):
+            owner.setdefault(form, ("hyphenated", word))
+    for section in WORD_GROUPS:
+        for word, alternatives in getattr(lists, section).items():
+            if not stems(word):
+                yield Problem(file, word, section, "has no letters or digits")
+            elif all(s in stop for s in stems(word)):
+                yield Problem(file, word, section, "is a stop word, so it would never count")
+            for text in alternatives:
+                form = stems(text)
+                if not form:
+                    yield Problem(file, word, section, f"{text!r} has no letters or digits")
+                    continue
+                if len(form) == 1 and form[0] in stop:
+                    yield Problem(file, word, section, f"{text!r} is also a stop word")
+                other = owner.get(form)
+                if (
+                    other
+                    and other != (section, word)
+                    and reader.read_word(text) != reader.read_word(word)
+                ):
+                    where, listed = other
+                    message = f"{text!r} is also listed under {listed!r} in {where}"
+                    yield Problem(file, word, section, message)
+                owner.setdefault(form, (section, word))
+    for section in WORD_GROUPS:
+        for word in getattr(lists, section):
+            other = owner.get(stems(word))
+            if other and other[1] != word and other[0] in WORD_GROUPS:
+                yield Problem(
+                    file,
+                    word,
+                    section,
+                    f"is itself listed as another way to write {other[1]!r}; use that word here",
+                )
+
+
+def check_rules(
+    entries: Iterable[Factor | Framework],
+    lists: MatchingLists,
+    name: Callable[[Factor | Framework], str],
+    lists_file: str,
+) -> Iterator[Problem]:
+    """Mistakes in each entry's match block: no terms, dead terms, duplicates, clashes."""
+    reader = Reader(lists)
+    stop = reader.stop_words
+    claimed: dict[tuple[str, ...], str] = {}
+    for entry in entries:
+        file = name(entry)
+        rules = entry.match
+        if not rules.terms:
+            yield Problem(file, entry.id, "match.terms", "no terms: the matcher can never find it")
+        seen: dict[tuple[str, ...], str] = {}
+        for n, term in enumerate(rules.terms):
+            field = f"match.terms.{n}"
+            read = tuple(reader.read(term.text))
+            if not read:
+                yield Problem(file, entry.id, field, f"{term.text!r} has no letters or digits")
+                continue
+            if all(s in stop for s in read):
+                yield Problem(
+                    file, entry.id, field, f"{term.text!r} is only stop words, so it never counts"
+                )
+                continue
+            key = tuple(sorted(set(read)))
+            if key in seen:
+                yield Problem(
+                    file, entry.id, field, f"{term.text!r} reads the same as {seen[key]!r}"
+                )
+            seen.setdefault(key, term.text)
+            claimed.setdefault(tuple(read), entry.id)
+        for n, text in enumerate(rules.not_):
+            field = f"match.not.{n}"
+            read = tuple(reader.read(text))
+            if not read or all(s in stop for s in read):
+                yield Problem(file, entry.id, field, f"{text!r} is only stop words")
+            elif tuple(sorted(set(read))) in seen:
+                yield Problem(file, entry.id, field, f"{text!r} is also one of its terms")
+    for kind in ("greeting", "thanks", "help"):
+        for text in getattr(lists.smalltalk, kind):
+            read = tuple(reader.read(text))
+            if not read:
+                yield Problem(lists_file, text, f"smalltalk.{kind}", "has no letters or digits")
+            elif read in claimed:
+                yield Problem(
+                    lists_file,
+                    text,
+                    f"smalltalk.{kind}",
+                    f"is a match term of {claimed[read]!r}, so it would never be smalltalk",
+                )

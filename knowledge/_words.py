@@ -1,0 +1,164 @@
+"""Words from free text: normalised, stemmed, and read through the shared word lists.
+
+Both sides go through the same steps, so a rule and a question meet half way:
+
+1. `normalise`: Unicode NFKC, case folded, apostrophes dropped ("don't" -> "dont"), every run of
+   punctuation or white space made one space. Accents are then stripped ("rôle" -> "role").
+2. `stem`: a deliberately light stemmer that joins the forms people type of one word: plural -s,
+   -ing and -ed, a final e, a doubled last letter, and a y after a consonant ("planning",
+   "planned", "plans" -> "plan"; "policies", "policy" -> "polici"). It does not touch -er or
+   -ment, so "carer" stays apart from "care"; other forms are listed in matching.yaml.
+3. The shared lists (knowledge/data/matching.yaml): each listed alternative, of one word or
+   several, is read as the single word it stands for ("local authority" -> "council", "co
+   production" and "coproduction" -> "co-production"); stop words are marked.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from knowledge._models import MatchingLists
+
+_APOSTROPHES = re.compile(r"['’`´‘]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_KEEP_DOUBLE = frozenset("lsz")  # skill, process, buzz keep their double letter
+_VOWELS = frozenset("aeiou")
+# Words ending in -ed that are not a past tense: "embed" must meet "embedded" -> "embed".
+_ENDS_IN_ED = frozenset(
+    {"embed", "bed", "shed", "need", "seed", "feed", "speed", "breed", "proceed", "exceed"}
+    | {"succeed", "indeed", "hundred", "sacred"}
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, punctuation and runs of white space made single spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHES.sub("", text)
+    text = _NOT_WORD.sub(" ", text)
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, accents stripped ("Rôle-play" -> ["role", "play"])."""
+    text = normalise(text)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.split()
+
+
+def stem(word: str) -> str:
+    """A light stem of one normalised word, so that the forms people type of it meet."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word in _ENDS_IN_ED:
+        return word
+    stripped = True
+    if word.endswith("ied") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("ing") and len(word) >= 6:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) >= 5:
+        word = word[:-2]
+    else:
+        stripped = False
+    if len(word) >= 4:
+        # scale -> scal meets scaling -> scal; agreeing -> agree -> agre meets agreed -> agre
+        if word.endswith("e") and (not stripped or word.endswith("ee")):
+            word = word[:-1]
+        last, before = word[-1], word[-2]
+        if last == before and last not in _KEEP_DOUBLE and last not in _VOWELS:
+            word = word[:-1]  # planned -> plann -> plan, programme -> programm -> program
+        elif last == "y" and before not in _VOWELS:
+            word = word[:-1] + "i"  # policy, policies -> polici
+    return word
+
+
+def stems(text: str) -> tuple[str, ...]:
+    """The stems of a text's words, in order, with nothing else done to them."""
+    return tuple(stem(w) for w in words(text))
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a question as the matcher sees it: its stem and how sure the reading is."""
+
+    stem: str
+    quality: float = 1.0  # below 1 when a typo was corrected to reach this stem
+
+
+class Reader:
+    """Reads text into the stems the rules are written in, through the shared word lists."""
+
+    def __init__(self, lists: MatchingLists):
+        self.stop_words = frozenset(stem(w) for text in lists.stop_words for w in words(text))
+        # alternative (a tuple of stems) -> the one stem it is read as
+        self.same: dict[tuple[str, ...], str] = {}
+        for word in lists.hyphenated:
+            joined = stem("".join(words(word)))
+            for form in hyphen_forms(word):
+                if form != (joined,):
+                    self.same.setdefault(form, joined)
+        for group in (lists.spellings, lists.word_forms, lists.sector_words):
+            for canonical, alternatives in group.items():
+                one = self.read_word(canonical)
+                for text in (canonical, *alternatives):
+                    form = stems(text)
+                    if form and form != (one,):
+                        self.same.setdefault(form, one)
+        self._longest = max((len(k) for k in self.same), default=1)
+        self._starts = frozenset(k[0] for k in self.same if len(k) > 1)
+
+    def read_word(self, text: str) -> str:
+        """The single stem a word or phrase from the lists stands for."""
+        form = stems(text)
+        if len(form) > 1 and form in self.same:
+            return self.same[form]
+        joined = "".join(form)
+        return self.same.get((joined,), joined)
+
+    def read(self, text: str) -> list[str]:
+        """The stems of a text, each listed alternative replaced by what it stands for."""
+        return [t.stem for t in self.read_tokens(Token(s) for s in stems(text))]
+
+    def read_tokens(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        """Replace listed alternatives, longest first, keeping the weakest quality of the parts."""
+        tokens = list(tokens)
+        i = 0
+        while i < len(tokens):
+            first = tokens[i].stem
+            if first in self._starts:
+                for n in range(min(self._longest, len(tokens) - i), 1, -1):
+                    key = tuple(t.stem for t in tokens[i : i + n])
+                    if key in self.same:
+                        quality = min(t.quality for t in tokens[i : i + n])
+                        yield Token(self.same[key], quality)
+                        i += n
+                        break
+                else:
+                    yield self._one(tokens[i])
+                    i += 1
+            else:
+                yield self._one(tokens[i])
+                i += 1
+
+    def _one(self, token: Token) -> Token:
+        canonical = self.same.get((token.stem,))
+        return Token(canonical, token.quality) if canonical else token
+
+    def content(self, text: str) -> list[str]:
+        """The stems of a text that are not stop words."""
+        return [s for s in self.read(text) if s not in self.stop_words]
+
+
+def hyphen_forms(word: str) -> set[tuple[str, ...]]:
+    """The ways people type a hyphenated word: spaced, and joined up ("co production")."""
+    parts = words(word)
+    return {tuple(stem(p) for p in parts), (stem("".join(parts)),)}
