@@ -36,6 +36,10 @@ flow_texts(
     next_heading=(),
     reading_heading=(),
     reading_line=("title", "by", "year"),
+    column_question=(),
+    column_answer=(),
+    column_area=(),
+    column_rating=(),
 )
 
 flow_labels("triage", "role", "field", "stage", "kind", "scope", "hardest")
@@ -125,7 +129,8 @@ def _triage_section(convo: Conversation, record: Result, t) -> tuple[DocSection,
         t("recommended", title=convo.kb.frameworks[f].title, reasons=" ".join(reasons.get(f, [])))
         for f in frameworks
     ]
-    section = DocSection(t("triage_heading"), paragraphs=tuple(paragraphs), table=tuple(rows))
+    table = ((t("column_question"), t("column_answer")), *rows)
+    section = DocSection(t("triage_heading"), paragraphs=tuple(paragraphs), table=table)
     return section, frameworks, watch
 
 
@@ -150,7 +155,10 @@ def _profile_section(convo: Conversation, kind: str, records: list[Result], t):
             for i in latest.result.get("complex", [])
             if i in domains
         ]
-    rows = tuple((titles[i], level_label(flow, lv)) for i, lv in levels.items() if i in titles)
+    rows = (
+        (t("column_area"), t("column_rating")),
+        *((titles[i], level_label(flow, lv)) for i, lv in levels.items() if i in titles),
+    )
     paragraphs = [t("profile_intro", date=long_date(latest.date))]
     if len(records) > 1:
         paragraphs.append(t("history_heading"))
@@ -189,7 +197,8 @@ def _sips_section(convo: Conversation, records: list[Result], t) -> DocSection:
     updates = [long_date(r.date) for r in records[1:] if r.result.get("changed")]
     if updates:
         paragraphs.append(t("sips_updates", dates=", ".join(updates)))
-    return DocSection(t("sips_heading"), paragraphs=tuple(paragraphs), table=tuple(rows))
+    table = ((t("column_question"), t("column_answer")), *rows) if rows else ()
+    return DocSection(t("sips_heading"), paragraphs=tuple(paragraphs), table=table)
 
 
 def _second_action(convo: Conversation, factor_id: str) -> str:

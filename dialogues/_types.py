@@ -111,7 +111,10 @@ class Chart:
 
 @dataclass(frozen=True)
 class DocSection:
-    """A section of a document: a heading, paragraphs, bullets, an optional chart and table."""
+    """A section of a document: a heading, paragraphs, bullets, an optional chart and table.
+
+    A table's first row is its column headings (repeated on each page it spans).
+    """
 
     heading: str
     paragraphs: tuple[str, ...] = ()

@@ -195,6 +195,7 @@ def test_plan_is_empty_at_first_then_holds_the_users_work(user):
     assert headings[:2] == ["Which framework fits", "Readiness on the seven factors"]
     assert "Next steps" in headings and "Further reading" in headings
     triage = document.sections[0]
+    assert triage.table[0] == ("Question", "Your answer")
     assert ("Technology", "Yes, technology is central") in triage.table
     assert any("NASSS" in p for p in triage.paragraphs)
     assert document.sections[1].chart is not None
