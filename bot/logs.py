@@ -29,5 +29,8 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
+    for noisy in ("httpx", "httpcore", "aiohttp", "telegram.ext.Updater"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # At DEBUG, python-telegram-bot logs every update and every request's parameters (what
+    # users wrote and what we answered), and its base URL, which holds the token.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))

@@ -65,6 +65,7 @@ class Handled:
     followups: tuple[FollowUp, ...] = ()
     step: str = ""
     duplicate: bool = False
+    erased_posts: tuple[tuple[int, int], ...] = ()  # staff-chat posts about an erased user
 
 
 def _kind(event: Event) -> str:
@@ -113,11 +114,12 @@ class Advisor:
                 store.load_state(user.id), event, Context(self._clock(), self._nonce())
             )
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
+                posts = tuple(store.staff_posts(user.id))
                 store.forget(user.id)
                 logger.info("user %s erased at their request", user.id)
                 # Nothing about them may remain, so these replies are not queued.
                 replies = tuple(Outgoing(r, sender.chat_id) for r in turn.replies)
-                return Handled(None, replies, step=turn.step)
+                return Handled(None, replies, step=turn.step, erased_posts=posts)
             followups = self._apply(user.id, turn)
             matched = [i for e in turn.effects if isinstance(e, Matched) for i in e.ids]
             store.record_inbound(

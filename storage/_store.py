@@ -703,6 +703,15 @@ class Store:
 
     # --- feedback and staff actions -------------------------------------------------------
 
+    def staff_posts(self, user_id: int) -> list[tuple[int, int]]:
+        """(chat id, message id) of the staff-chat posts about a user's follow-ups."""
+        rows = self._rows(
+            "SELECT sm.chat_id, sm.message_id FROM staff_messages sm"
+            " JOIN followups f ON f.id = sm.followup_id WHERE f.user_id = ?",
+            (user_id,),
+        )
+        return [(row["chat_id"], row["message_id"]) for row in rows]
+
     def record_feedback(self, user_id: int, topic_id: str, helpful: bool) -> None:
         """Record whether an answer card helped (counted for everyone, kept per user if allowed)."""
         topic = safe_text(topic_id, 100)

@@ -120,6 +120,7 @@ class BotService:
         await self.deliverer.deliver_all(handled.replies)
         for followup in handled.followups:
             await self.staff.notify(followup)
+        await self.staff.remove_posts(handled.erased_posts)
 
     async def _staff_chat(self, update: Update, user_id: int) -> None:
         """In the staff chat only staff are listened to; everything else is ignored on purpose."""

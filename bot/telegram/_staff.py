@@ -110,6 +110,16 @@ class StaffDesk:
                 self.store.link_staff_message, self.chat_id, message.message_id, followup.reference
             )
 
+    async def remove_posts(self, posts: Sequence[tuple[int, int]]) -> None:
+        """Delete staff-chat notices about a user who asked to be forgotten (best effort)."""
+        for chat_id, message_id in posts:
+            try:
+                await with_retries(
+                    lambda c=chat_id, m=message_id: self.bot.delete_message(c, m), "delete post"
+                )
+            except Exception as error:  # e.g. older than 48 hours: Telegram refuses
+                logger.warning("could not delete a staff post: %s", type(error).__name__)
+
     async def _post(
         self, chat_id: int, text: str, buttons: InlineKeyboardMarkup | None = None
     ) -> Message | None:

@@ -184,6 +184,36 @@ async def test_staff_can_reply_to_the_notice_show_and_close(running):
     assert running.rows("SELECT status, close_note FROM followups") == [("closed", "called back")]
 
 
+async def test_forget_also_removes_the_staff_chat_notice(running):
+    await running.consent()
+    await running.say("/team")
+    await running.say("Please call me about our scheme")
+    await running.press("Message me here")
+    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
+    await running.say("/forget")
+    (done,) = await running.press("🗑 Yes, erase everything")
+    assert "erased everything" in done.visible_text
+    await running.api.wait_for_calls("deleteMessage", 1)
+    (post,) = [m for m in running.api.sent(STAFF_CHAT) if m.message_id == notice.message_id]
+    assert post.deleted
+    assert running.rows("SELECT count(*) FROM followups") == [(0,)]
+
+
+async def test_posts_to_the_staff_chat_wait_rather_than_exceed_twenty_a_minute():
+    from bot.telegram._staff import MinuteLimit
+
+    now = [0.0]
+    limit = MinuteLimit(20, clock=lambda: now[0])
+    for _ in range(20):
+        await limit.wait()
+    waiter = asyncio.ensure_future(limit.wait())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()  # the 21st waits...
+    now[0] = 60.5
+    await asyncio.wait_for(waiter, 2)  # ...until the first leaves the window
+    assert waiter.done()
+
+
 async def test_staff_commands_are_unknown_commands_for_everyone_else(running):
     await running.consent()
     (answer,) = await running.say("/queue")

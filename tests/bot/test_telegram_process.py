@@ -138,6 +138,24 @@ async def _until_listening(port: int, timeout: float = 10.0) -> None:
             await asyncio.sleep(0.05)
 
 
+async def test_logs_hold_neither_the_token_nor_what_users_wrote(api, tmp_path):
+    marker = "my-secret-marker-9f3a"
+    env = {"BOT_DB": str(tmp_path / "bot.db"), "LOG_LEVEL": "DEBUG"}
+    async with bot_process(api, REAL_BOT, env) as bot:
+        api.push_text(USER, "/start")
+        await api.wait_for_messages(USER, 1)
+        api.push_button(USER, "✅ OK, keep my messages")
+        await api.wait_for_messages(USER, 1)
+        api.push_text(USER, f"staff turnover {marker}")
+        await api.wait_for_messages(USER, 1)
+        await asyncio.sleep(0.2)
+        log = bot.stderr()
+    assert "now at" in log  # it did log, at DEBUG: ids and state names
+    assert api.token not in log
+    assert api.token.split(":")[1] not in log
+    assert marker not in log
+
+
 def test_the_procfile_starts_the_bot_with_the_contract_command():
     from tests.content_copy import REPO
 
