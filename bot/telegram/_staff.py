@@ -31,9 +31,10 @@ TRANSCRIPT_MESSAGES = 60  # the newest messages shown by /show
 class MinuteLimit:
     """At most `rate` events in any 60 seconds; waits (never drops) when the limit is reached."""
 
-    def __init__(self, rate: int, clock=time.monotonic):
+    def __init__(self, rate: int, clock=time.monotonic, sleep=asyncio.sleep):
         self.rate = rate
         self._clock = clock
+        self._sleep = sleep
         self._times: deque[float] = deque()
 
     async def wait(self) -> None:
@@ -45,7 +46,7 @@ class MinuteLimit:
             if len(self._times) < self.rate:
                 self._times.append(now)
                 return
-            await asyncio.sleep(60 - (now - self._times[0]) + 0.01)
+            await self._sleep(60 - (now - self._times[0]) + 0.01)
 
 
 class StaffDesk:

@@ -202,16 +202,19 @@ async def test_forget_also_removes_the_staff_chat_notice(running):
 async def test_posts_to_the_staff_chat_wait_rather_than_exceed_twenty_a_minute():
     from bot.telegram._staff import MinuteLimit
 
-    now = [0.0]
-    limit = MinuteLimit(20, clock=lambda: now[0])
-    for _ in range(20):
+    now, slept = [0.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limit = MinuteLimit(20, clock=lambda: now[0], sleep=sleep)
+    for n in range(20):
+        now[0] = n  # one a second
         await limit.wait()
-    waiter = asyncio.ensure_future(limit.wait())
-    await asyncio.sleep(0.05)
-    assert not waiter.done()  # the 21st waits...
-    now[0] = 60.5
-    await asyncio.wait_for(waiter, 2)  # ...until the first leaves the window
-    assert waiter.done()
+    assert slept == []
+    await limit.wait()  # the 21st waits until the first has left the window
+    assert len(slept) == 1 and now[0] >= 60
 
 
 async def test_staff_commands_are_unknown_commands_for_everyone_else(running):
