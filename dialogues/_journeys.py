@@ -200,6 +200,7 @@ def triage(convo: Conversation) -> None:
         hardest_ids = [m.id for m in convo.matcher.match(hardest).matches[:3]]
         if hardest_ids:
             convo.record(Matched(tuple(hardest_ids)))
+    # The reasons quote the user's words briefly; the record keeps all of them.
     words = _answer_labels(flow, answers) | {"hardest": shorten(hardest, 80)}
 
     scores: Counter[str] = Counter()
@@ -233,7 +234,7 @@ def triage(convo: Conversation) -> None:
     text = convo.flow_text(
         "result", frameworks=Markup("\n\n".join(frameworks)), watch=Markup("\n".join(watching))
     )
-    kept = {**answers, "hardest": words["hardest"]}
+    kept = {**answers, "hardest": hardest}
     why = {f: [plain(r) for r in reasons.get(f, [])[:2]] for f in chosen}
     _remember(convo, "triage", kept, {"frameworks": chosen, "watch": watch, "reasons": why})
     buttons = [Option(kb.frameworks[f].short_title, f"t:{f}") for f in chosen]
@@ -296,7 +297,11 @@ def profile_chart(
             ChartLevel(lv, level_label(flow, lv), LEVEL_SCORES.get(lv, 0))
             for lv in dict.fromkeys([*flow.levels.values(), "unknown"])
         ),
-        rows=tuple(ChartRow(titles[i], lv, before.get(i)) for i, lv in levels.items()),
+        # A "not sure" last time has no place on the bar, so it gets no marker.
+        rows=tuple(
+            ChartRow(titles[i], lv, None if before.get(i) == "unknown" else before.get(i))
+            for i, lv in levels.items()
+        ),
         caption=plain(fill(flow.texts["caption"], summary=summary)),
         legend_previous=flow.labels["previous"] if before else "",
     )

@@ -28,7 +28,10 @@ flow_texts(
     profile_intro=("date",),
     priority=("title", "action"),
     complex_domain=("title", "advice"),
-    history_heading=(),
+    readiness_history_heading=(),
+    nasss_history_heading=(),
+    priorities_intro=(),
+    complex_intro=(),
     history_line=("date", "summary"),
     sips_heading=(),
     sips_intro=("date",),
@@ -83,8 +86,8 @@ def build_plan(convo: Conversation) -> Document | None:
         ]
     for kind in ("readiness", "nasss"):
         if records := results.get(kind):
-            section, focus = _profile_section(convo, kind, records, t)
-            sections.append(section)
+            profile, focus = _profile_section(convo, kind, records, t)
+            sections += profile
             topics += focus
             if kind == "readiness":
                 next_steps += [
@@ -159,21 +162,26 @@ def _profile_section(convo: Conversation, kind: str, records: list[Result], t):
         (t("column_area"), t("column_rating")),
         *((titles[i], level_label(flow, lv)) for i, lv in levels.items() if i in titles),
     )
+    lead = "priorities_intro" if kind == "readiness" else "complex_intro"
     paragraphs = [t("profile_intro", date=long_date(latest.date))]
+    if bullets:
+        paragraphs.append(t(lead))
+    sections = [
+        DocSection(
+            t(f"{kind}_heading"),
+            paragraphs=tuple(paragraphs),
+            bullets=tuple(bullets),
+            chart=chart,
+            table=rows,
+        )
+    ]
     if len(records) > 1:
-        paragraphs.append(t("history_heading"))
-        bullets += [
+        history = tuple(
             t("history_line", date=long_date(r.date), summary=_summary(flow, r))
             for r in reversed(records)
-        ]
-    section = DocSection(
-        t(f"{kind}_heading"),
-        paragraphs=tuple(paragraphs),
-        bullets=tuple(bullets),
-        chart=chart,
-        table=rows,
-    )
-    return section, focus
+        )
+        sections.append(DocSection(t(f"{kind}_history_heading"), bullets=history))
+    return sections, focus
 
 
 def _summary(flow, record: Result) -> str:

@@ -1,15 +1,16 @@
-"""Regenerate the README images in docs/images/ from the sample plan (tests/bot/samples.yaml).
+"""Regenerate the README images in docs/images/ from a scripted user of the real engine.
 
 Run from the repository root:
 
     .venv/bin/pip install pypdfium2   # once; not a project dependency (or: apt poppler-utils)
     .venv/bin/python -m docs.make_images
 
-It writes:
-    readiness-chart.png   the sample readiness profile, exactly as the bot sends it
-    nasss-chart.png       the sample NASSS complexity profile, likewise
-    plan-page-1.png       page 1 of the sample plan PDF (title, answers, frameworks)
-    plan-page-2.png       page 2 (the readiness chart embedded, with its history table)
+It writes, from one user's visits (a triage, two readiness checks six weeks apart, a NASSS
+check, a SIPS record), exactly as the bot would send them:
+    readiness-chart.png   the second readiness profile, with the first marked
+    nasss-chart.png       the NASSS complexity profile
+    plan-page-1.png       page 1 of their plan PDF (answers, frameworks)
+    plan-page-2.png       page 2 (the readiness chart embedded, with its history)
 
 PDF pages are rasterised with pypdfium2 when it is importable, otherwise with pdftoppm.
 """
@@ -21,13 +22,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image
 
 from bot.charts import render_chart
 from bot.documents import render_document
-from tests.bot import samples
+from dialogues import Chart, Document, Engine
+from tests.conftest import Talk
 
 OUT = Path(__file__).with_name("images")
 PAGES = (1, 2)
@@ -35,17 +38,44 @@ DPI = 110  # an A4 page 910 px wide: sharp on GitHub, small in the repository
 
 
 def main() -> int:
-    """Render the sample charts and plan pages into docs/images/."""
+    """Render the scripted user's charts and plan pages into docs/images/."""
     OUT.mkdir(exist_ok=True)
-    for name in ("readiness", "nasss"):
-        _write(OUT / f"{name}-chart.png", render_chart(samples.chart(name)))
-    pdf = render_document(samples.plan())
+    charts, plan = _visits()
+    for name, chart in charts.items():
+        _write(OUT / f"{name}-chart.png", render_chart(chart))
+    pdf = render_document(plan)
     for number in PAGES:
         page = _rasterise(pdf, number)
         out = io.BytesIO()
         page.convert("RGB").quantize(colors=128).save(out, format="PNG", optimize=True)
         _write(OUT / f"plan-page-{number}.png", out.getvalue())
     return 0
+
+
+def _visits() -> tuple[dict[str, Chart], Document]:
+    """A Shared Lives scheme manager uses the bot over six weeks; what it sends them."""
+    user = Talk(Engine.load())
+    user("/start", "[keep my messages]")
+    user("/triage", "[Innovator]", "[Adult social care]", "[Spreading]")
+    user("[No, it's a way of working]", "[Several organisations]")
+    user("Recruiting enough carers in the new area, and agreeing one rate with both councils")
+    user("/readiness", "[Start]", "[Partly]", "[No]", "[No]", "[Partly]", "[Yes]", "[Yes]")
+    user("[Not sure]")
+    user.now += timedelta(days=42)
+    user("/readiness", "[Start]", "[Partly]", "[Partly]", "[No]", "[No]", "[Yes]", "[Yes]")
+    user("[Not sure]")
+    charts = {"readiness": user.replies[0].chart}
+    user("/nasss", "[Start]", "[Simple]", "[Simple]", "[Complicated]", "[Complex]")
+    user("[Complex]", "[Complicated]", "[Complicated]")
+    charts["nasss"] = user.replies[0].chart
+    user(
+        "/sips", "[Start]", "Shared Lives: adults live with, or visit, an approved carer's family."
+    )
+    while user.at == ("sips", "questions"):
+        user("[Skip]")
+    user("/plan")
+    (plan,) = [r.document for r in user.replies if r.document]
+    return charts, plan
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -47,7 +47,7 @@ def test_the_plan_pdf_holds_the_answers_recommendations_and_history(user):
     # the recommendations, with their reasons
     assert "NASSS" in flat and "You said technology is central" in flat
     # the readiness history: both checks, with dates
-    assert "Earlier checks" in flat
+    assert "Every readiness check so far" in flat
     assert "3 March 2026" in flat and "14 April 2026" in flat
     # the charts are in it
     images = sum(len(page.images) for page in reader.pages)
