@@ -11,6 +11,7 @@ from dialogues._types import Feedback, Option
 from knowledge import Factor, Framework
 
 READING_PAGE = 12  # reading entries per page of the list
+FIGURES_ON_CARD = 3  # a card stays readable on a phone; the seed's own figures come first
 
 CARD_FACTOR = uses(
     "card_factor", "title", "badge", "summary", "why", "actions", "figures", "related"
@@ -30,7 +31,8 @@ CARD_FRAMEWORK = uses(
 KEY_BADGE = uses("key_badge")
 FIGURES = uses("card_figures", "lines")
 FIGURE_LINE = uses("figure_line", "value", "text", "source")
-RELATED = uses("card_related", "frameworks", "reading")
+PLAN_WITH = uses("card_plan_with", "frameworks")
+FURTHER_READING = uses("card_reading", "reading")
 BULLET = uses("bullet", "text")
 DETAIL = uses("card_detail", "title", "detail")
 PARTS_DOMAINS = uses("parts_domains", "title", "items")
@@ -93,7 +95,7 @@ def _factor_card(convo: Conversation, factor: Factor) -> None:
     if factor.figures:
         lines = [
             convo.text(FIGURE_LINE, value=f.value, text=f.text, source=_source(convo, f.source))
-            for f in (kb.figures[i] for i in factor.figures)
+            for f in (kb.figures[i] for i in factor.figures[:FIGURES_ON_CARD])
         ]
         figures = convo.text(FIGURES, lines=Markup("\n".join(lines)))
     text = convo.text(
@@ -137,14 +139,15 @@ def _framework_card(convo: Conversation, framework: Framework) -> None:
 
 
 def _related(convo: Conversation, frameworks: list[str], reading: list[str]) -> Markup:
-    if not frameworks and not reading:
-        return Markup("")
-    kb = convo.kb
-    return convo.text(
-        RELATED,
-        frameworks=", ".join(kb.frameworks[f].short_title for f in frameworks),
-        reading=bullets(convo, (_reading_line(convo, r) for r in reading[:2])),
-    )
+    """'Plan with' and 'Further reading' lines, each only when there is something to list."""
+    parts = []
+    if frameworks:
+        names = ", ".join(convo.kb.frameworks[f].short_title for f in frameworks)
+        parts.append(convo.text(PLAN_WITH, frameworks=names))
+    if reading:
+        lines = bullets(convo, (_reading_line(convo, r) for r in reading[:2]))
+        parts.append(convo.text(FURTHER_READING, reading=lines))
+    return Markup("".join(parts))
 
 
 def _source(convo: Conversation, source_id: str) -> str:
