@@ -32,7 +32,7 @@ from dialogues import (
     reply_from_data,
     reply_to_data,
 )
-from storage import FollowUp, Queued, Store, utc_now
+from storage import FollowUp, Inbound, Outbound, Queued, Store, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -121,13 +121,16 @@ class Advisor:
                 replies = tuple(Outgoing(r, sender.chat_id) for r in turn.replies)
                 return Handled(None, replies, step=turn.step, erased_posts=posts)
             followups = self._apply(user.id, turn)
-            matched = [i for e in turn.effects if isinstance(e, Matched) for i in e.ids]
-            store.record_inbound(
-                user.id, turn.heard, _kind(event), update_id=update_id, matched=matched,
-                step=turn.step,
-            )  # fmt: skip
-            store.save_state(user.id, turn.state.to_json(), turn.step)
-            replies = tuple(self._queue(user.id, sender.chat_id, reply) for reply in turn.replies)
+            matched = tuple(i for e in turn.effects if isinstance(e, Matched) for i in e.ids)
+            inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step)
+            outbound = [Outbound(r.text, _outbound_kind(r), reply_to_data(r)) for r in turn.replies]
+            queued = store.record_turn(
+                user.id, inbound, turn.state.to_json(), outbound, sender.chat_id
+            )
+            replies = tuple(
+                Outgoing(reply, sender.chat_id, outbox_id, user.id)
+                for reply, outbox_id in zip(turn.replies, queued, strict=True)
+            )
         logger.info("user %s now at %s, %d replies", user.id, turn.step, len(replies))
         return Handled(user.id, replies, tuple(followups), turn.step)
 
@@ -147,13 +150,6 @@ class Advisor:
                     store.create_followup(user_id, effect.reference, effect.note, effect.contact)
                 )
         return followups
-
-    def _queue(self, user_id: int, chat_id: int | None, reply: Reply) -> Outgoing:
-        message_id = self.store.record_outbound(user_id, reply.text, kind=_outbound_kind(reply))
-        outbox_id = self.store.enqueue(
-            user_id, reply_to_data(reply), chat_id=chat_id, message_id=message_id
-        )
-        return Outgoing(reply, chat_id, outbox_id, user_id)
 
     def queued(
         self, user_id: int | None = None, min_age: timedelta = timedelta()
@@ -179,6 +175,13 @@ class Advisor:
         if status == "blocked" and outgoing.user_id is not None:
             self.store.set_blocked(outgoing.user_id, True)
             logger.info("user %s has blocked the bot", outgoing.user_id)
+
+    def delivered_all(self, outgoings: list[Outgoing]) -> None:
+        """Several replies were sent: drop them from the outbox in one transaction."""
+        with self.store.transaction():
+            for outgoing in outgoings:
+                if outgoing.outbox_id is not None:
+                    self.store.dequeue(outgoing.outbox_id)
 
     def not_yet(self, outgoing: Outgoing, error: str) -> None:
         """A delivery failed for now; the reply stays queued for the next attempt."""

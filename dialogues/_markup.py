@@ -28,7 +28,7 @@ def escape(text: str) -> Markup:
 def fill(template: str, /, **values: object) -> Markup:
     """Fill {placeholders}; plain strings are escaped, Markup is inserted as it is."""
     safe = {k: v if isinstance(v, Markup) else escape(str(v)) for k, v in values.items()}
-    return Markup(_FORMATTER.vformat(template, (), _Lenient(safe)))
+    return Markup(template.format_map(_Lenient(safe)))
 
 
 class _Lenient(dict):

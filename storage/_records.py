@@ -105,6 +105,26 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class Inbound:
+    """What a user sent, for Store.record_turn: text (a button by its label), kind, where."""
+
+    text: str
+    kind: str
+    update_id: int | None = None
+    matched: tuple[str, ...] = ()
+    step: str | None = None  # where the user is after it, e.g. "triage.role"
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A reply for Store.record_turn: its text for the transcript, and the whole reply."""
+
+    text: str
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Queued:
     """A reply waiting in the outbox: who it is for and the reply itself, as plain data."""
 

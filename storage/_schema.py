@@ -260,3 +260,41 @@ def enable_closing_in_review(db: Database) -> None:
     """Who closed a follow-up in the web view, and the view staff insert into to close one."""
     for statement in _REVIEW_CLOSING:
         db.execute(statement)
+
+
+# What people wrote: users, and the network team's replies. The bot's own replies are the same
+# cards in every transcript, so indexing them would only bury what users asked.
+_SEARCHED = "{row}.direction = 'in' OR {row}.kind = 'staff'"
+_PEOPLE_ONLY_TRIGGERS = (
+    f"""
+    CREATE TRIGGER messages_ai AFTER INSERT ON messages WHEN {_SEARCHED.format(row="new")} BEGIN
+      INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    END
+    """,
+    f"""
+    CREATE TRIGGER messages_ad AFTER DELETE ON messages WHEN {_SEARCHED.format(row="old")} BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    END
+    """,
+    f"""
+    CREATE TRIGGER messages_au AFTER UPDATE OF text ON messages
+    WHEN {_SEARCHED.format(row="old")} BEGIN
+      INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+      INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+    END
+    """,
+)
+
+
+@MIGRATIONS(name="0006-search-what-people-wrote")
+def search_what_people_wrote(db: Database) -> None:
+    """Full-text search over what users and staff wrote, not the bot's own replies."""
+    for trigger in ("messages_ai", "messages_ad", "messages_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    # Take the bot's replies out of the index (with the text they were indexed with).
+    db.execute(
+        "INSERT INTO messages_fts (messages_fts, rowid, text)"
+        f" SELECT 'delete', id, text FROM messages WHERE NOT ({_SEARCHED.format(row='messages')})"
+    )
+    for statement in _PEOPLE_ONLY_TRIGGERS:
+        db.execute(statement)

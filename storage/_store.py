@@ -35,7 +35,9 @@ from storage._records import (
     STAFF_ACTIONS,
     Assessment,
     FollowUp,
+    Inbound,
     Message,
+    Outbound,
     Queued,
     Session,
     StaffAction,
@@ -161,10 +163,14 @@ class Store:
         return rows[0] if rows else None
 
     def _count(self, metric: str, key: str = "", n: int = 1) -> None:
-        self.db.execute(
+        self._count_all([(metric, key, n)])
+
+    def _count_all(self, counts: Iterable[tuple[str, str, int]]) -> None:
+        day = day_text(self._now())
+        self.db.conn.executemany(
             "INSERT INTO counts (day, metric, key, n) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (day, metric, key) DO UPDATE SET n = n + excluded.n",
-            (day_text(self._now()), metric, key, n),
+            [(day, metric, key, n) for metric, key, n in counts if n],
         )
 
     def _user_row(self, user_id: int) -> dict[str, Any]:
@@ -184,24 +190,20 @@ class Store:
         now = as_text(self._now())
         with self.transaction():
             row = self._row(
-                "SELECT id FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+                "UPDATE users SET last_seen = ?, chat_id = coalesce(?, chat_id)"
+                " WHERE channel = ? AND external_id = ? RETURNING *",
+                (now, chat_id, channel, external_id),
             )
             if row is None:
-                cursor = self.db.execute(
+                row = self._row(
                     "INSERT INTO users (channel, external_id, chat_id, first_seen, last_seen)"
-                    " VALUES (?, ?, ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?) RETURNING *",
                     (channel, external_id, chat_id, now, now),
                 )
-                user_id = int(cursor.lastrowid or 0)
+                assert row is not None
                 self._count("users_new")
-                logger.info("new user %s on %s", user_id, channel)
-            else:
-                user_id = row["id"]
-                self.db.execute(
-                    "UPDATE users SET last_seen = ?, chat_id = coalesce(?, chat_id) WHERE id = ?",
-                    (now, chat_id, user_id),
-                )
-            return self.user(user_id)
+                logger.info("new user %s on %s", row["id"], channel)
+            return _user(row)
 
     def user(self, user_id: int) -> User:
         """The user with this id; NotFound if there is none."""
@@ -375,6 +377,78 @@ class Store:
         rows = self._rows(f"{_MESSAGES} WHERE {where} ORDER BY m.id", params)
         return [_message(row) for row in rows]
 
+    def record_turn(
+        self,
+        user_id: int,
+        inbound: Inbound,
+        state: dict[str, Any],
+        replies: Sequence[Outbound] = (),
+        chat_id: int | None = None,
+    ) -> list[int]:
+        """Everything one event caused, in one transaction and few statements: the message in,
+        the new state, and the replies (on the transcript if kept, and in the outbox).
+
+        The outbox ids of the replies, in order. A repeated update id raises DuplicateUpdate.
+        What is kept follows the user's consent exactly as record_inbound/record_outbound do.
+        """
+        _require(inbound.kind, INBOUND_KINDS, "kind")
+        for reply in replies:
+            _require(reply.kind, OUTBOUND_KINDS, "kind")
+        topics = tuple(dict.fromkeys(inbound.matched))
+        now = self._now()
+        at = as_text(now)
+        with self.transaction():
+            user = self._user_row(user_id)
+            if inbound.update_id is not None:
+                try:
+                    self.db.execute(
+                        "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        (user["channel"], inbound.update_id, user_id, at),
+                    )
+                except sqlite3.IntegrityError:
+                    raise DuplicateUpdate(f"update {inbound.update_id} was recorded") from None
+            self._count_all(
+                [
+                    ("messages_in", "", 1),
+                    ("messages_out", "", len(replies)),
+                    *(("topic", safe_text(topic, 100), 1) for topic in topics),
+                ]
+            )
+            session_id = self._continue_session(user, now, 1 + len(replies), seen=True)
+            message_ids: list[int | None] = [None] * len(replies)
+            if session_id is not None:
+                self.db.execute(
+                    "INSERT INTO messages (user_id, session_id, direction, kind, text, at,"
+                    " matched, step) VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
+                    (
+                        user_id,
+                        session_id,
+                        inbound.kind,
+                        safe_text(inbound.text),
+                        at,
+                        json.dumps(topics) if topics else None,
+                        safe_optional(inbound.step, MAX_STEP_CHARS),
+                    ),
+                )
+                for n, reply in enumerate(replies):
+                    cursor = self.db.execute(
+                        "INSERT INTO messages (user_id, session_id, direction, kind, text, at,"
+                        " status) VALUES (?, ?, 'out', ?, ?, ?, 'pending')",
+                        (user_id, session_id, reply.kind, safe_text(reply.text), at),
+                    )
+                    message_ids[n] = int(cursor.lastrowid or 0)
+            self.db.execute(
+                "INSERT INTO states (user_id, step, state, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
+                " state = excluded.state, updated_at = excluded.updated_at",
+                (user_id, safe_text(inbound.step or "", MAX_STEP_CHARS), dump_json(state), at),
+            )
+            return [
+                self.enqueue(user_id, reply.payload, chat_id=chat_id, message_id=message_id)
+                for reply, message_id in zip(replies, message_ids, strict=True)
+            ]
+
     # --- the outbox: replies committed with their turn, deleted once delivered ---------------
 
     def enqueue(
@@ -415,10 +489,9 @@ class Store:
         """A queued reply is done with (sent, or given up): drop it, note it on the transcript."""
         _require(status, DELIVERY_STATUSES, "status")
         with self.transaction():
-            row = self._row("SELECT message_id FROM outbox WHERE id = ?", (outbox_id,))
+            row = self._row("DELETE FROM outbox WHERE id = ? RETURNING message_id", (outbox_id,))
             if row is None:
                 return  # already done, e.g. by a resend after a restart
-            self.db.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
             if row["message_id"] is not None:
                 self.db.execute(
                     "UPDATE messages SET status = ?, error = ? WHERE id = ?",
@@ -433,18 +506,22 @@ class Store:
                 (safe_optional(error, 500), outbox_id),
             )
 
-    def _continue_session(self, user: dict[str, Any], now: datetime) -> int | None:
+    def _continue_session(
+        self, user: dict[str, Any], now: datetime, messages: int = 1, seen: bool = False
+    ) -> int | None:
         """Extend or start the user's spell of conversation; the session id if messages are kept.
 
         Spells are tracked for everyone (to count conversations); session rows only for users
-        who keep their messages.
+        who keep their messages. `messages` is how many this adds; `seen` marks the user seen.
         """
         last = user["last_message_at"]
         new_spell = last is None or now - from_text(last) > SESSION_GAP
         if new_spell:
             self._count("conversations")
         self.db.execute(
-            "UPDATE users SET last_message_at = ? WHERE id = ?", (as_text(now), user["id"])
+            "UPDATE users SET last_message_at = ?1,"
+            " last_seen = CASE WHEN ?2 THEN ?1 ELSE last_seen END WHERE id = ?3",
+            (as_text(now), seen, user["id"]),
         )
         if user["consent"] != 1:
             return None
@@ -455,20 +532,20 @@ class Store:
             )
             if current and now - from_text(current["last_at"]) <= SESSION_GAP:
                 self.db.execute(
-                    "UPDATE sessions SET last_at = ?, message_count = message_count + 1"
+                    "UPDATE sessions SET last_at = ?, message_count = message_count + ?"
                     " WHERE id = ?",
-                    (as_text(now), current["id"]),
+                    (as_text(now), messages, current["id"]),
                 )
                 return int(current["id"])
-        return self._start_session(user["id"], now)
+        return self._start_session(user["id"], now, messages)
 
-    def _start_session(self, user_id: int, now: datetime) -> int:
+    def _start_session(self, user_id: int, now: datetime, messages: int = 1) -> int:
         while True:
             try:
                 cursor = self.db.execute(
                     "INSERT INTO sessions (reference, user_id, started_at, last_at, message_count)"
-                    " VALUES (?, ?, ?, ?, 1)",
-                    (new_session_reference(), user_id, as_text(now), as_text(now)),
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (new_session_reference(), user_id, as_text(now), as_text(now), messages),
                 )
             except sqlite3.IntegrityError:
                 continue  # the random reference is taken (about one in a billion): draw again

@@ -9,12 +9,14 @@ Telegram's answers to exceptions, the rate limiter.
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0  # seconds for connect, read and getting a connection from the pool
+HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
 
 
 class AiohttpRequest(BaseRequest):
@@ -64,21 +66,24 @@ class AiohttpRequest(BaseRequest):
             sock_connect=self._value(connect_timeout),
             sock_read=self._value(read_timeout),
         )
-        data: aiohttp.FormData | dict[str, str] | None = None
-        if request_data is not None:
-            data = request_data.json_parameters
-            if request_data.multipart_data:
-                form = aiohttp.FormData(data)
-                for name, (filename, content, mime_type) in request_data.multipart_data.items():
-                    form.add_field(name, content, filename=filename, content_type=mime_type)
-                data = form
+        # Files go as multipart; everything else as one JSON body, which the Bot API accepts
+        # and which costs far less to build than URL-encoding every field.
+        body: dict[str, object] = {}
+        if request_data is not None and request_data.multipart_data:
+            form = aiohttp.FormData(request_data.json_parameters)
+            for name, (filename, content, mime_type) in request_data.multipart_data.items():
+                form.add_field(name, content, filename=filename, content_type=mime_type)
+            body["data"] = form
+        elif request_data is not None:
+            body["data"] = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            body["headers"] = {**HEADERS, "Content-Type": "application/json"}
         try:
             async with self._session.request(
                 method,
                 url,
-                data=data,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=body.pop("headers", HEADERS),
                 timeout=timeout,
+                **body,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:

@@ -68,12 +68,13 @@ class BotService:
         ]
 
     async def post_shutdown(self, application: Application) -> None:
-        """Stop the background jobs and close the database."""
+        """Stop the background jobs, write down what was sent, close the database."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.deliverer.flush()
         self.advisor.store.close()
 
     async def _every(self, seconds: float, job) -> None:

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 4  # tries per send before the reply is left in the outbox for the next sweep
 BACKOFF = (0.5, 1.0, 2.0)  # seconds between tries after a server error or time-out
 MAX_FLOOD_WAIT = 120.0  # never sleep longer than this on one 429, whatever Telegram says
+ACK_DELAY = 0.05  # seconds: sent replies are written down together this often
 
 T = TypeVar("T")
 
@@ -61,13 +62,21 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
 
 
 class Deliverer:
-    """Sends outgoing replies in order and tells the advisor how each went."""
+    """Sends outgoing replies in order and tells the advisor how each went.
+
+    Replies that went out are acknowledged in batches (one transaction every ACK_DELAY), which
+    under load saves a database write and a thread hop per message. Until acknowledged a reply
+    stays "in flight", so a sweep never sends it again; a crash before the batch is written
+    means it is sent again after the restart (at least once, never lost).
+    """
 
     def __init__(self, bot: Bot, advisor: Advisor, renderer: Renderer):
         self.bot = bot
         self.advisor = advisor
         self.renderer = renderer
         self._in_flight: set[int] = set()
+        self._sent: list[Outgoing] = []
+        self._flushing: asyncio.Task | None = None
 
     async def deliver_all(self, replies: tuple[Outgoing, ...]) -> bool:
         """Send replies one after another; stop at the first that cannot go now (order matters)."""
@@ -89,16 +98,36 @@ class Deliverer:
         except Undeliverable as error:
             logger.info("reply to user %s undeliverable: %s", outgoing.user_id, error.status)
             await asyncio.to_thread(self.advisor.delivered, outgoing, error.status, str(error))
+            self._in_flight.discard(outgoing.outbox_id or 0)
             return True
         except TelegramError as error:
             logger.warning("reply to user %s not sent yet: %s", outgoing.user_id, error)
             await asyncio.to_thread(self.advisor.not_yet, outgoing, str(error))
+            self._in_flight.discard(outgoing.outbox_id or 0)
             return False
-        finally:
-            if outgoing.outbox_id is not None:
-                self._in_flight.discard(outgoing.outbox_id)
-        await asyncio.to_thread(self.advisor.delivered, outgoing)
+        except BaseException:
+            self._in_flight.discard(outgoing.outbox_id or 0)
+            raise
+        if outgoing.outbox_id is not None:
+            self._sent.append(outgoing)
+            if self._flushing is None or self._flushing.done():
+                self._flushing = asyncio.create_task(self._flush_soon())
         return True
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(ACK_DELAY)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write down every reply sent since the last flush (also called at shutdown)."""
+        batch, self._sent = self._sent, []
+        if not batch:
+            return
+        try:
+            await asyncio.to_thread(self.advisor.delivered_all, batch)
+        finally:
+            for outgoing in batch:
+                self._in_flight.discard(outgoing.outbox_id or 0)
 
     async def _send(self, outgoing: Outgoing) -> None:
         chat_id = outgoing.chat_id

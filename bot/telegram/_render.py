@@ -58,13 +58,14 @@ class Renderer:
         """Send a reply; the id of the message Telegram made. html=False sends plain text."""
         text = reply.text if html else plain(reply.text)
         mode = ParseMode.HTML if html else None
-        markup = keyboard(reply)
         if reply.chart is not None:
+            markup = keyboard(reply)
             png = await asyncio.to_thread(self._render_chart, reply.chart)
             message = await bot.send_photo(
                 chat_id, png, caption=text or None, parse_mode=mode, reply_markup=markup
             )
         elif reply.document is not None:
+            markup = keyboard(reply)
             pdf = await asyncio.to_thread(self._render_document, reply.document)
             message = await bot.send_document(
                 chat_id,

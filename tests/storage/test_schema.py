@@ -34,6 +34,7 @@ MIGRATION_NAMES = [
     "0003-message-search",
     "0004-outbox",
     "0005-review-closing",
+    "0006-search-what-people-wrote",
 ]
 
 
