@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storage import Store, fill_with_sample_data, utc_now
+from storage import Inbound, Outbound, Store, fill_with_sample_data, utc_now
 from tests.bench._stats import report, time_each
 
 CACHE = Path("out/bench-storage.db")
@@ -64,10 +64,27 @@ def large_database() -> Path:
     return CACHE
 
 
+def whole_turn_writes(store: Store, count: int) -> list[float]:
+    """Seconds for each record_turn: what the bot writes per message (in, state, reply, outbox)."""
+    user = store.ensure_user("telegram", BENCH_USER + 1, BENCH_USER + 1)
+    store.set_consent(user.id, True)
+    reply = "Staff turnover in adult social care was 30.8% in 2018/19. " * 40  # a card's size
+    samples = []
+    for index in range(count):
+        inbound = Inbound(f"question {index} about funding", "text", index, ("workforce",), "ask")
+        start = time.perf_counter()
+        store.record_turn(
+            user.id, inbound, {"node": "ask", "turn": index}, [Outbound(reply, "text", {})]
+        )
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def run() -> None:
     """Print the write and read figures."""
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "bot.db") as fresh:
         report("per-message write, new database", per_message_writes(fresh, WRITES), "ms", "≤ 1 ms")
+        report("whole turn (in, state, reply, outbox)", whole_turn_writes(fresh, WRITES), "ms")
 
     path = large_database()
     with Store.open(path) as store:
