@@ -132,13 +132,12 @@ def compare(flow: FlowSpec, before: dict[str, str], after: dict[str, str]) -> di
     return moves
 
 
-def _changes_text(
-    convo: Conversation, flow: FlowSpec, levels: dict[str, str], titles: dict[str, str]
-) -> Markup:
+def _changes_text(convo: Conversation, flow: FlowSpec, levels: dict[str, str]) -> Markup:
     """'Since 3 March: 2 better, 1 worse, 4 the same', then each change from what to what."""
     previous = _previous(convo, flow.id)
     if previous is None:
         return Markup("")
+    titles = item_titles(convo, flow.id)
     before = previous.result.get("levels", {})
     moves = compare(flow, before, levels)
     changed = [i for i in levels if i not in moves["same"]]
@@ -307,6 +306,34 @@ def profile_chart(
     )
 
 
+def _profile_lines(
+    convo: Conversation, flow: FlowSpec, levels: dict[str, str], names: dict[str, str]
+) -> Markup:
+    """A line per item: its name and its level in words."""
+    return Markup(
+        "\n".join(
+            convo.flow_text("profile_line", title=names[i], level=level_label(flow, lv))
+            for i, lv in levels.items()
+        )
+    )
+
+
+def _send_profile(
+    convo: Conversation,
+    flow: FlowSpec,
+    answers: dict[str, str],
+    levels: dict[str, str],
+    result: dict[str, Any],
+    text: Markup,
+    buttons: list[Option],
+) -> None:
+    """Send the chart (its caption says the result in words) and the text; keep the result."""
+    chart = _chart(convo, flow, levels)  # before _remember: it marks the previous levels
+    _remember(convo, flow.id, answers, {"levels": levels, **result})
+    convo.say(escape(chart.caption), chart=chart)
+    convo.say(text, _end_buttons(convo, *buttons))
+
+
 def _chart(convo: Conversation, flow: FlowSpec, levels: dict[str, str]) -> Chart:
     previous = _previous(convo, flow.id)
     before = previous.result.get("levels", {}) if previous else {}
@@ -319,11 +346,6 @@ def readiness(convo: Conversation) -> None:
     flow, answers, levels = _levels(convo)
     kb = convo.kb
     groups = {g.factors[0]: g for g in kb.key_factors}
-    titles = {i: groups[i].short_title for i in levels}
-    profile = [
-        convo.flow_text("profile_line", title=groups[i].title, level=level_label(flow, lv))
-        for i, lv in levels.items()
-    ]
     order = {level: n for n, level in enumerate(flow.priority_order)}
     urgent = sorted((i for i in levels if levels[i] in order), key=lambda i: order[levels[i]])
     urgent = urgent[:PRIORITIES]
@@ -333,15 +355,12 @@ def readiness(convo: Conversation) -> None:
     ]
     text = convo.flow_text(
         "result",
-        profile=Markup("\n".join(profile)),
+        profile=_profile_lines(convo, flow, levels, {i: g.title for i, g in groups.items()}),
         priorities=Markup("\n\n".join(priorities)) if priorities else convo.flow_text("all_green"),
-        changes=_changes_text(convo, flow, levels, titles),
+        changes=_changes_text(convo, flow, levels),
     )
-    chart = _chart(convo, flow, levels)
-    _remember(convo, "readiness", answers, {"levels": levels, "priorities": urgent})
-    convo.say(escape(chart.caption), chart=chart)
     buttons = [Option(groups[i].short_title, f"t:{i}") for i in urgent]
-    convo.say(text, _end_buttons(convo, *buttons))
+    _send_profile(convo, flow, answers, levels, {"priorities": urgent}, text, buttons)
 
 
 @compute("nasss")
@@ -350,13 +369,8 @@ def nasss(convo: Conversation) -> None:
     flow, answers, levels = _levels(convo)
     framework = convo.kb.frameworks["nasss"]
     domains = {d.id: d for d in framework.domains}
-    titles = {i: domains[i].short_title for i in levels}
-    profile = [
-        convo.flow_text("profile_line", title=domains[i].title, level=level_label(flow, lv))
-        for i, lv in levels.items()
-    ]
     complex_ids = [i for i, lv in levels.items() if lv == "complex"]
-    complicated = [titles[i] for i, lv in levels.items() if lv == "complicated"]
+    complicated = [domains[i].short_title for i, lv in levels.items() if lv == "complicated"]
     advice: list[Markup] = []
     if len(complex_ids) >= COMPLEX_WARNING_AT:
         advice.append(convo.flow_text("warning", count=len(complex_ids)))
@@ -368,14 +382,12 @@ def nasss(convo: Conversation) -> None:
         advice.append(convo.flow_text("complicated", titles=", ".join(complicated)))
     text = convo.flow_text(
         "result",
-        profile=Markup("\n".join(profile)),
+        profile=_profile_lines(convo, flow, levels, {i: d.title for i, d in domains.items()}),
         advice=Markup("\n\n".join(advice)) if advice else convo.flow_text("all_simple"),
-        changes=_changes_text(convo, flow, levels, titles),
+        changes=_changes_text(convo, flow, levels),
     )
-    chart = _chart(convo, flow, levels)
-    _remember(convo, "nasss", answers, {"levels": levels, "complex": complex_ids})
-    convo.say(escape(chart.caption), chart=chart)
-    convo.say(text, _end_buttons(convo, Option(framework.short_title, "t:nasss")))
+    buttons = [Option(framework.short_title, "t:nasss")]
+    _send_profile(convo, flow, answers, levels, {"complex": complex_ids}, text, buttons)
 
 
 # --- SIPS planning record ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +14,13 @@ from dialogues import Button, Command, Context, Engine, Reply, Text, plain
 from dialogues._types import Effect, Event
 
 NOW = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ptb_timedelta_periods() -> None:
+    """python-telegram-bot 22 warns on every RetryAfter unless time periods are timedeltas
+    (the bot sets this itself at start-up; tests that build Bot objects directly need it too)."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session")

@@ -63,11 +63,6 @@ def settings_for(api: FakeBotAPI, db: Path, **extra) -> Settings:
     return Settings(**(values | extra))
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -70,7 +69,6 @@ action = st.one_of(
 )
 @given(st.lists(action, min_size=UPDATES_PER_EXAMPLE, max_size=UPDATES_PER_EXAMPLE))
 def test_random_and_hostile_updates_never_go_unhandled(tmp_path_factory, actions):
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     db = tmp_path_factory.mktemp("fuzz") / "bot.db"
     errors = asyncio.run(_run(actions, db))
     assert errors == [], errors[:5]

@@ -39,10 +39,7 @@ def step_of(db, user: int = USER) -> str:
 async def test_killed_mid_journey_a_new_process_continues_at_the_same_step(api, tmp_path):
     env = {"BOT_DB": str(tmp_path / "bot.db")}
     async with bot_process(api, REAL_BOT, env) as bot:
-        api.push_text(USER, "/start")
-        await api.wait_for_messages(USER, 1)
-        api.push_button(USER, "✅ OK, keep my messages")
-        await api.wait_for_messages(USER, 1)
+        await _consent(api)
         api.push_text(USER, "/triage")
         await api.wait_for_messages(USER, 1)
         api.push_button(USER, "Innovator or provider")
@@ -63,10 +60,7 @@ async def test_killed_mid_journey_a_new_process_continues_at_the_same_step(api, 
 async def test_a_reply_cut_off_by_a_crash_is_sent_after_the_restart(api, tmp_path):
     env = {"BOT_DB": str(tmp_path / "bot.db")}
     async with bot_process(api, REAL_BOT, env) as bot:
-        api.push_text(USER, "/start")
-        await api.wait_for_messages(USER, 1)
-        api.push_button(USER, "✅ OK, keep my messages")
-        await api.wait_for_messages(USER, 1)
+        await _consent(api)
         api.fail_next("sendMessage", "timeout", hold=30)  # Telegram hangs on the reply...
         api.push_text(USER, "/help")
         await api.wait_for_calls("sendMessage", 3)
@@ -112,6 +106,14 @@ async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
         assert "What I keep" in welcome.visible_text
 
 
+async def _consent(api: FakeBotAPI) -> None:
+    """The user says hello and agrees to their messages being kept."""
+    api.push_text(USER, "/start")
+    await api.wait_for_messages(USER, 1)
+    api.push_button(USER, "✅ OK, keep my messages")
+    await api.wait_for_messages(USER, 1)
+
+
 async def _until_outbox_empty(db, timeout: float = 5.0) -> None:
     """Wait until the bot has noted every reply as delivered (a kill now is between steps)."""
     loop = asyncio.get_running_loop()
@@ -142,10 +144,7 @@ async def test_logs_hold_neither_the_token_nor_what_users_wrote(api, tmp_path):
     marker = "my-secret-marker-9f3a"
     env = {"BOT_DB": str(tmp_path / "bot.db"), "LOG_LEVEL": "DEBUG"}
     async with bot_process(api, REAL_BOT, env) as bot:
-        api.push_text(USER, "/start")
-        await api.wait_for_messages(USER, 1)
-        api.push_button(USER, "✅ OK, keep my messages")
-        await api.wait_for_messages(USER, 1)
+        await _consent(api)
         api.push_text(USER, f"staff turnover {marker}")
         await api.wait_for_messages(USER, 1)
         await asyncio.sleep(0.2)

@@ -16,11 +16,6 @@ from tests.fakes.bot_api import FakeBotAPI
 USER = 1001
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch):
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 async def test_a_bot_on_aiohttp_sends_text_and_files():
     async with FakeBotAPI() as api:
         api.push_text(USER, "hello")  # so the chat exists

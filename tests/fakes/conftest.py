@@ -10,12 +10,6 @@ from telegram.ext import ApplicationBuilder
 from tests.fakes.bot_api import FakeBotAPI
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns on every RetryAfter unless time periods are opted in as timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     """A FakeBotAPI serving on 127.0.0.1 in the test's event loop."""
