@@ -66,9 +66,7 @@ INNOVATION = label("factors_innovation")
 EXTERNAL = label("factors_external")
 KEY_FACTORS = label("key_factors")
 FRAMEWORKS = label("frameworks")
-READING = label("reading")
 GLOSSARY = label("glossary")
-ABOUT_NETWORK = label("network")
 
 
 def bullets(convo: Conversation, items: Iterable[str | Markup]) -> Markup:
@@ -81,7 +79,6 @@ def topic_card(convo: Conversation, topic_id: str) -> bool:
     topic = convo.kb.topic(topic_id)
     if topic is None:
         return False
-    convo.state.last_topic = topic_id
     if isinstance(topic, Factor):
         _factor_card(convo, topic)
     else:

@@ -51,8 +51,6 @@ RESTARTED = uses("restarted")
 EMPTY = uses("empty")
 TRUNCATED = uses("truncated", "limit")
 
-# Commands every journey answers; the flows add their own (/triage, /readiness, ...).
-BUILTIN_COMMANDS = ("start", "menu", "back", "help", "restart", "cancel")
 # Before the consent choice, only these still work (they say what the bot is and does).
 BEFORE_CONSENT = {"help", "privacy", "about", "forget"}
 

@@ -44,7 +44,6 @@ class State(BaseModel):
     seq: int = 0  # bumped whenever a step is shown; step buttons carry it, so old ones expire
     pending: str | None = None  # a question asked before consent, answered right after it
     results: dict[str, list[Result]] = Field(default_factory=dict)
-    last_topic: str | None = None
     followups: int = 0
 
     def to_json(self) -> dict[str, Any]:

@@ -80,12 +80,13 @@ def run_chat(args: argparse.Namespace) -> int:
         render_document=render_document,
     )
     interactive = sys.stdin.isatty()
-    lines = _prompted(sys.stdin) if interactive else sys.stdin
+    lines = _prompted() if interactive else sys.stdin
     console.run(lines, echo=not interactive)
     return 0
 
 
-def _prompted(stream):
+def _prompted():
+    """Lines typed at a "> " prompt, until end of input."""
     while True:
         try:
             yield input("> ")

@@ -16,7 +16,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 
 from bot.service import Advisor
-from bot.telegram._delivery import Deliverer, Undeliverable, with_retries
+from bot.telegram._delivery import Deliverer, with_retries
 from dialogues import Markup, Reply, fill, plain, split_text
 from dialogues import _edges as texts
 from storage import AlreadyClosed, BadReference, FollowUp, NotFound, normalise_reference
@@ -136,10 +136,7 @@ class StaffDesk:
                     ),
                     "staff post",
                 )
-            except (
-                Undeliverable,
-                Exception,
-            ) as error:  # staff posts must never break a user's turn
+            except Exception as error:  # a staff post must never break a user's turn
                 logger.error("staff post to %s failed: %s", chat_id, type(error).__name__)
                 return None
         return last
