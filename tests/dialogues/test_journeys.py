@@ -199,3 +199,36 @@ def test_plan_is_empty_at_first_then_holds_the_users_work(user):
     assert ("Technology", "Yes, technology is central") in triage.table
     assert any("NASSS" in p for p in triage.paragraphs)
     assert document.sections[1].chart is not None
+
+
+def test_ask_answers_with_a_card_and_records_what_matched(user):
+    user("/ask")
+    assert "Type it in your own words" in user.text
+    user("how can we evidence our outcomes")
+    (matched,) = user.effects_of(Matched)
+    assert matched.ids[0] == "evidence"
+    assert "Was this helpful?" in user.text
+    assert user.at == ("ask", "question")  # the next question can follow straight away
+
+
+def test_ask_offers_a_choice_when_unsure_and_says_so_when_nothing_fits(user):
+    user("/ask", "paying for two services while we switch over")
+    assert "Which is closest?" in user.text
+    assert "None of these" in user.labels and len(user.labels) >= 4
+    user("[None of these]")
+    assert "couldn't find that" in user.text
+    assert {"Browse topics", "Talk to the network team"} <= set(user.labels)
+    user("/ask", "football scores")
+    assert "couldn't find that" in user.text
+    assert not list(user.effects_of(Matched))
+    user("hello")
+    assert "Hello!" in user.text
+
+
+def test_repeating_nasss_shows_what_changed(user):
+    user("/nasss", "[Start]", "[Complex]", "[Complex]", *["[Simple]"] * 5)
+    user.now += timedelta(days=60)
+    user("/nasss", "[Start]", "[Complicated]", "[Complex]", *["[Simple]"] * 4, "[Complex]")
+    assert "Since 3 March 2026" in user.text
+    assert "1 simpler, 1 more complex, 5 the same" in user.text
+    assert user.replies[0].chart.rows[0].previous == "complex"
