@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.service import Advisor, Sender
-from dialogues import Button, Command, Event, Option, Reply, Text, plain
+from dialogues import Button, Command, Event, Option, Reply, Text, fill, plain
+from dialogues import edges as texts
 from knowledge import normalise
 
 logger = logging.getLogger(__name__)
@@ -80,15 +81,19 @@ class Console:
             self.out.write(plain(reply.text).strip() + "\n")
             if reply.chart and self._render_chart:
                 path = self._save(reply.chart.name + ".png", self._render_chart(reply.chart))
-                self.out.write(f"[chart saved to {path}]\n")
+                self._say(texts.CHART_SAVED, path=path)
             if reply.document and self._render_document:
                 path = self._save(reply.document.name, self._render_document(reply.document))
-                self.out.write(f"[document saved to {path}]\n")
+                self._say(texts.DOCUMENT_SAVED, path=path)
             for row in reply.options:
                 for option in row:
                     self.options.append(option)
                     self.out.write(f"  {len(self.options)}. {option.label}\n")
             self.out.write("\n")
+
+    def _say(self, name: str, **values: object) -> None:
+        template = self.advisor.engine.dialogues.text(name)
+        self.out.write(plain(fill(template, **values)) + "\n")
 
     def _save(self, name: str, data: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogues import _cards, _edges, _journeys, _plan  # noqa: F401  (they register texts)
+from dialogues import _cards, _journeys, _plan, edges  # noqa: F401  (they register texts)
 from dialogues._asking import answer_question, nothing_found
 from dialogues._content import Dialogues, load_all, uses
 from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings

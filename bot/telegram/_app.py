@@ -25,7 +25,7 @@ from bot.telegram._render import Renderer, quiet_raw_send_hint
 from bot.telegram._staff import StaffDesk, is_staff_command
 from bot.telegram._updates import command_of, event_of, sender_of
 from dialogues import Button, Command, fill
-from dialogues import _edges as texts
+from dialogues import edges as texts
 
 logger = logging.getLogger(__name__)
 

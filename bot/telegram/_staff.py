@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from bot.service import Advisor
 from bot.telegram._delivery import Deliverer, with_retries
 from dialogues import Markup, Reply, fill, plain, split_text
-from dialogues import _edges as texts
+from dialogues import edges as texts
 from storage import AlreadyClosed, BadReference, FollowUp, NotFound, normalise_reference
 
 logger = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ class StaffDesk:
             followup = self.store.followup(reference)
             status, note, contact = followup.status, followup.note, followup.contact
         except (NotFound, BadReference):
-            status, note, contact = "conversation", "-", "-"
+            status, note, contact = self._text(texts.STAFF_CONVERSATION), "-", "-"
         who = {
             "in": self._text(texts.STAFF_WHO_USER),
             "out": self._text(texts.STAFF_WHO_BOT),

@@ -38,8 +38,11 @@ STAFF_STATS_BLOCK = uses(
     "closed",
     "open_now",
 )
+STAFF_CONVERSATION = uses("staff_conversation")
 STAFF_WHO_USER = uses("staff_who_user")
 STAFF_WHO_BOT = uses("staff_who_bot")
 STAFF_WHO_TEAM = uses("staff_who_team")
+CHART_SAVED = uses("terminal_chart_saved", "path")
+DOCUMENT_SAVED = uses("terminal_document_saved", "path")
 STAFF_SHOW = label("staff_show")
 STAFF_CLOSE = label("staff_close")
