@@ -260,15 +260,9 @@ class Store:
 
     def save_state(self, user_id: int, state: dict[str, Any], step: str) -> None:
         """Save the engine's state (opaque JSON) and its step name, e.g. "triage.role"."""
-        params = (user_id, safe_text(step, MAX_STEP_CHARS), dump_json(state), as_text(self._now()))
         with self.transaction():
             try:
-                self.db.execute(
-                    "INSERT INTO states (user_id, step, state, updated_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
-                    " state = excluded.state, updated_at = excluded.updated_at",
-                    params,
-                )
+                self._write_state(user_id, state, step, self._now())
             except sqlite3.IntegrityError:
                 raise NotFound(f"no user {user_id}") from None
 
@@ -296,42 +290,15 @@ class Store:
 
         kind: text / button / command / other. matched: the topic ids the reply is about
         (counted for the statistics). A repeated update_id raises DuplicateUpdate.
+        The bot itself records a whole event at once with record_turn.
         """
         _require(kind, INBOUND_KINDS, "kind")
-        topics = tuple(dict.fromkeys(matched))
         now = self._now()
         with self.transaction():
             user = self._user_row(user_id)
-            if update_id is not None:
-                try:
-                    self.db.execute(
-                        "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
-                        " VALUES (?, ?, ?, ?)",
-                        (user["channel"], update_id, user_id, as_text(now)),
-                    )
-                except sqlite3.IntegrityError:
-                    raise DuplicateUpdate(f"update {update_id} was already recorded") from None
-            self.db.execute("UPDATE users SET last_seen = ? WHERE id = ?", (as_text(now), user_id))
-            self._count("messages_in")
-            for topic in topics:
-                self._count("topic", safe_text(topic, 100))
-            session_id = self._continue_session(user, now)
-            if session_id is None:
-                return None
-            cursor = self.db.execute(
-                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched,"
-                " step) VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    session_id,
-                    kind,
-                    safe_text(text),
-                    as_text(now),
-                    json.dumps(topics) if topics else None,
-                    safe_optional(step, MAX_STEP_CHARS),
-                ),
-            )
-            return int(cursor.lastrowid or 0)
+            topics = self._note_inbound(user, update_id, matched, now)
+            session_id = self._continue_session(user, now, seen=True)
+            return self._insert_inbound(user_id, session_id, kind, text, topics, step, now)
 
     def record_outbound(
         self, user_id: int, text: str, *, kind: str = "text", status: str = "pending"
@@ -347,35 +314,14 @@ class Store:
             user = self._user_row(user_id)
             self._count("messages_out")
             session_id = self._continue_session(user, now)
-            if session_id is None:
-                return None
-            cursor = self.db.execute(
-                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, status)"
-                " VALUES (?, ?, 'out', ?, ?, ?, ?)",
-                (user_id, session_id, kind, safe_text(text), as_text(now), status),
-            )
-            return int(cursor.lastrowid or 0)
+            return self._insert_outbound(user_id, session_id, kind, text, status, now)
 
     def mark_outbound(self, message_id: int, status: str, error: str | None = None) -> None:
         """Set the delivery status of an outbound message: pending / sent / failed / blocked."""
         _require(status, DELIVERY_STATUSES, "status")
         with self.transaction():
-            cursor = self.db.execute(
-                "UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = 'out'",
-                (status, safe_optional(error, 500), message_id),
-            )
-            if cursor.rowcount == 0:
+            if not self._set_status(message_id, status, error):
                 raise NotFound(f"no outbound message {message_id}")
-
-    def pending_outbound(self, user_id: int | None = None) -> list[Message]:
-        """Outbound messages not yet sent (to resend after a crash), oldest first."""
-        where = "m.direction = 'out' AND m.status = 'pending'"
-        params: tuple[Any, ...] = ()
-        if user_id is not None:
-            where += " AND m.user_id = ?"
-            params = (user_id,)
-        rows = self._rows(f"{_MESSAGES} WHERE {where} ORDER BY m.id", params)
-        return [_message(row) for row in rows]
 
     def record_turn(
         self,
@@ -385,8 +331,8 @@ class Store:
         replies: Sequence[Outbound] = (),
         chat_id: int | None = None,
     ) -> list[int]:
-        """Everything one event caused, in one transaction and few statements: the message in,
-        the new state, and the replies (on the transcript if kept, and in the outbox).
+        """Everything one event caused, in one transaction: the message in, the new state, and
+        the replies (on the transcript if kept, and in the outbox).
 
         The outbox ids of the replies, in order. A repeated update id raises DuplicateUpdate.
         What is kept follows the user's consent exactly as record_inbound/record_outbound do.
@@ -394,60 +340,117 @@ class Store:
         _require(inbound.kind, INBOUND_KINDS, "kind")
         for reply in replies:
             _require(reply.kind, OUTBOUND_KINDS, "kind")
-        topics = tuple(dict.fromkeys(inbound.matched))
         now = self._now()
-        at = as_text(now)
         with self.transaction():
             user = self._user_row(user_id)
-            if inbound.update_id is not None:
-                try:
-                    self.db.execute(
-                        "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
-                        " VALUES (?, ?, ?, ?)",
-                        (user["channel"], inbound.update_id, user_id, at),
-                    )
-                except sqlite3.IntegrityError:
-                    raise DuplicateUpdate(f"update {inbound.update_id} was recorded") from None
-            self._count_all(
-                [
-                    ("messages_in", "", 1),
-                    ("messages_out", "", len(replies)),
-                    *(("topic", safe_text(topic, 100), 1) for topic in topics),
-                ]
+            topics = self._note_inbound(
+                user, inbound.update_id, inbound.matched, now, replies=len(replies)
             )
             session_id = self._continue_session(user, now, 1 + len(replies), seen=True)
-            message_ids: list[int | None] = [None] * len(replies)
-            if session_id is not None:
-                self.db.execute(
-                    "INSERT INTO messages (user_id, session_id, direction, kind, text, at,"
-                    " matched, step) VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
-                    (
-                        user_id,
-                        session_id,
-                        inbound.kind,
-                        safe_text(inbound.text),
-                        at,
-                        json.dumps(topics) if topics else None,
-                        safe_optional(inbound.step, MAX_STEP_CHARS),
-                    ),
-                )
-                for n, reply in enumerate(replies):
-                    cursor = self.db.execute(
-                        "INSERT INTO messages (user_id, session_id, direction, kind, text, at,"
-                        " status) VALUES (?, ?, 'out', ?, ?, ?, 'pending')",
-                        (user_id, session_id, reply.kind, safe_text(reply.text), at),
-                    )
-                    message_ids[n] = int(cursor.lastrowid or 0)
-            self.db.execute(
-                "INSERT INTO states (user_id, step, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
-                " state = excluded.state, updated_at = excluded.updated_at",
-                (user_id, safe_text(inbound.step or "", MAX_STEP_CHARS), dump_json(state), at),
+            self._insert_inbound(
+                user_id, session_id, inbound.kind, inbound.text, topics, inbound.step, now
             )
+            message_ids = [
+                self._insert_outbound(user_id, session_id, reply.kind, reply.text, "pending", now)
+                for reply in replies
+            ]
+            self._write_state(user_id, state, inbound.step or "", now)
             return [
                 self.enqueue(user_id, reply.payload, chat_id=chat_id, message_id=message_id)
                 for reply, message_id in zip(replies, message_ids, strict=True)
             ]
+
+    # --- the writes the verbs above share ---------------------------------------------------
+
+    def _note_inbound(
+        self,
+        user: dict[str, Any],
+        update_id: int | None,
+        matched: Iterable[str],
+        now: datetime,
+        replies: int = 0,
+    ) -> tuple[str, ...]:
+        """Remember the update id (a repeat raises DuplicateUpdate); count the message, the
+        replies to it and the topics it matched. The topics, without repeats."""
+        if update_id is not None:
+            try:
+                self.db.execute(
+                    "INSERT INTO inbound_updates (channel, update_id, user_id, seen_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (user["channel"], update_id, user["id"], as_text(now)),
+                )
+            except sqlite3.IntegrityError:
+                raise DuplicateUpdate(f"update {update_id} was already recorded") from None
+        topics = tuple(dict.fromkeys(matched))
+        self._count_all(
+            [
+                ("messages_in", "", 1),
+                ("messages_out", "", replies),
+                *(("topic", safe_text(topic, 100), 1) for topic in topics),
+            ]
+        )
+        return topics
+
+    def _insert_inbound(
+        self,
+        user_id: int,
+        session_id: int | None,
+        kind: str,
+        text: str,
+        topics: tuple[str, ...],
+        step: str | None,
+        now: datetime,
+    ) -> int | None:
+        if session_id is None:  # the user's messages are not kept
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched, step)"
+            " VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                session_id,
+                kind,
+                safe_text(text),
+                as_text(now),
+                json.dumps(topics) if topics else None,
+                safe_optional(step, MAX_STEP_CHARS),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _insert_outbound(
+        self,
+        user_id: int,
+        session_id: int | None,
+        kind: str,
+        text: str,
+        status: str,
+        now: datetime,
+    ) -> int | None:
+        if session_id is None:  # the user's messages are not kept
+            return None
+        cursor = self.db.execute(
+            "INSERT INTO messages (user_id, session_id, direction, kind, text, at, status)"
+            " VALUES (?, ?, 'out', ?, ?, ?, ?)",
+            (user_id, session_id, kind, safe_text(text), as_text(now), status),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _write_state(self, user_id: int, state: dict[str, Any], step: str, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO states (user_id, step, state, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET step = excluded.step,"
+            " state = excluded.state, updated_at = excluded.updated_at",
+            (user_id, safe_text(step, MAX_STEP_CHARS), dump_json(state), as_text(now)),
+        )
+
+    def _set_status(self, message_id: int, status: str, error: str | None) -> bool:
+        """Note how an outbound message's delivery went; False if there is no such message."""
+        cursor = self.db.execute(
+            "UPDATE messages SET status = ?, error = ? WHERE id = ? AND direction = 'out'",
+            (status, safe_optional(error, 500), message_id),
+        )
+        return cursor.rowcount > 0
 
     # --- the outbox: replies committed with their turn, deleted once delivered ---------------
 
@@ -493,10 +496,7 @@ class Store:
             if row is None:
                 return  # already done, e.g. by a resend after a restart
             if row["message_id"] is not None:
-                self.db.execute(
-                    "UPDATE messages SET status = ?, error = ? WHERE id = ?",
-                    (status, safe_optional(error, 500), row["message_id"]),
-                )
+                self._set_status(row["message_id"], status, error)
 
     def retry_later(self, outbox_id: int, error: str) -> None:
         """Note a failed attempt; the reply stays queued."""
