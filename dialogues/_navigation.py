@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dialogues._cards import show_list
 from dialogues._content import StepSpec, uses
 from dialogues._conversation import SKIP, Conversation, rows_of
 from dialogues._markup import Markup, fill
@@ -203,8 +204,6 @@ def accept(convo: Conversation, choice: int | str | None, text: str | None = Non
     assert step is not None
     option = step.options[choice] if isinstance(choice, int) else None
     if option and option.show:
-        from dialogues._cards import show_list
-
         show_list(convo, option.show)
         return
     answer = option.value if option else text

@@ -59,6 +59,8 @@ def run_default(args: argparse.Namespace) -> int:
 
 def run_chat(args: argparse.Namespace) -> int:
     """The terminal chat on stdin and stdout; ends at end of input."""
+    # Imported here, not at the top: matplotlib and fpdf2 take a while to load, and
+    # `python -m bot check` or `match` should not pay for them.
     from bot.charts import render_chart
     from bot.console import Console
     from bot.documents import render_document

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 from datetime import timedelta
+from urllib.parse import urlparse
 
 from telegram import Bot, BotCommand, Update
 from telegram.constants import ChatType, ParseMode
@@ -222,7 +223,5 @@ def run_bot(settings: Settings) -> int:
 
 def webhook_path(settings: Settings) -> str:
     """The URL path the webhook listens on: the path of WEBHOOK_URL."""
-    from urllib.parse import urlparse
-
     assert settings.webhook_url is not None
     return urlparse(settings.webhook_url).path.lstrip("/")
