@@ -10,6 +10,7 @@ from dialogues import (
     Matched,
     Text,
     Unsupported,
+    plain,
 )
 from dialogues._state import STATE_VERSION
 from tests.conftest import NOW
@@ -127,10 +128,12 @@ def test_unknown_commands_get_a_friendly_answer(user):
 
 def test_unsupported_messages_get_a_helpful_reply_and_the_place_is_kept(user):
     user("/nasss", "[Start]")
-    for what in ("sticker", "photo", "voice", "location", "contact", "document", "other"):
+    answers = user.engine.dialogues.messages.unsupported
+    for what in ("sticker", "photo", "voice", "location", "contact", "document", "edited", "other"):
         user.send(Unsupported(what))
-        assert user.texts[0], what
+        assert user.texts[0] == plain(answers[what]), what  # each kind gets its own answer
         assert user.at == ("nasss", "rate")
+        assert "1 of 7" in user.text  # and the question is asked again
 
 
 def test_help_lists_the_commands(user):
