@@ -6,7 +6,7 @@ import asyncio
 import warnings
 from collections.abc import Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
 
@@ -20,20 +20,8 @@ def quiet_raw_send_hint() -> None:
     )
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's options as an inline keyboard (callback ids are already short)."""
-    if not reply.options:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(o.label, callback_data=o.data) for o in row]
-            for row in reply.options
-        ]
-    )
-
-
 def raw_keyboard(reply: Reply) -> dict | None:
-    """The inline keyboard as the Bot API's JSON."""
+    """The reply's options as the Bot API's inline keyboard (callback ids are already short)."""
     if not reply.options:
         return None
     return {
@@ -41,6 +29,12 @@ def raw_keyboard(reply: Reply) -> dict | None:
             [{"text": o.label, "callback_data": o.data} for o in row] for row in reply.options
         ]
     }
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The same keyboard as python-telegram-bot's object, for send_photo and send_document."""
+    raw = raw_keyboard(reply)
+    return InlineKeyboardMarkup.de_json(raw, None) if raw else None
 
 
 class Renderer:
