@@ -110,8 +110,11 @@ class Store:
             raise StorageError(f"cannot use {path}: {error}") from None
 
     def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
+        """Close the connection, once no other thread is using it."""
+        # A delivery thread may still be inside a transaction at shutdown; closing under it
+        # crashes the interpreter (seen as a segfault in sqlite3), so wait for the lock.
+        with self._lock:
+            self.db.close()
 
     def __enter__(self) -> Store:
         return self
