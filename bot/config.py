@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,9 @@ class Settings(BaseModel):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(8443, ge=1, le=65535)
+    # Webhook mode listens on every interface by default: platforms that run the Procfile route
+    # outside traffic to the container's own address. 127.0.0.1 behind a proxy on the machine.
+    listen_address: str = "0.0.0.0"
     rate_limit: bool = True
     log_level: str = "INFO"
 
@@ -39,6 +43,14 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
         return value
+
+    @field_validator("listen_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        try:
+            return str(ipaddress.ip_address(value.strip()))
+        except ValueError:
+            raise ValueError("must be an IP address, e.g. 0.0.0.0 or 127.0.0.1") from None
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -77,6 +89,7 @@ class Settings(BaseModel):
             "WEBHOOK_URL": "webhook_url",
             "WEBHOOK_SECRET": "webhook_secret",
             "PORT": "port",
+            "LISTEN_ADDRESS": "listen_address",
             "BOT_RATE_LIMIT": "rate_limit",
             "LOG_LEVEL": "log_level",
         }

@@ -101,13 +101,14 @@ class Advisor:
         """Run one event through the engine and commit everything it causes, atomically."""
         store = self.store
         with store.transaction():
-            user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
             if update_id is not None and store.seen_update(sender.channel, update_id):
                 # Telegram sent it again (we stopped before confirming it): it was handled, and
                 # whatever it produced that was not delivered is in the outbox, which is sent
-                # at start-up; sending it here too would send it twice.
-                logger.info("update %s for user %s seen before", update_id, user.id)
-                return Handled(user.id, (), duplicate=True)
+                # at start-up; sending it here too would send it twice. Checked before the user
+                # is looked up, so that a repeated /forget does not bring its sender back.
+                logger.info("update %s seen before", update_id)
+                return Handled(None, (), duplicate=True)
+            user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
             if user.blocked:
                 store.set_blocked(user.id, False)
             turn = self.engine.handle(
@@ -115,7 +116,7 @@ class Advisor:
             )
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
                 posts = tuple(store.staff_posts(user.id))
-                store.forget(user.id)
+                store.forget(user.id, update_id)
                 logger.info("user %s erased at their request", user.id)
                 # Nothing about them may remain, so these replies are not queued.
                 replies = tuple(Outgoing(r, sender.chat_id) for r in turn.replies)

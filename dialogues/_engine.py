@@ -37,6 +37,7 @@ from dialogues._types import (
     Text,
     Unsupported,
 )
+from dialogues._unkept import drop_typed_text
 from knowledge import KnowledgeBase, Matcher, normalise
 
 ANSWER_LIMIT = 1000  # characters kept of a typed answer (a SIPS answer, a note to the team)
@@ -128,6 +129,8 @@ def _reset(convo: Conversation) -> None:
 
 
 def _finish(convo: Conversation, heard: str) -> Turn:
+    if convo.state.consent is not True:
+        drop_typed_text(convo.state, convo.dialogues)
     replies: list[Reply] = []
     for reply in convo.replies:
         replies += _fit(reply)
@@ -199,14 +202,23 @@ def _allowed_before_consent(convo: Conversation, event: Event) -> bool:
     """Until the user has chosen, only the welcome's own buttons and a few commands work."""
     if isinstance(event, Command):
         return event.name.lower() in BEFORE_CONSENT
-    if convo.state.at.flow != WELCOME_AT.flow:
+    if not _open_before_consent(convo, convo.state.at.flow):
         return False
     if isinstance(event, Button):
+        kind, _, rest = event.data.partition(":")
+        if kind == "f":  # e.g. "Erase everything" on the privacy page
+            return _open_before_consent(convo, rest.partition(":")[0])
         return event.data.startswith(("s:", "n:back"))
     if isinstance(event, Text):
         step = step_of(convo)
         return step is not None and _option_named(step.options, event.text) is not None
     return False
+
+
+def _open_before_consent(convo: Conversation, flow_id: str) -> bool:
+    """The welcome, and the flows of the commands that work before the choice (/forget…)."""
+    flow = convo.dialogues.flows.get(flow_id)
+    return flow_id == WELCOME_AT.flow or (flow is not None and flow.command in BEFORE_CONSENT)
 
 
 def _command(convo: Conversation, command: Command) -> None:

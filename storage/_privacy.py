@@ -67,37 +67,58 @@ def erase_transcripts(db: Database, selection: str, params: dict[str, Any]) -> C
     return run.counts
 
 
+# Users whose follow-up staff still need: open, or closed less than the retention period ago.
+# Their rows (the conversation staff act on) stay until the follow-up has been closed that long.
+_NEEDED_BY_STAFF = "SELECT user_id FROM followups WHERE status = 'open' OR closed_at >= :cutoff"
+
+
 def purge_before(db: Database, cutoff: str, updates_cutoff: str) -> Counter[str]:
     """Delete what is older than `cutoff` (a stored time); anonymous counts stay.
 
     Users not seen since then go with all their rows; then old sessions and messages, follow-ups
     closed before it, feedback and staff actions; inbound update ids before `updates_cutoff`.
+    A follow-up that is open, or was closed after `cutoff`, keeps its user and everything staff
+    read to act on it (the whole transcript, the audit trail), however old.
     """
     params = {"cutoff": cutoff, "updates_cutoff": updates_cutoff}
-    counts = erase_users(db, "SELECT id FROM users WHERE last_seen < :cutoff", params)
+    counts = erase_users(
+        db,
+        f"SELECT id FROM users WHERE last_seen < :cutoff AND id NOT IN ({_NEEDED_BY_STAFF})",
+        params,
+    )
     run = _Deleter(db, params)
     old_closed = "SELECT id FROM followups WHERE status = 'closed' AND closed_at < :cutoff"
+    needed_references = (
+        f"SELECT reference FROM followups WHERE user_id IN ({_NEEDED_BY_STAFF})"
+        f" UNION SELECT reference FROM sessions WHERE user_id IN ({_NEEDED_BY_STAFF})"
+    )
     run.delete(
         "staff_actions",
-        f"reference IN (SELECT reference FROM followups WHERE id IN ({old_closed}))",
+        f"reference IN (SELECT reference FROM followups WHERE id IN ({old_closed}))"
+        f" AND reference NOT IN ({needed_references})",
     )
     run.delete("staff_messages", f"followup_id IN ({old_closed})")
     run.delete("staff_notes", f"followup_id IN ({old_closed})")
     run.delete("followups", f"id IN ({old_closed})")
-    old_sessions = "SELECT id FROM sessions WHERE last_at < :cutoff"
+    unneeded = f"user_id NOT IN ({_NEEDED_BY_STAFF})"
+    old_sessions = f"SELECT id FROM sessions WHERE last_at < :cutoff AND {unneeded}"
     run.delete("messages", f"session_id IN ({old_sessions})")
-    run.delete("messages", "at < :cutoff")
-    run.delete("sessions", "last_at < :cutoff")
+    run.delete("messages", f"at < :cutoff AND {unneeded}")
+    run.delete("sessions", f"last_at < :cutoff AND {unneeded}")
     # A session that straddles the cutoff keeps its recent messages; keep its tally true.
     db.execute(
         "UPDATE sessions SET message_count ="
         " (SELECT count(*) FROM messages WHERE messages.session_id = sessions.id)"
-        " WHERE started_at < :cutoff",
+        f" WHERE started_at < :cutoff AND {unneeded}",
         params,
     )
-    run.delete("feedback", "at < :cutoff")
-    run.delete("staff_actions", "at < :cutoff")
+    run.delete("feedback", f"at < :cutoff AND {unneeded}")
+    run.delete(
+        "staff_actions",
+        f"at < :cutoff AND (reference IS NULL OR reference NOT IN ({needed_references}))",
+    )
     run.delete("inbound_updates", "seen_at < :updates_cutoff")
+    run.delete("erased_updates", "seen_at < :updates_cutoff")
     counts.update(run.counts)
     return counts
 

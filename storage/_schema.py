@@ -298,3 +298,23 @@ def search_what_people_wrote(db: Database) -> None:
     )
     for statement in _PEOPLE_ONLY_TRIGGERS:
         db.execute(statement)
+
+
+@MIGRATIONS(name="0007-erased-updates")
+def remember_erasing_updates(db: Database) -> None:
+    """Update ids that erased someone (/forget), kept apart from any user.
+
+    inbound_updates rows go with the user they belong to; a /forget that Telegram delivers
+    again must still be known as handled, or it would bring the user back as a new row.
+    """
+    db.execute(
+        """
+        CREATE TABLE erased_updates (
+            channel TEXT NOT NULL,
+            update_id INTEGER NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (channel, update_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_erased_updates_seen ON erased_updates (seen_at)")

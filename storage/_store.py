@@ -87,6 +87,10 @@ class Store:
         self.db = db
         self._clock = clock
         self._lock = threading.RLock()
+        # Erased or unkept text may still sit in old frames of the write-ahead log: truncate it
+        # right after the commit (`_scrub_now`), or at the next scrub_log() (`_scrub_due`).
+        self._scrub_now = False
+        self._scrub_due = False
         db.execute("PRAGMA foreign_keys = ON")
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Deleted content is overwritten, so an erased message does not linger in free pages.
@@ -150,7 +154,10 @@ class Store:
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
+                self._scrub_now = False
                 raise
+            if self._scrub_now:
+                self._truncate_log()
 
     def _now(self) -> datetime:
         return self._clock()
@@ -221,15 +228,12 @@ class Store:
         with self.transaction():
             self._user_row(user_id)
             self.db.execute("UPDATE users SET consent = ? WHERE id = ?", (int(keep), user_id))
-            erased = 0
             if not keep:
                 counts = _privacy.erase_transcripts(self.db, ":user_id", {"user_id": user_id})
-                erased = sum(counts.values())
                 if counts["messages"]:
                     _privacy.compact_search_index(self.db)
+                self._scrub_now = self._scrub_now or any(counts.values())
             logger.info("user %s consent=%s", user_id, keep)
-        if erased:
-            self._truncate_log()
         return self.user(user_id)
 
     def set_blocked(self, user_id: int, blocked: bool) -> None:
@@ -272,9 +276,13 @@ class Store:
     # --- messages and sessions ------------------------------------------------------------
 
     def seen_update(self, channel: str, update_id: int) -> bool:
-        """True if an inbound update with this id was already recorded on this channel."""
+        """True if an inbound update with this id was already recorded on this channel.
+
+        That includes an update that erased its sender (/forget): a repeat of it is known.
+        """
         row = self._row(
-            "SELECT 1 AS seen FROM inbound_updates WHERE channel = ? AND update_id = ?",
+            "SELECT 1 AS seen FROM inbound_updates WHERE channel = ?1 AND update_id = ?2"
+            " UNION ALL SELECT 1 FROM erased_updates WHERE channel = ?1 AND update_id = ?2",
             (channel, update_id),
         )
         return row is not None
@@ -500,6 +508,8 @@ class Store:
                 return  # already done, e.g. by a resend after a restart
             if row["message_id"] is not None:
                 self._set_status(row["message_id"], status, error)
+            else:  # not on a transcript: its words are not kept, so the log must lose them
+                self._scrub_due = True
 
     def retry_later(self, outbox_id: int, error: str) -> None:
         """Note a failed attempt; the reply stays queued."""
@@ -834,19 +844,28 @@ class Store:
 
     # --- privacy --------------------------------------------------------------------------
 
-    def forget(self, user_id: int) -> dict[str, int]:
+    def forget(self, user_id: int, update_id: int | None = None) -> dict[str, int]:
         """Erase every row about the user, in every table; rows deleted per table.
 
-        Anonymous daily counts stay. The search index is then compacted and the write-ahead log
-        truncated, so the erased text does not linger in either.
+        `update_id`, the update that asked for it, is remembered apart from the user, so that
+        Telegram delivering it again is known (seen_update) and brings nobody back. Anonymous
+        daily counts stay. The search index is compacted and, as soon as the erase is committed
+        (by the caller's transaction, if there is one), the write-ahead log is truncated, so the
+        erased text lingers in neither; secure_delete has zeroed it in the database file.
         """
         with self.transaction():
-            self._user_row(user_id)
+            user = self._user_row(user_id)
             counts = _privacy.erase_users(self.db, ":user_id", {"user_id": user_id})
             if counts["messages"]:
                 _privacy.compact_search_index(self.db)
+            if update_id is not None:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO erased_updates (channel, update_id, seen_at)"
+                    " VALUES (?, ?, ?)",
+                    (user["channel"], update_id, as_text(self._now())),
+                )
+            self._scrub_now = True
         logger.info("user %s forgotten: %s", user_id, dict(counts))
-        self._truncate_log()
         return dict(counts)
 
     def purge(self, retention_days: int) -> dict[str, int]:
@@ -864,17 +883,42 @@ class Store:
             counts = _privacy.purge_before(self.db, as_text(cutoff), as_text(updates_cutoff))
             if counts["messages"]:
                 _privacy.compact_search_index(self.db)
+            self._scrub_now = self._scrub_now or any(counts.values())
         logger.info("purged records older than %s days: %s", retention_days, dict(counts))
-        self._truncate_log()
         return dict(counts)
 
-    def _truncate_log(self) -> None:
-        """Copy the write-ahead log into the database and empty it, so erased text leaves it."""
+    @property
+    def log_scrub_due(self) -> bool:
+        """True while the write-ahead log may hold text that is no longer kept (see scrub_log)."""
+        return self._scrub_due
+
+    def scrub_log(self) -> bool:
+        """Truncate the write-ahead log if it may still hold text that is no longer kept.
+
+        Text that is not kept (a reply to someone whose messages are not kept, once delivered;
+        an erase a reader held up) can stay in old frames of the log after its rows are gone.
+        The bot calls this every second or so; True when the log is clean afterwards.
+        """
         with self._lock:
+            if self._scrub_due and not self.db.conn.in_transaction:
+                self._truncate_log()
+            return not self._scrub_due
+
+    def _truncate_log(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so erased text leaves it.
+
+        A reader still on old pages (the staff review mid-query) keeps the log from emptying:
+        then it stays due, and scrub_log() tries again.
+        """
+        with self._lock:
+            self._scrub_now = False
             if self.db.conn.in_transaction:
-                return  # inside a caller's transaction: the next erase or checkpoint does it
-            # Best effort: a reader still on old pages keeps the log until it finishes.
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._scrub_due = True
+                return
+            busy, frames, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self._scrub_due = bool(busy) or frames > 0
+            if self._scrub_due:
+                logger.info("write-ahead log not emptied yet (a reader is busy); retrying")
 
     # --- statistics and backups -----------------------------------------------------------
 

@@ -108,5 +108,5 @@ def talk(engine: Engine) -> Talk:
 @pytest.fixture
 def user(talk: Talk) -> Talk:
     """A user who has said hello and agreed to their messages being kept."""
-    talk("/start", "[keep my messages]")
+    talk("/start", "[OK, keep my messages]")
     return talk

@@ -37,6 +37,9 @@ CONNECTIONS = 8  # HTTP connections to the Bot API for sending (long polling has
 SWEEP_EVERY = 30.0  # seconds between outbox sweeps while running
 SWEEP_MIN_AGE = timedelta(seconds=20)  # leave fresh replies to the handler sending them
 PURGE_EVERY = 24 * 3600.0  # seconds between retention purges
+# Seconds between checks that the write-ahead log holds no text that is no longer kept (replies
+# to people whose messages are not kept, once delivered): well within "gone in seconds".
+SCRUB_EVERY = 1.0
 FLOOD_RETRIES = 3  # the rate limiter's own retries on a 429
 
 
@@ -66,6 +69,7 @@ class BotService:
         self._tasks = [
             asyncio.create_task(self._every(SWEEP_EVERY, self._sweep), name="outbox sweep"),
             asyncio.create_task(self._every(PURGE_EVERY, self._purge), name="retention purge"),
+            asyncio.create_task(self._every(SCRUB_EVERY, self._scrub), name="log scrub"),
         ]
 
     async def post_shutdown(self, application: Application) -> None:
@@ -88,6 +92,10 @@ class BotService:
 
     async def _sweep(self) -> None:
         await self.deliverer.sweep(SWEEP_MIN_AGE)
+
+    async def _scrub(self) -> None:
+        if self.advisor.store.log_scrub_due:
+            await asyncio.to_thread(self.advisor.store.scrub_log)
 
     async def _purge(self) -> None:
         purged = await asyncio.to_thread(self.advisor.store.purge, self.settings.retention_days)
@@ -206,9 +214,11 @@ def run_bot(settings: Settings) -> int:
     advisor = make_advisor(settings)
     application = build_application(settings, advisor)
     if settings.webhook_url:
-        logger.info("starting in webhook mode on port %s", settings.port)
+        logger.info(
+            "starting in webhook mode on %s port %s", settings.listen_address, settings.port
+        )
         application.run_webhook(
-            listen="0.0.0.0",
+            listen=settings.listen_address,
             port=settings.port,
             url_path=webhook_path(settings),
             webhook_url=settings.webhook_url,

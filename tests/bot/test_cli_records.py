@@ -162,11 +162,18 @@ def test_purge_uses_the_retention_setting_or_days(
     monkeypatch.setenv("RETENTION_DAYS", "30")
     code, out, _ = run(capsys, "purge")
     assert (code, out) == (0, "nothing older than 30 days\n")
-    code, out, _ = run(capsys, "purge", "--days", "3")
-    # One of the two messages is the bot's reply, which is not in the search index.
-    assert (code, out) == (0, "messages: 2, messages_fts: 1, sessions: 1\n")
+    # Both follow-ups are open: the person and what they said stay, however short the period.
     code, out, _ = run(capsys, "purge", "--days", "1")
-    assert code == 0 and "users: 1" in out and "followups: 2" in out
+    assert (code, out) == (0, "nothing older than 1 days\n")
+    clock = Clock()
+    clock.now = SECOND + timedelta(hours=1)
+    with Store.open(db_path, clock=clock) as store:
+        store.close_followup("SA-4K9P2", None)
+        store.close_followup("SA-7XQ3M", None)
+    code, out, _ = run(capsys, "purge", "--days", "3")
+    assert (code, out) == (0, "nothing older than 3 days\n")  # closed less than 3 days ago
+    code, out, _ = run(capsys, "purge", "--days", "1")
+    assert code == 0 and "users: 1" in out and "followups: 2" in out and "messages: 3" in out
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,14 @@ def test_two_users_do_not_share_state(advisor):
     handled = deliver(advisor, advisor.handle(bob, Command("nasss")))
     assert handled.step == "nasss.intro"
     assert advisor.handle(ALICE, Command("back")).step == "menu.menu"
+
+
+def test_a_repeated_forget_brings_nobody_back(advisor, store):
+    deliver(advisor, advisor.handle(ALICE, Command("start"), update_id=1))
+    confirm = deliver(advisor, advisor.handle(ALICE, Command("forget"), update_id=2))
+    erase = press(confirm, "Yes, erase everything")
+    assert advisor.handle(ALICE, erase, update_id=3).user_id is None
+    assert store.db["users"].count == 0
+    again = advisor.handle(ALICE, erase, update_id=3)  # Telegram delivers it again
+    assert again.duplicate and again.replies == ()
+    assert store.db["users"].count == 0 and store.db["states"].count == 0

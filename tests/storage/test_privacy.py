@@ -132,11 +132,7 @@ def test_purge_deletes_what_is_older_than_the_retention(store: Store, clock: Fak
     store.save_assessment(active.id, "readiness", {"a": "yes"}, {"a": "green"})
     store.create_followup(active.id, "SA-OLDC1", "old, closed", "email")
     store.close_followup("SA-OLDC1", 77)
-    store.create_followup(active.id, "SA-OPEN1", "old, still open", "email")
-    clock.advance(days=300)
-    store.create_followup(active.id, "SA-NEWC1", "recent, closed", "email")
-    store.close_followup("SA-NEWC1", 77)
-    clock.advance(days=100)
+    clock.advance(days=400)
     store.ensure_user("telegram", KEPT_TELEGRAM_ID, KEPT_TELEGRAM_ID)
     store.record_inbound(active.id, "a new question", "text")
     counts_before = store.db["counts"].count
@@ -146,14 +142,52 @@ def test_purge_deletes_what_is_older_than_the_retention(store: Store, clock: Fak
     assert deleted["users"] == 1 and deleted["messages"] >= 4 and deleted["followups"] == 2
     with pytest.raises(NotFound):
         store.user(idle.id)
-    assert [s.message_count for s in store.list_sessions()] == [1]
-    assert [m.text for m in store.transcript("SA-OPEN1")] == ["a new question"]
-    assert {f.reference for f in store.followup_queue(None)} == {"SA-OPEN1", "SA-NEWC1"}
+    (session,) = store.list_sessions()
+    assert session.message_count == 1
+    assert [m.text for m in store.transcript(session.reference)] == ["a new question"]
+    assert store.followup_queue(None) == []
     assert len(store.assessments(active.id)) == 1  # kept while the user is active
     assert store.db["counts"].count == counts_before
     assert store.search("zqxidle") == [] and store.search("old") == []
     assert not store.seen_update("telegram", FORGOTTEN_TELEGRAM_ID)
     assert store.purge(365) == dict.fromkeys(deleted, 0)
+
+
+def test_purge_keeps_a_follow_up_until_closed_for_the_retention_period(
+    store: Store, clock: FakeClock, db_path: Path
+):
+    waiting = keeping_user(store, 501)
+    store.record_inbound(waiting.id, "zqxwaiting about funding", "text")
+    store.create_followup(waiting.id, "SA-OPEN1", "please call zqxwaiting", "phone 01234")
+    store.add_staff_note("SA-OPEN1", 77, "rang once zqxwaiting")
+    store.record_staff_action(77, "show", "SA-OPEN1")
+    declined = store.ensure_user("telegram", 502, 502)
+    store.set_consent(declined.id, False)
+    store.create_followup(declined.id, "SA-OPEN2", "call zqxdeclined", "email")
+    closed = keeping_user(store, 503)
+    store.record_inbound(closed.id, "zqxclosed question", "text")
+    store.create_followup(closed.id, "SA-DONE1", "zqxclosed please", "email")
+    clock.advance(days=200)
+    store.close_followup("SA-DONE1", 77, "rang them")
+
+    clock.advance(days=366)  # a year and a day since anyone was seen
+    store.purge(365)
+
+    assert {f.reference for f in store.followup_queue()} == {"SA-OPEN1", "SA-OPEN2"}
+    assert [m.text for m in store.transcript("SA-OPEN1")] == ["zqxwaiting about funding"]
+    assert store.followup("SA-OPEN1").notes[0].text == "rang once zqxwaiting"
+    assert [a.action for a in store.staff_actions("SA-OPEN1")] == ["note", "show"]
+    # Closed 366 days after it was asked for, 366 days ago: gone with its user and their words.
+    assert cells_containing(db_path, "zqxclosed") == []
+    with pytest.raises(NotFound):
+        store.user(closed.id)
+
+    store.close_followup("SA-OPEN1", 77)
+    clock.advance(days=2)
+    store.purge(1)  # "--days 1": closed two days ago now, so it goes; the open one stays
+    assert [f.reference for f in store.followup_queue(None)] == ["SA-OPEN2"]
+    assert cells_containing(db_path, "zqxwaiting") == []
+    assert store.user(declined.id).consent is False
 
 
 def test_a_session_straddling_the_cutoff_keeps_a_true_count(store: Store, clock: FakeClock):
@@ -172,3 +206,41 @@ def test_a_session_straddling_the_cutoff_keeps_a_true_count(store: Store, clock:
 def test_purge_needs_a_positive_retention(store: Store):
     with pytest.raises(ValueError):
         store.purge(0)
+
+
+def _raw(db_path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in db_path.parent.iterdir() if p.name.startswith("bot.db"))
+
+
+def test_forget_in_a_callers_transaction_empties_the_log_once_it_commits(
+    store: Store, db_path: Path
+):
+    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-GONE1")
+    with store.transaction():  # as the service does: the whole turn is one transaction
+        store.forget(gone.id, update_id=4242)
+        assert b"zqxforgetme" in _raw(db_path)  # not committed yet
+    assert b"zqxforgetme" not in _raw(db_path)
+    assert (db_path.parent / "bot.db-wal").stat().st_size == 0
+    assert not store.log_scrub_due
+
+
+def test_the_update_that_erased_someone_is_still_known_and_purged_later(
+    store: Store, clock: FakeClock
+):
+    gone = keeping_user(store, FORGOTTEN_TELEGRAM_ID)
+    store.forget(gone.id, update_id=4242)
+    assert store.seen_update("telegram", 4242) and not store.seen_update("terminal", 4242)
+    assert store.db["users"].count == 0
+    clock.advance(days=8)
+    store.purge(365)
+    assert not store.seen_update("telegram", 4242)
+
+
+def test_a_delivered_reply_that_is_not_kept_is_scrubbed_from_the_log(store: Store, db_path: Path):
+    user = store.ensure_user("telegram", 5, 5)
+    store.set_consent(user.id, False)
+    outbox_id = store.enqueue(user.id, {"text": "you said zqxunkept"}, chat_id=5)
+    store.dequeue(outbox_id)
+    assert store.log_scrub_due and b"zqxunkept" in _raw(db_path)
+    assert store.scrub_log()
+    assert b"zqxunkept" not in _raw(db_path) and not store.log_scrub_due

@@ -35,6 +35,7 @@ MIGRATION_NAMES = [
     "0004-outbox",
     "0005-review-closing",
     "0006-search-what-people-wrote",
+    "0007-erased-updates",
 ]
 
 
