@@ -75,12 +75,12 @@ def cells_holding(db: Path, needle: str) -> list[str]:
 
 async def press(api: FakeBotAPI, user: int, label: str) -> list:
     api.push_button(user, label)
-    return await api.wait_for_messages(user, 1)
+    return await api.wait_for_messages(user, 1, timeout=15)
 
 
 async def say(api: FakeBotAPI, user: int, text: str) -> list:
     api.push_text(user, text)
-    return await api.wait_for_messages(user, 1)
+    return await api.wait_for_messages(user, 1, timeout=15)
 
 
 async def test_declined_what_they_type_is_in_no_table_and_no_file(api, tmp_path):
