@@ -17,6 +17,7 @@ from bot.service import Advisor, Sender
 from dialogues import Button, Command, Event, Option, Reply, Text, fill, plain
 from dialogues import edges as texts
 from knowledge import normalise
+from storage import PRIVATE_DIR_MODE, open_private
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +97,11 @@ class Console:
         self.out.write(plain(fill(template, **values)) + "\n")
 
     def _save(self, name: str, data: bytes) -> Path:
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+        """Write a chart or plan where the database lives, owner-only like the database."""
+        self.files_dir.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         path = self.files_dir / re.sub(r"[^\w.-]", "_", name)
-        path.write_bytes(data)
+        with open(open_private(path), "wb") as out:
+            out.write(data)
         return path
 
 

@@ -10,7 +10,7 @@ from storage._errors import (
     ReferenceTaken,
     StorageError,
 )
-from storage._files import BUSY_TIMEOUT_MS, PRIVATE_FILE_MODE
+from storage._files import BUSY_TIMEOUT_MS, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, open_private
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -48,6 +48,7 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "MIGRATIONS",
     "OUTBOUND_KINDS",
+    "PRIVATE_DIR_MODE",
     "PRIVATE_FILE_MODE",
     "SESSION_GAP",
     "STAFF_ACTIONS",
@@ -74,6 +75,7 @@ __all__ = [
     "User",
     "fill_with_sample_data",
     "normalise_reference",
+    "open_private",
     "safe_text",
     "utc_now",
 ]

@@ -31,6 +31,13 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
+def open_private(path: Path) -> int:
+    """A descriptor for writing `path` afresh, readable by its owner only (even if it existed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)  # an existing file keeps its mode on open
+    return descriptor
+
+
 def open_database(path: Path, *, create: bool = True) -> Database:
     """Open (or create, owner-only) a database file in WAL mode; NoDatabase or StorageError."""
     try:

@@ -5,32 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
 from bot.logs import setup_logging
 from bot.startup import StartupError, make_advisor
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add `run`, `chat` and the default command."""
-    run = commands.add_parser(
+    """Add `run` and `chat`; with no command at all, `run_default` decides between them."""
+    run = add_command(
+        commands,
         "run",
         help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)",
-        description="Run the Telegram bot: polling, or a webhook when WEBHOOK_URL is set. "
-        "Example: TELEGRAM_BOT_TOKEN=... python -m bot run",
+        description="Run the Telegram bot: long polling, or a webhook when WEBHOOK_URL is set. "
+        "It refuses to start without a token.",
+        example=f"TELEGRAM_BOT_TOKEN=... {PROG} run",
     )
     run.set_defaults(func=run_telegram)
 
-    chat = commands.add_parser(
+    chat = add_command(
+        commands,
         "chat",
         help="talk to the bot in the terminal (no token needed)",
         description="A terminal chat on the same engine and database. Options are numbered: "
-        "type the number or the label. Example: printf '1\\n2\\n' | python -m bot chat",
+        "type the number or the label; /help for commands; it ends at the end of input. "
+        "Charts and PDFs are saved beside the database, readable by their owner only.",
+        example=f"printf '1\\n/triage\\n' | {PROG} chat",
     )
-    chat.add_argument("--user", type=int, default=0, help="which terminal user to be (default 0)")
+    chat.add_argument(
+        "--user", type=int, default=0, metavar="N", help="which terminal user to be (default 0)"
+    )
     chat.set_defaults(func=run_chat)
-
-    default = commands.add_parser("default", help=argparse.SUPPRESS)
-    default.set_defaults(func=run_default)
 
 
 def _settings() -> Settings | None:

@@ -7,28 +7,36 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli._parser import PROG, add_command
 from dialogues import load_all
 from knowledge import ContentError, load_knowledge
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `check` and `knowledge`."""
-    check = commands.add_parser(
+    check = add_command(
+        commands,
         "check",
         help="validate every YAML file (exit 1 listing each problem)",
-        description="Validate the knowledge and dialogue YAML. Example: python -m bot check",
+        description="Validate the knowledge and dialogue YAML: every problem is listed, one a "
+        "line, naming the file, the entry and the field; exit 1 if there is any.",
+        example=f"{PROG} check",
     )
     check.add_argument(
         "--root",
         type=Path,
+        metavar="DIR",
         help="a copy laid out like the repository (knowledge/data, dialogues) to check instead",
     )
     check.set_defaults(func=run_check)
 
-    knowledge = commands.add_parser(
+    knowledge = add_command(
+        commands,
         "knowledge",
         help="print the loaded knowledge base",
-        description="Print the knowledge base. Example: python -m bot knowledge --json",
+        description="Print the knowledge base: the factors and frameworks, or with --json "
+        "everything loaded.",
+        example=f"{PROG} knowledge --json",
     )
     knowledge.add_argument("--json", action="store_true", help="print it as JSON")
     knowledge.set_defaults(func=run_knowledge)

@@ -7,19 +7,19 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 
+from bot.cli._parser import PROG, add_command
 from knowledge import MAX_QUERY_CHARS, ContentError, Matcher, MatchResult, load_knowledge
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `match`."""
-    match = commands.add_parser(
+    match = add_command(
+        commands,
         "match",
         help="show which factors and frameworks a question matches",
-        description=(
-            "Run the free-text matcher on a question, on each line of a file (--batch), or on "
-            "each line of standard input when neither is given. "
-            'Example: python -m bot match --json "recruitment problems"'
-        ),
+        description="Run the free-text matcher on a question, on each line of a file (--batch), "
+        "or on each line of standard input when neither is given.",
+        example=f'{PROG} match --json "recruitment problems"',
     )
     match.add_argument("text", nargs="*", metavar="TEXT", help="the question (words are joined)")
     match.add_argument(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -17,8 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
-from storage import PRIVATE_FILE_MODE, FollowUp, Message, Session, StorageError, Store
+from storage import FollowUp, Message, Session, StorageError, Store, open_private
 
 EXPORT_FORMATS = ("csv", "json", "md")
 SPEAKER = {"in": "user", "out": "bot"}
@@ -26,37 +26,44 @@ SPEAKER = {"in": "user", "out": "bot"}
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `transcripts`, `followups`, `backup` and `purge`."""
-    transcripts = commands.add_parser(
+    transcripts = add_command(
+        commands,
         "transcripts",
         help="list, show or export conversation transcripts",
-        description="Conversation transcripts. Example: python -m bot transcripts list",
+        description="Conversation transcripts, for staff and operators.",
+        example=f"{PROG} transcripts list",
     )
     actions = transcripts.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    listing = actions.add_parser(
+    listing = add_command(
+        actions,
         "list",
         help="list sessions, most recent first",
-        description="List sessions, most recent first. "
-        "Example: python -m bot transcripts list --since 2026-01-31 --json",
+        description="List sessions, most recent first.",
+        example=f"{PROG} transcripts list --since 2026-01-31 --json",
     )
     listing.add_argument("--since", metavar="DATE", help="only sessions active since DATE")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_transcripts_list)
 
-    show = actions.add_parser(
+    show = add_command(
+        actions,
         "show",
         help="print one transcript",
         description="Print a session's messages, or with a follow-up reference the user's whole "
-        "history. Example: python -m bot transcripts show C-7K2QXM",
+        "history.",
+        example=f"{PROG} transcripts show C-7K2QXM",
     )
     show.add_argument("reference", metavar="REF", help="a session (C-…) or follow-up reference")
     show.set_defaults(func=run_transcripts_show)
 
-    export = actions.add_parser(
+    export = add_command(
+        actions,
         "export",
         help="export transcripts as csv, json or md",
-        description="Export sessions and their messages. "
-        "Example: python -m bot transcripts export --format csv --since 2026-01-01 "
+        description="Export sessions and their messages, to standard output or to an "
+        "owner-only file.",
+        example=f"{PROG} transcripts export --format csv --since 2026-01-01 "
         "--output out/transcripts.csv",
     )
     export.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="file format")
@@ -66,44 +73,52 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     export.set_defaults(func=run_transcripts_export)
 
-    followups = commands.add_parser(
+    followups = add_command(
+        commands,
         "followups",
         help="list or close follow-up requests",
-        description="Follow-up requests. Example: python -m bot followups list",
+        description="Follow-up requests: people who asked the network team to get in touch.",
+        example=f"{PROG} followups list",
     )
     actions = followups.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser(
+    listing = add_command(
+        actions,
         "list",
         help="list open follow-ups, oldest first",
-        description="List open follow-ups, oldest first. Example: python -m bot followups list",
+        description="List open follow-ups, oldest first.",
+        example=f"{PROG} followups list --json",
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(func=run_followups_list)
-    close = actions.add_parser(
+    close = add_command(
+        actions,
         "close",
         help="close a follow-up",
-        description="Close a follow-up. "
-        'Example: python -m bot followups close SA-4K9P2 --note "called back, resolved"',
+        description="Close a follow-up, with a note if you like.",
+        example=f'{PROG} followups close SA-4K9P2M --note "called back, resolved"',
     )
     close.add_argument("reference", metavar="REF", help="the follow-up reference")
-    close.add_argument("--note", help="a closing note")
+    close.add_argument("--note", metavar="TEXT", help="a closing note")
     close.set_defaults(func=run_followups_close)
 
-    backup = commands.add_parser(
+    backup = add_command(
+        commands,
         "backup",
         help="copy the database (safe while the bot runs)",
         description="Copy the live database to PATH with SQLite's online backup; the copy is "
-        "readable by its owner only. Example: python -m bot backup backups/bot-2026-01-31.db",
+        "readable by its owner only.",
+        example=f"{PROG} backup backups/bot-2026-01-31.db",
     )
     backup.add_argument("path", metavar="PATH", help="where to write the copy")
     backup.set_defaults(func=run_backup)
 
-    purge = commands.add_parser(
+    purge = add_command(
+        commands,
         "purge",
         help="delete records older than the retention period",
         description="Delete transcripts, sessions, closed follow-ups and users not seen for N "
-        "days (default RETENTION_DAYS); anonymous counts stay. "
-        "Example: python -m bot purge --days 365",
+        "days (default RETENTION_DAYS); anonymous counts stay.",
+        example=f"{PROG} purge --days 365",
     )
     purge.add_argument("--days", type=int, metavar="N", help="retention in days")
     purge.set_defaults(func=run_purge)
@@ -145,9 +160,8 @@ def run_transcripts_export(args: argparse.Namespace) -> int:
             store.export_transcripts(sys.stdout, args.format, since)
             return
         path = Path(args.output)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
-        os.fchmod(descriptor, PRIVATE_FILE_MODE)  # transcripts are personal: owner only
-        with open(descriptor, "w", encoding="utf-8", newline="") as out:
+        # Transcripts are personal data: the file is readable by its owner only.
+        with open(open_private(path), "w", encoding="utf-8", newline="") as out:
             written = store.export_transcripts(out, args.format, since)
         print(f"{written} message(s) written to {path}")
 
@@ -212,6 +226,8 @@ def _with_store(act: Callable[[Store], None]) -> int:
     try:
         with Store.open(Settings.from_env().db_path, create=False) as store:
             act(store)
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except (StorageError, ConfigError, ValueError, OSError, sqlite3.Error) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -10,10 +11,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from datasette.cli import cli
-
-from storage._errors import NoDatabase, StorageError
-from storage._store import Store
+from storage import NoDatabase, StorageError, Store
 from storage.review._config import PLUGINS_DIR, TEMPLATES_DIR, ReviewConfigError, review_metadata
 
 logger = logging.getLogger(__name__)
@@ -27,6 +25,11 @@ PORT_VARIABLE = "REVIEW_PORT"
 # the whole file (Datasette refuses it for a mutable database anyway), and no facet suggestions
 # (each one a query over every row of a big table, for nothing staff asked for).
 SETTINGS = {"default_allow_sql": False, "allow_download": False, "suggest_facets": False}
+# What the review extra installs; without it, `python -m storage.review` says so in one line.
+EXTRA_MODULES = ("datasette", "datasette_auth_passwords", "markupsafe")
+MISSING_EXTRA = (
+    "review: the staff review needs the review extra: pip install 'scaling-advisor[review]'"
+)
 
 
 def review_port(environ: Mapping[str, str]) -> int:
@@ -66,6 +69,13 @@ def prepare_database(db_path: Path) -> None:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Check the environment and the database, then serve until interrupted; the exit code."""
     env = os.environ if environ is None else environ
+    missing = [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"{MISSING_EXTRA} ({missing[0]} is missing)", file=sys.stderr)
+        return 1
+    # Here, not at the top: the review is an extra, and without it this module still loads.
+    from datasette.cli import cli
+
     if argv:
         print(
             "usage: python -m storage.review  (settings come from the environment)", file=sys.stderr

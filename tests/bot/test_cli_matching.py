@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli import main
 from knowledge import DATA_DIR, MAX_QUERY_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,13 +113,6 @@ def test_match_runs_as_a_module_from_the_shell():
     assert [r["query"] for r in results] == ["involving service users", "qwerty"]
     assert results[0]["matches"][0]["id"] == "co-production"
     assert results[1]["matches"] == []
-
-
-def test_match_has_help_with_an_example():
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices
-    assert "Example:" in commands["match"].description
-    assert commands["match"].format_help()
 
 
 def test_check_reports_a_broken_matching_yaml_with_file_entry_and_field(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli import main
 from storage import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -261,14 +261,3 @@ def test_the_real_command_line_never_shows_a_traceback(db_path: Path, argv: list
     )
     assert result.returncode == 1 and result.stdout == ""
     assert_one_line_error(result.returncode, result.stderr)
-
-
-def test_every_records_command_has_help_with_an_example():
-    parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    for name in ("transcripts", "followups", "backup", "purge"):
-        command = commands[name]
-        assert "Example: python -m bot " + name in command.description
-        if command._subparsers is not None:
-            for sub in command._subparsers._group_actions[0].choices.values():
-                assert "Example: python -m bot " + name in sub.description

@@ -47,6 +47,19 @@ def test_charts_and_documents_are_saved_and_their_paths_printed(console, tmp_pat
     assert saved == [".pdf", ".png"]
 
 
+def test_saved_files_are_owner_only_like_the_database(console, tmp_path):
+    console.run(["1", "/readiness", "Start", *["Yes"] * 7, "/plan"])
+    saved = list((tmp_path / "files").iterdir())
+    assert sorted(p.suffix for p in saved) == [".pdf", ".png"]
+    assert {p.stat().st_mode & 0o777 for p in saved} == {0o600}
+    assert (tmp_path / "files").stat().st_mode & 0o777 == 0o700
+    # A file left readable by an older run is tightened when it is written again.
+    plan = next(p for p in saved if p.suffix == ".pdf")
+    plan.chmod(0o644)
+    console.run(["/plan"])
+    assert plan.stat().st_mode & 0o777 == 0o600
+
+
 def test_no_markup_reaches_the_terminal(console):
     console.run(["1", "staff turnover"])
     out = console.out.getvalue()
