@@ -1,8 +1,9 @@
 """The pure dialogue engine and the journeys, written as YAML flows."""
 
-from dialogues._content import DialogueContentError, Dialogues, load_all, load_dialogues
+from dialogues._content import DialogueContentError, Dialogues, load_dialogues
 from dialogues._conversation import Settings
 from dialogues._engine import Engine, Turn
+from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, Markup, escape, fill, plain, split_text
 from dialogues._state import STATE_VERSION, State
 from dialogues._types import (

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dialogues import _cards
 from dialogues._content import label, uses
 from dialogues._conversation import Conversation
-from dialogues._types import Matched, Option
+from dialogues._registry import Jump
+from dialogues._types import Matched
+from dialogues.actions import Listing, NoneOfThese, Open, Topic, option
 
 GREETING = uses("greeting")
 THANKS = uses("thanks")
@@ -16,6 +18,8 @@ NONE_OF_THESE = label("none_of_these")
 TOPICS = label("topics")
 TEAM = label("team")
 SUGGESTIONS = 3  # topics offered when the matcher cannot choose
+TEAM_FLOW = Jump("team")
+ASKING_JUMPS = (TEAM_FLOW,)
 
 
 def answer_question(convo: Conversation, text: str) -> None:
@@ -31,10 +35,10 @@ def answer_question(convo: Conversation, text: str) -> None:
     convo.record(Matched(tuple(m.id for m in result.matches[:SUGGESTIONS])))
     if result.ambiguous:
         options = [
-            (Option(convo.kb.topic(m.id).short_title, f"t:{m.id}"),)
+            (option(convo.kb.topic(m.id).short_title, Topic(m.id)),)
             for m in result.matches[:SUGGESTIONS]
         ]
-        none = (Option(convo.label(NONE_OF_THESE), "x:none"),)
+        none = (option(convo.label(NONE_OF_THESE), NoneOfThese()),)
         convo.say(convo.text(DID_YOU_MEAN), [*options, none, convo.menu_row()])
         return
     _cards.topic_card(convo, result.matches[0].id)
@@ -42,5 +46,8 @@ def answer_question(convo: Conversation, text: str) -> None:
 
 def nothing_found(convo: Conversation) -> None:
     """Nothing in the evidence fits: say so, and offer the topics and the team."""
-    options = (Option(convo.label(TOPICS), "l:topics"), Option(convo.label(TEAM), "f:team"))
+    options = (
+        option(convo.label(TOPICS), Listing("topics")),
+        option(convo.label(TEAM), Open(TEAM_FLOW.flow)),
+    )
     convo.say(convo.text(NOTHING), [options, convo.menu_row()])

@@ -7,11 +7,16 @@ from collections.abc import Iterable
 from dialogues._content import label, uses
 from dialogues._conversation import Conversation, rows_of
 from dialogues._markup import Markup
+from dialogues._registry import Jump
 from dialogues._types import Feedback, Option
+from dialogues.actions import Detail, Listing, Open, Parts, Rate, Term, Topic, option
 from knowledge import Factor, Framework
 
 READING_PAGE = 12  # reading entries per page of the list
 FIGURES_ON_CARD = 3  # a card stays readable on a phone; the seed's own figures come first
+TEAM_FLOW = Jump("team")
+STARTS = {"nasss": Jump("nasss"), "sips": Jump("sips")}  # a framework card's own check
+CARD_JUMPS = (TEAM_FLOW, *STARTS.values())
 
 CARD_FACTOR = uses(
     "card_factor", "title", "badge", "summary", "why", "actions", "figures", "related"
@@ -105,9 +110,9 @@ def _factor_card(convo: Conversation, factor: Factor) -> None:
         figures=figures,
         related=_related(convo, factor.frameworks, factor.reading),
     )
-    rows = [[Option(kb.frameworks[f].short_title, f"t:{f}") for f in factor.frameworks[:3]]]
+    rows = [[option(kb.frameworks[f].short_title, Topic(f)) for f in factor.frameworks[:3]]]
     if factor.detail:
-        rows.append([Option(convo.label(MORE_DETAIL), f"d:{factor.id}")])
+        rows.append([option(convo.label(MORE_DETAIL), Detail(factor.id))])
     convo.say(text, [*rows, *_feedback_rows(convo, factor.id)])
 
 
@@ -127,11 +132,10 @@ def _framework_card(convo: Conversation, framework: Framework) -> None:
     )
     rows: list[list[Option]] = []
     if framework.domains or framework.sections or framework.components:
-        rows.append([Option(convo.label(PARTS), f"p:{framework.id}")])
-    starts = {"nasss": (START_NASSS, "f:nasss"), "sips": (START_SIPS, "f:sips")}
-    if framework.id in starts:
-        name, data = starts[framework.id]
-        rows.append([Option(convo.label(name), data)])
+        rows.append([option(convo.label(PARTS), Parts(framework.id))])
+    if framework.id in STARTS:
+        name = {"nasss": START_NASSS, "sips": START_SIPS}[framework.id]
+        rows.append([option(convo.label(name), Open(STARTS[framework.id].flow))])
     convo.say(text, [*rows, *_feedback_rows(convo, framework.id)])
 
 
@@ -163,8 +167,8 @@ def _reading_line(convo: Conversation, reading_id: str) -> Markup:
 def _feedback_rows(convo: Conversation, topic_id: str) -> list[list[Option]]:
     return [
         [
-            Option(convo.label(HELPFUL_YES), f"fb:{topic_id}:1"),
-            Option(convo.label(HELPFUL_NO), f"fb:{topic_id}:0"),
+            option(convo.label(HELPFUL_YES), Rate(topic_id, True)),
+            option(convo.label(HELPFUL_NO), Rate(topic_id, False)),
         ],
         list(convo.menu_row()),
     ]
@@ -175,7 +179,7 @@ def detail(convo: Conversation, factor_id: str) -> bool:
     factor = convo.kb.factors.get(factor_id)
     if factor is None or not factor.detail:
         return False
-    back = [[Option(factor.short_title, f"t:{factor.id}")], list(convo.menu_row())]
+    back = [[option(factor.short_title, Topic(factor.id))], list(convo.menu_row())]
     convo.say(convo.text(DETAIL, title=factor.title, detail=factor.detail), back)
     return True
 
@@ -200,7 +204,7 @@ def parts(convo: Conversation, framework_id: str) -> bool:
     else:
         return False
     text = convo.text(name, title=framework.title, items=Markup("\n\n".join(items)))
-    back = [[Option(framework.short_title, f"t:{framework.id}")], list(convo.menu_row())]
+    back = [[option(framework.short_title, Topic(framework.id))], list(convo.menu_row())]
     convo.say(text, back)
     return True
 
@@ -211,7 +215,7 @@ def feedback(convo: Conversation, topic_id: str, helpful: bool) -> None:
     if helpful:
         convo.say(convo.text(FEEDBACK_YES), [convo.menu_row()])
     else:
-        team = Option(convo.label(TEAM), "f:team")
+        team = option(convo.label(TEAM), Open(TEAM_FLOW.flow))
         convo.say(convo.text(FEEDBACK_NO), [(team,), convo.menu_row()])
 
 
@@ -221,29 +225,29 @@ def show_list(convo: Conversation, name: str, page: int = 1) -> bool:
     back = convo.menu_row()
     if name == "topics":
         options = [
-            Option(convo.label(INNOVATION), "l:factors-innovation"),
-            Option(convo.label(EXTERNAL), "l:factors-external"),
-            Option(convo.label(KEY_FACTORS), "l:key-factors"),
-            Option(convo.label(FRAMEWORKS), "l:frameworks"),
+            option(convo.label(INNOVATION), Listing("factors-innovation")),
+            option(convo.label(EXTERNAL), Listing("factors-external")),
+            option(convo.label(KEY_FACTORS), Listing("key-factors")),
+            option(convo.label(FRAMEWORKS), Listing("frameworks")),
         ]
         convo.say(convo.text(LIST_TOPICS), [*rows_of(options, 2), back])
     elif name in ("factors-innovation", "factors-external"):
         level = name.removeprefix("factors-")
         factors = [f for f in kb.factors.values() if f.level == level]
-        options = [Option(f.short_title, f"t:{f.id}") for f in factors]
+        options = [option(f.short_title, Topic(f.id)) for f in factors]
         text = convo.text(LIST_INNOVATION if level == "innovation" else LIST_EXTERNAL)
         convo.say(text, [*rows_of(options, 2), _to_topics(convo), back])
     elif name == "key-factors":
         items = bullets(convo, (g.title for g in kb.key_factors))
-        options = [Option(g.short_title, f"t:{g.factors[0]}") for g in kb.key_factors]
+        options = [option(g.short_title, Topic(g.factors[0])) for g in kb.key_factors]
         convo.say(convo.text(LIST_KEY, items=items), [*rows_of(options, 2), back])
     elif name == "frameworks":
-        options = [Option(f.short_title, f"t:{f.id}") for f in kb.frameworks.values()]
+        options = [option(f.short_title, Topic(f.id)) for f in kb.frameworks.values()]
         convo.say(convo.text(LIST_FRAMEWORKS), [*rows_of(options, 2), back])
     elif name == "reading":
         _reading_page(convo, page)
     elif name == "glossary":
-        options = [Option(t.term[:40], f"g:{t.id}") for t in kb.glossary.values()]
+        options = [option(t.term[:40], Term(t.id)) for t in kb.glossary.values()]
         convo.say(convo.text(LIST_GLOSSARY), [*rows_of(options, 2), back])
     elif name == "network":
         network = kb.network
@@ -256,14 +260,14 @@ def show_list(convo: Conversation, name: str, page: int = 1) -> bool:
             together=bullets(convo, network.brings_together),
             offers=bullets(convo, network.offers),
         )
-        convo.say(text, [(Option(convo.label(TEAM), "f:team"),), back])
+        convo.say(text, [(option(convo.label(TEAM), Open(TEAM_FLOW.flow)),), back])
     else:
         return False
     return True
 
 
 def _to_topics(convo: Conversation) -> tuple[Option, ...]:
-    return (Option(convo.label(TOPICS), "l:topics"),)
+    return (option(convo.label(TOPICS), Listing("topics")),)
 
 
 def _reading_page(convo: Conversation, page: int) -> None:
@@ -274,9 +278,9 @@ def _reading_page(convo: Conversation, page: int) -> None:
     items = bullets(convo, (_reading_line(convo, r) for r in chunk))
     turn: list[Option] = []
     if page > 1:
-        turn.append(Option(convo.label(PREVIOUS_PAGE), f"l:reading:{page - 1}"))
+        turn.append(option(convo.label(PREVIOUS_PAGE), Listing("reading", page - 1)))
     if page < pages:
-        turn.append(Option(convo.label(NEXT_PAGE), f"l:reading:{page + 1}"))
+        turn.append(option(convo.label(NEXT_PAGE), Listing("reading", page + 1)))
     text = convo.text(LIST_READING, items=items, page=page, pages=pages)
     convo.say(text, [turn, convo.menu_row()])
 
@@ -286,6 +290,6 @@ def glossary_term(convo: Conversation, term_id: str) -> bool:
     term = convo.kb.glossary.get(term_id)
     if term is None:
         return False
-    back = (Option(convo.label(GLOSSARY), "l:glossary"),)
+    back = (option(convo.label(GLOSSARY), Listing("glossary")),)
     convo.say(convo.text(GLOSSARY_TERM, term=term.term, definition=term.definition), [back])
     return True

@@ -10,6 +10,7 @@ from dialogues._content import Dialogues, FlowSpec, label, uses
 from dialogues._markup import Markup, fill
 from dialogues._state import State
 from dialogues._types import Chart, Context, Document, Effect, Option, Reply
+from dialogues.actions import Navigate, option
 from knowledge import KnowledgeBase, Matcher
 
 # Shared labels the navigation uses everywhere.
@@ -81,12 +82,12 @@ class Conversation:
 
     def nav_row(self, back: bool = True) -> tuple[Option, ...]:
         """The Back and Menu buttons that end every prompt."""
-        row = [Option(self.label(BACK), "n:back")] if back else []
-        return (*row, Option(self.label(MENU), "n:menu"))
+        row = [option(self.label(BACK), Navigate("back"))] if back else []
+        return (*row, option(self.label(MENU), Navigate("menu")))
 
     def menu_row(self) -> tuple[Option, ...]:
         """Just the Menu button, for replies that are not a step of a journey."""
-        return (Option(self.label(MENU), "n:menu"),)
+        return (option(self.label(MENU), Navigate("menu")),)
 
     # --- time ---------------------------------------------------------------------------------
 

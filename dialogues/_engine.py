@@ -8,10 +8,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogues import _cards, _journeys, _plan, edges  # noqa: F401  (they register texts)
+from dialogues import _cards, edges  # noqa: F401  (they declare shared texts)
 from dialogues._asking import answer_question, nothing_found
-from dialogues._content import Dialogues, load_all, uses
+from dialogues._content import Dialogues, uses
 from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
+from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
 from dialogues._navigation import (
     WELCOME_AT,
@@ -32,12 +33,26 @@ from dialogues._types import (
     Context,
     Effect,
     Event,
-    Option,
     Reply,
     Text,
     Unsupported,
 )
 from dialogues._unkept import drop_typed_text
+from dialogues.actions import (
+    Action,
+    Answer,
+    Detail,
+    Listing,
+    Navigate,
+    NoneOfThese,
+    Open,
+    Parts,
+    Rate,
+    Term,
+    Topic,
+    decode,
+    option,
+)
 from knowledge import KnowledgeBase, Matcher, normalise
 
 ANSWER_LIMIT = 1000  # characters kept of a typed answer (a SIPS answer, a note to the team)
@@ -145,21 +160,22 @@ def _heard(convo: Conversation, event: Event) -> str:
         return f"/{event.name} {event.args}".strip()
     if isinstance(event, Unsupported):
         return f"[{event.what}]"
-    kind, _, rest = event.data.partition(":")
+    action = decode(event.data)
     step = step_of(convo) if position_is_valid(convo) else None
-    seq, _, choice = rest.partition(":")
-    if kind == "s" and step and seq == str(convo.state.seq):
-        if choice.isdigit() and int(choice) < len(step.options):
-            return f"[{step.options[int(choice)].label}]"
-        if choice == "skip":
-            return f"[{convo.label(SKIP)}]"
-    if kind == "n" and rest in ("back", "menu", "help"):
-        return f"[{convo.label(rest)}]"
-    topic = convo.kb.topic(rest.rpartition(":")[0] if kind == "fb" else rest)
-    if kind in ("t", "d", "p", "fb") and topic is not None:
-        return f"[{topic.short_title}]" if kind != "fb" else f"[{topic.short_title}: {rest[-1]}]"
-    if kind == "f" and rest.partition(":")[0] in convo.dialogues.flows:
-        return f"[{convo.dialogues.flows[rest.partition(':')[0]].title}]"
+    match action:
+        case Answer(seq, choice) if step and seq == convo.state.seq:
+            if choice == "skip":
+                return f"[{convo.label(SKIP)}]"
+            if choice < len(step.options):
+                return f"[{step.options[choice].label}]"
+        case Navigate(to):
+            return f"[{convo.label(to)}]"
+        case Topic(id) | Detail(id) | Parts(id) if (topic := convo.kb.topic(id)) is not None:
+            return f"[{topic.short_title}]"
+        case Rate(id, helpful) if (topic := convo.kb.topic(id)) is not None:
+            return f"[{topic.short_title}: {int(helpful)}]"
+        case Open(flow) if flow in convo.dialogues.flows:
+            return f"[{convo.dialogues.flows[flow].title}]"
     return f"[button {event.data[:64]}]"
 
 
@@ -205,10 +221,10 @@ def _allowed_before_consent(convo: Conversation, event: Event) -> bool:
     if not _open_before_consent(convo, convo.state.at.flow):
         return False
     if isinstance(event, Button):
-        kind, _, rest = event.data.partition(":")
-        if kind == "f":  # e.g. "Erase everything" on the privacy page
-            return _open_before_consent(convo, rest.partition(":")[0])
-        return event.data.startswith(("s:", "n:back"))
+        action = decode(event.data)
+        if isinstance(action, Open):  # e.g. "Erase everything" on the privacy page
+            return _open_before_consent(convo, action.flow)
+        return isinstance(action, Answer) or action == Navigate("back")
     if isinstance(event, Text):
         step = step_of(convo)
         return step is not None and _option_named(step.options, event.text) is not None
@@ -239,62 +255,56 @@ def _command(convo: Conversation, command: Command) -> None:
     elif flow := convo.dialogues.flow_for_command(name):
         start_flow(convo, flow.id)
     else:
-        help_button = (Option(convo.label(HELP), "n:help"), *convo.menu_row())
+        help_button = (option(convo.label(HELP), Navigate("help")), *convo.menu_row())
         convo.say(convo.text(UNKNOWN_COMMAND, command=shorten(name, 40)), [help_button])
 
 
 def _button(convo: Conversation, data: str) -> None:
-    kind, _, rest = data.partition(":")
-    handled = False
-    if kind == "n":
-        handled = _nav(convo, rest)
-    elif kind == "s":
-        handled = _step_button(convo, rest)
-    elif kind == "f":
-        flow_id, _, step_id = rest.partition(":")
-        flow = convo.dialogues.flows.get(flow_id)
-        if flow and (not step_id or (step_id in flow.steps and flow.steps[step_id].entry)):
-            start_flow(convo, flow_id, step_id or None)
-            handled = True
-    elif kind == "t":
-        handled = _cards.topic_card(convo, rest)
-    elif kind == "d":
-        handled = _cards.detail(convo, rest)
-    elif kind == "p":
-        handled = _cards.parts(convo, rest)
-    elif kind == "g":
-        handled = _cards.glossary_term(convo, rest)
-    elif kind == "l":
-        name, _, page = rest.partition(":")
-        handled = _cards.show_list(convo, name, int(page) if page.isdigit() else 1)
-    elif kind == "fb":
-        topic, _, value = rest.rpartition(":")
-        if convo.kb.topic(topic) and value in ("0", "1"):
-            _cards.feedback(convo, topic, value == "1")
-            handled = True
-    elif kind == "x" and rest == "none":
-        nothing_found(convo)
-        handled = True
-    if not handled:
+    action = decode(data)
+    if action is None or not _act(convo, action):
         _expired(convo)
 
 
-def _nav(convo: Conversation, where: str) -> bool:
-    if where == "back":
-        back(convo)
-    elif where == "menu":
-        to_menu(convo)
-    elif where == "help":
-        convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
-    else:
-        return False
+def _act(convo: Conversation, action: Action) -> bool:
+    """Do what a button says; False when it no longer applies (an old or forged button)."""
+    match action:
+        case Navigate("back"):
+            back(convo)
+        case Navigate("menu"):
+            to_menu(convo)
+        case Navigate("help"):
+            convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
+        case Answer(seq, choice):
+            return _step_button(convo, seq, choice)
+        case Open(flow_id, step_id):
+            flow = convo.dialogues.flows.get(flow_id)
+            if not flow or (step_id and not (step_id in flow.steps and flow.steps[step_id].entry)):
+                return False
+            start_flow(convo, flow_id, step_id)
+        case Topic(id):
+            return _cards.topic_card(convo, id)
+        case Detail(id):
+            return _cards.detail(convo, id)
+        case Parts(id):
+            return _cards.parts(convo, id)
+        case Term(id):
+            return _cards.glossary_term(convo, id)
+        case Listing(name, page):
+            return _cards.show_list(convo, name, page or 1)
+        case Rate(topic, helpful):
+            if not convo.kb.topic(topic):
+                return False
+            _cards.feedback(convo, topic, helpful)
+        case NoneOfThese():
+            nothing_found(convo)
+        case _:
+            return False  # a staff button in a private chat
     return True
 
 
-def _step_button(convo: Conversation, rest: str) -> bool:
-    seq, _, choice = rest.partition(":")
+def _step_button(convo: Conversation, seq: int, choice: int | str) -> bool:
     step = step_of(convo)
-    if step is None or seq != str(convo.state.seq):
+    if step is None or seq != convo.state.seq:
         return False
     if choice == "skip":
         free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
@@ -302,9 +312,9 @@ def _step_button(convo: Conversation, rest: str) -> bool:
             return False
         accept(convo, "skip")
         return True
-    if not choice.isdigit() or int(choice) >= len(step.options):
+    if choice >= len(step.options):
         return False
-    accept(convo, int(choice))
+    accept(convo, choice)
     return True
 
 
@@ -338,8 +348,8 @@ def _option_named(options, text: str) -> int | None:
     typed = normalise(text)
     if not typed or len(typed) > 60:
         return None
-    for n, option in enumerate(options):
-        name = normalise(re.sub(r"[^\w\s'’-]", "", option.label))
+    for n, spec in enumerate(options):
+        name = normalise(re.sub(r"[^\w\s'’-]", "", spec.label))
         if name and fuzz.ratio(typed, name) >= LABEL_MATCH:
             return n
     return None

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from dialogues._cards import show_list
 from dialogues._content import StepSpec, uses
 from dialogues._conversation import SKIP, Conversation, rows_of
 from dialogues._markup import Markup, fill
+from dialogues._registry import Jump
 from dialogues._state import BACK_LIMIT, Position
 from dialogues._types import Option
+from dialogues.actions import Action, Answer, Listing, Open, option
 from knowledge import KnowledgeBase
 
 MENU_AT = Position(flow="menu", step="menu")
 WELCOME_AT = Position(flow="welcome", step="consent")
 
-# Result steps run a compute: a function registered here by dialogues._journeys.
-COMPUTES: dict[str, Callable[[Conversation], None]] = {}
-
 MENU_AGAIN = uses("menu_again")
 PREVIOUS_ANSWER = uses("previous_answer", "answer")
-
-
-def compute(name: str) -> Callable[[Callable[[Conversation], None]], Callable]:
-    """Register the function that runs a result step with `compute: name`."""
-
-    def register(function: Callable[[Conversation], None]) -> Callable[[Conversation], None]:
-        COMPUTES[name] = function
-        return function
-
-    return register
 
 
 @dataclass(frozen=True)
@@ -104,6 +92,11 @@ def go(convo: Conversation, flow_id: str, step_id: str, index: int = 0) -> None:
     show(convo)
 
 
+def go_to(convo: Conversation, jump: Jump) -> None:
+    """Go where a journey's code says (a jump `check` has verified), keeping the answers."""
+    go(convo, jump.flow, jump.step or convo.flow(jump.flow).start)
+
+
 def start_flow(convo: Conversation, flow_id: str, step_id: str | None = None) -> None:
     """Begin a journey afresh (its earlier answers are dropped)."""
     convo.state.answers = {}
@@ -148,7 +141,7 @@ def show(convo: Conversation, intro: Markup | None = None) -> None:
     assert step is not None, "position checked by the engine"
     if step.kind == "result":
         at = convo.state.at
-        COMPUTES[step.compute](convo)
+        convo.dialogues.journeys.compute(step.compute)(convo)
         if convo.state.at == at:  # the journey is over: rest at the menu, results on screen
             finish(convo)
         return
@@ -170,19 +163,19 @@ def _prompt(convo: Conversation, step: StepSpec) -> tuple[Markup, list[Option]]:
     elif step.kind == "ask":
         values["previous"] = _previous_answer(convo, step.key or "")
     text = fill(step.text or "", **values)
-    options = [Option(o.label, _option_data(o, seq, n)) for n, o in enumerate(step.options)]
+    options = [option(o.label, _option_action(o, seq, n)) for n, o in enumerate(step.options)]
     free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
     if free_text and step.skip:
-        options.append(Option(convo.label(SKIP), f"s:{seq}:skip"))
+        options.append(option(convo.label(SKIP), Answer(seq, "skip")))
     return text, options
 
 
-def _option_data(option, seq: int, n: int) -> str:
-    if option.flow and not option.value:
-        return f"f:{option.flow}"
-    if option.show:
-        return f"l:{option.show}"
-    return f"s:{seq}:{n}"
+def _option_action(spec, seq: int, n: int) -> Action:
+    if spec.flow and not spec.value:
+        return Open(spec.flow)
+    if spec.show:
+        return Listing(spec.show)
+    return Answer(seq, n)
 
 
 def _previous_answer(convo: Conversation, item_id: str) -> Markup:

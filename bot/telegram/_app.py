@@ -27,6 +27,7 @@ from bot.telegram._staff import StaffDesk, is_staff_command
 from bot.telegram._updates import command_of, event_of, sender_of
 from dialogues import Button, Command, fill
 from dialogues import edges as texts
+from dialogues.actions import Staff, decode
 
 logger = logging.getLogger(__name__)
 
@@ -138,8 +139,8 @@ class BotService:
             return
         chat_id = update.effective_chat.id
         event = event_of(update)
-        if isinstance(event, Button) and event.data.startswith("st:"):
-            await self.staff.button(user_id, chat_id, event.data)
+        if isinstance(event, Button) and isinstance(action := decode(event.data), Staff):
+            await self.staff.button(user_id, chat_id, action)
             return
         message = update.message
         if message is None or message.text is None:

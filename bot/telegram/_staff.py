@@ -19,6 +19,7 @@ from bot.service import Advisor
 from bot.telegram._delivery import Deliverer, with_retries
 from dialogues import Markup, Reply, fill, plain, split_text
 from dialogues import edges as texts
+from dialogues.actions import Staff, encode
 from storage import AlreadyClosed, BadReference, FollowUp, NotFound, normalise_reference
 
 logger = logging.getLogger(__name__)
@@ -96,11 +97,11 @@ class StaffDesk:
                 [
                     InlineKeyboardButton(
                         self.dialogues.label(texts.STAFF_SHOW),
-                        callback_data=f"st:show:{followup.reference}",
+                        callback_data=encode(Staff("show", followup.reference)),
                     ),
                     InlineKeyboardButton(
                         self.dialogues.label(texts.STAFF_CLOSE),
-                        callback_data=f"st:close:{followup.reference}",
+                        callback_data=encode(Staff("close", followup.reference)),
                     ),
                 ]
             ]
@@ -167,11 +168,9 @@ class StaffDesk:
             answer = self._text(texts.STAFF_USAGE)
         await self._post(chat_id, answer)
 
-    async def button(self, staff_id: int, chat_id: int, data: str) -> None:
-        """A button under a follow-up notice: st:show:REF or st:close:REF."""
-        _, action, reference = [*data.split(":", 2), "", ""][:3]
-        if action in ("show", "close"):
-            await self.command(staff_id, chat_id, action, reference)
+    async def button(self, staff_id: int, chat_id: int, action: Staff) -> None:
+        """A button under a follow-up notice: show or close that follow-up."""
+        await self.command(staff_id, chat_id, action.verb, action.reference)
 
     async def reply_to_notice(self, staff_id: int, chat_id: int, notice_id: int, text: str) -> bool:
         """A staff member replied to a follow-up notice: send their words to the user."""

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dialogues import CAPTION_LIMIT, MESSAGE_LIMIT, Button, Command, Context, Text, Unsupported
 from dialogues._markup import check_html
+from dialogues.actions import decode
 from tests.conftest import NOW
 
 COMMANDS = [
@@ -64,6 +65,7 @@ def test_any_sequence_of_events_is_answered_within_limits(engine, sequence):
             for row in reply.options:
                 for option in row:
                     assert len(option.data.encode()) <= 64
+                    assert decode(option.data) is not None, option  # made by the codec
                     assert option.label
                     new_buttons.append(option.data)
             if reply.chart:

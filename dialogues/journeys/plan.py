@@ -2,61 +2,28 @@
 
 from __future__ import annotations
 
-from dialogues._content import flow_labels, flow_texts
 from dialogues._conversation import Conversation, long_date, rows_of
-from dialogues._journeys import item_titles, level_label, profile_chart
 from dialogues._markup import fill, plain
-from dialogues._navigation import compute
+from dialogues._registry import Journey, Jump
 from dialogues._state import Result
-from dialogues._types import DocSection, Document, Option
+from dialogues._types import DocSection, Document
+from dialogues.actions import option
+from dialogues.journeys._common import opens
+from dialogues.journeys._profiles import item_titles, level_label, profile_chart
 
 READING_IN_PLAN = 6  # reading entries listed at the end
 
-flow_texts(
-    "plan",
-    empty=(),
-    ready=(),
-    title=(),
-    subtitle=("date",),
-    footer=(),
-    triage_heading=(),
-    triage_intro=("date",),
-    recommended=("title", "reasons"),
-    watch=("title", "action"),
-    readiness_heading=(),
-    nasss_heading=(),
-    profile_intro=("date",),
-    priority=("title", "action"),
-    complex_domain=("title", "advice"),
-    readiness_history_heading=(),
-    nasss_history_heading=(),
-    priorities_intro=(),
-    complex_intro=(),
-    history_line=("date", "summary"),
-    sips_heading=(),
-    sips_intro=("date",),
-    sips_updates=("dates",),
-    next_heading=(),
-    reading_heading=(),
-    reading_line=("title", "by", "year"),
-    column_question=(),
-    column_answer=(),
-    column_area=(),
-    column_rating=(),
-)
-
-flow_labels("triage", "role", "field", "stage", "kind", "scope", "hardest")
-flow_labels("plan", "triage", "readiness")
+TRIAGE = Jump("triage")
+READINESS = Jump("readiness")
 
 
-@compute("plan")
 def plan(convo: Conversation) -> None:
     """Send the plan document, or say what to do first when there is nothing to put in it."""
     document = build_plan(convo)
     if document is None:
         options = [
-            Option(convo.flow_label("triage"), "f:triage"),
-            Option(convo.flow_label("readiness"), "f:readiness"),
+            option(convo.flow_label("triage"), opens(TRIAGE)),
+            option(convo.flow_label("readiness"), opens(READINESS)),
         ]
         convo.say(convo.flow_text("empty"), [*rows_of(options, 1), convo.menu_row()])
         return
@@ -222,3 +189,42 @@ def _reading_for(convo: Conversation, topics: list[str]) -> list[str]:
         if topic is not None:
             found += topic.reading
     return list(dict.fromkeys(found))[:READING_IN_PLAN]
+
+
+JOURNEY = Journey(
+    name="plan",
+    computes={"plan": plan},
+    texts={
+        "empty": (),
+        "ready": (),
+        "title": (),
+        "subtitle": ("date",),
+        "footer": (),
+        "triage_heading": (),
+        "triage_intro": ("date",),
+        "recommended": ("title", "reasons"),
+        "watch": ("title", "action"),
+        "readiness_heading": (),
+        "nasss_heading": (),
+        "profile_intro": ("date",),
+        "priority": ("title", "action"),
+        "complex_domain": ("title", "advice"),
+        "readiness_history_heading": (),
+        "nasss_history_heading": (),
+        "priorities_intro": (),
+        "complex_intro": (),
+        "history_line": ("date", "summary"),
+        "sips_heading": (),
+        "sips_intro": ("date",),
+        "sips_updates": ("dates",),
+        "next_heading": (),
+        "reading_heading": (),
+        "reading_line": ("title", "by", "year"),
+        "column_question": (),
+        "column_answer": (),
+        "column_area": (),
+        "column_rating": (),
+    },
+    labels=("triage", "readiness"),
+    jumps=(TRIAGE, READINESS),
+)

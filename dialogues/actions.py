@@ -1,0 +1,215 @@
+"""What a button does, as a value: one codec between actions and Telegram's callback data.
+
+Every button the bot shows is made from one of these frozen actions with `encode`, and every
+press is read back with `decode`; nothing else builds or parses callback data. The wire form
+is short (Telegram allows 64 bytes) and stays readable in logs and transcripts: a tag, then
+the fields, separated by colons. Old buttons keep working because the tags never change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+from dialogues._types import Option
+
+CALLBACK_LIMIT = 64  # bytes of callback data Telegram carries
+_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # ids in the YAML, and flow/step names
+_REFERENCE = re.compile(r"^[A-Z]{1,3}-[0-9A-Z]{1,12}$")  # SA-XXXXXX, C-XXXXXX
+
+Place = Literal["back", "menu", "help"]
+StaffVerb = Literal["show", "close"]
+
+
+class ButtonDataError(ValueError):
+    """An action that cannot be carried by a button (too long, or a malformed id)."""
+
+
+@dataclass(frozen=True)
+class Navigate:
+    """Back, Menu or Help."""
+
+    to: Place
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The `choice`-th option of the step shown with sequence number `seq`, or its Skip."""
+
+    seq: int
+    choice: int | Literal["skip"]
+
+
+@dataclass(frozen=True)
+class Open:
+    """Start a journey, at its start or at one of its entry steps."""
+
+    flow: str
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The answer card for a factor or framework."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A factor's longer explanation."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A framework's domains, sections or components."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A browse list, and the page of it (None: the first, and the list has no pages)."""
+
+    name: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Whether an answer card helped."""
+
+    topic: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class NoneOfThese:
+    """None of the topics offered in a 'did you mean' was it."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A button under a follow-up notice in the staff chat."""
+
+    verb: StaffVerb
+    reference: str
+
+
+Action = (
+    Navigate | Answer | Open | Topic | Detail | Parts | Term | Listing | Rate | NoneOfThese | Staff
+)
+
+# The tag each action travels under. These are published in every chat the bot has written
+# to, so a tag is never reused for something else.
+_TAGS: dict[type, str] = {
+    Navigate: "n",
+    Answer: "s",
+    Open: "f",
+    Topic: "t",
+    Detail: "d",
+    Parts: "p",
+    Term: "g",
+    Listing: "l",
+    Rate: "fb",
+    NoneOfThese: "x",
+    Staff: "st",
+}
+_TYPES = {tag: kind for kind, tag in _TAGS.items()}
+
+
+def encode(action: Action) -> str:
+    """The callback data for an action; ButtonDataError if it would not fit or not read back."""
+    tag = _TAGS[type(action)]
+    match action:
+        case Navigate(to):
+            parts = [_literal(to, Place)]
+        case Answer(seq, choice):
+            parts = [_count(seq), choice if choice == "skip" else _count(choice)]
+        case Open(flow, step):
+            parts = [_id(flow), *([_id(step)] if step is not None else [])]
+        case Topic(id) | Detail(id) | Parts(id) | Term(id):
+            parts = [_id(id)]
+        case Listing(name, page):
+            parts = [_id(name), *([_count(page)] if page is not None else [])]
+        case Rate(topic, helpful):
+            parts = [_id(topic), "1" if helpful else "0"]
+        case NoneOfThese():
+            parts = ["none"]
+        case Staff(verb, reference):
+            if not _REFERENCE.match(reference):
+                raise ButtonDataError(f"not a reference: {reference!r}")
+            parts = [_literal(verb, StaffVerb), reference]
+    data = ":".join([tag, *map(str, parts)])
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ButtonDataError(f"{data!r} is over {CALLBACK_LIMIT} bytes")
+    return data
+
+
+def decode(data: str) -> Action | None:
+    """The action a button's data stands for; None for anything not made by `encode`."""
+    tag, _, rest = data.partition(":")
+    kind = _TYPES.get(tag)
+    if kind is None or len(data.encode()) > CALLBACK_LIMIT:
+        return None
+    parts = rest.split(":")
+    try:
+        action = _build(kind, parts)
+        # Only the canonical form is accepted, so that each action has exactly one spelling.
+        return action if encode(action) == data else None
+    except (ButtonDataError, ValueError, TypeError):
+        return None
+
+
+def _build(kind: type, parts: list[str]) -> Action:
+    """The action of type `kind` from the fields after the tag (checked again by encode)."""
+    if kind is Answer and len(parts) == 2:
+        seq, choice = parts
+        return Answer(int(seq), "skip" if choice == "skip" else int(choice))
+    if kind is Listing and len(parts) in (1, 2):
+        return Listing(parts[0], int(parts[1]) if len(parts) == 2 else None)
+    if kind is Open and len(parts) in (1, 2):
+        return Open(*parts)
+    if kind is Rate and len(parts) == 2 and parts[1] in ("0", "1"):
+        return Rate(parts[0], parts[1] == "1")
+    if kind is NoneOfThese and parts == ["none"]:
+        return NoneOfThese()
+    if len(parts) == len(fields(kind)) and kind in (Navigate, Topic, Detail, Parts, Term, Staff):
+        return kind(*parts)
+    raise ButtonDataError(f"{kind.__name__} does not read {parts!r}")
+
+
+def _id(value: str) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ButtonDataError(f"not an id: {value!r}")
+    return value
+
+
+def _count(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ButtonDataError(f"not a count: {value!r}")
+    return value
+
+
+def _literal(value: str, allowed: object) -> str:
+    if value not in get_args(allowed):
+        raise ButtonDataError(f"{value!r} is not one of {get_args(allowed)}")
+    return value
+
+
+ACTION_TYPES: tuple[type, ...] = tuple(_TAGS)
+
+
+def option(label: str, action: Action) -> Option:
+    """A button: what it says, and the action it carries."""
+    return Option(label, encode(action))

@@ -1,0 +1,147 @@
+"""What the readiness and NASSS checks share: levels, 'what changed', the profile chart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from dialogues._cards import bullets
+from dialogues._content import FlowSpec
+from dialogues._conversation import Conversation, long_date
+from dialogues._markup import Markup, escape, fill, plain
+from dialogues._navigation import series_items
+from dialogues._types import Chart, ChartLevel, ChartRow, Option
+from dialogues.journeys._common import end_buttons, previous, remember
+
+# Bar lengths on the charts; "unknown" (not sure) has none.
+LEVEL_SCORES = {"red": 1, "amber": 2, "green": 3, "simple": 1, "complicated": 2, "complex": 3}
+# Higher is better for readiness, worse for complexity.
+BETTER_WHEN_HIGHER = {"readiness": True, "nasss": False}
+
+# The texts both profiles' flows need.
+PROFILE_TEXTS = {
+    "profile_line": ("title", "level"),
+    "chart_title": (),
+    "caption": ("summary",),
+    "changes": ("date", "better", "worse", "same", "lines"),
+    "unchanged_all": (),
+}
+
+
+def level_label(flow: FlowSpec, level: str) -> str:
+    """The words for a level, e.g. green -> "Ready" (flow labels level-green)."""
+    return flow.labels.get(f"level-{level}", level)
+
+
+def compare(flow: FlowSpec, before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """Items that got better, worse, stayed the same or changed to or from 'not sure'."""
+    higher_is_better = BETTER_WHEN_HIGHER[flow.id]
+    moves: dict[str, list[str]] = {"better": [], "worse": [], "same": [], "other": []}
+    for item, level in after.items():
+        old = before.get(item)
+        old_score, new_score = LEVEL_SCORES.get(old or "", 0), LEVEL_SCORES.get(level, 0)
+        if old == level:
+            moves["same"].append(item)
+        elif not old_score or not new_score:
+            moves["other"].append(item)
+        elif (new_score > old_score) == higher_is_better:
+            moves["better"].append(item)
+        else:
+            moves["worse"].append(item)
+    return moves
+
+
+def changes_text(convo: Conversation, flow: FlowSpec, levels: dict[str, str]) -> Markup:
+    """'Since 3 March: 2 better, 1 worse, 4 the same', then each change from what to what."""
+    earlier = previous(convo, flow.id)
+    if earlier is None:
+        return Markup("")
+    titles = item_titles(convo, flow.id)
+    before = earlier.result.get("levels", {})
+    moves = compare(flow, before, levels)
+    changed = [i for i in levels if i not in moves["same"]]
+    lines = [
+        f"{titles[i]}: {level_label(flow, before.get(i, 'unknown'))} → "
+        f"{level_label(flow, levels[i])}"
+        for i in changed
+    ]
+    return fill(
+        flow.texts["changes"],
+        date=long_date(earlier.date),
+        better=len(moves["better"]),
+        worse=len(moves["worse"]),
+        same=len(moves["same"]),
+        lines=bullets(convo, lines) if lines else fill(flow.texts["unchanged_all"]),
+    )
+
+
+def levels_of(convo: Conversation) -> tuple[FlowSpec, dict[str, str], dict[str, str]]:
+    """The flow, the answers to its series, and each item's level (unanswered: unknown)."""
+    flow = convo.flow()
+    step = next(s for s in flow.steps.values() if s.kind == "series")
+    answers: dict[str, str] = dict(convo.state.answers.get(step.key) or {})
+    items = series_items(convo.kb, convo, step)
+    levels = {item.id: flow.levels.get(answers.get(item.id) or "", "unknown") for item in items}
+    return flow, answers, levels
+
+
+def item_titles(convo: Conversation, flow_id: str) -> dict[str, str]:
+    """Short titles of the items a profile rates: the seven factors, or the NASSS domains."""
+    if flow_id == "readiness":
+        return {g.factors[0]: g.short_title for g in convo.kb.key_factors}
+    return {d.id: d.short_title for d in convo.kb.frameworks["nasss"].domains}
+
+
+def profile_chart(
+    convo: Conversation, flow: FlowSpec, levels: dict[str, str], before: dict[str, str], date: str
+) -> Chart:
+    """The chart of a readiness or NASSS profile, with the previous levels marked if any."""
+    titles = item_titles(convo, flow.id)
+    counts = Counter(levels.values())
+    summary = ", ".join(f"{n} {level_label(flow, lv).lower()}" for lv, n in counts.items())
+    return Chart(
+        name=f"{flow.id}-{date}",
+        title=plain(fill(flow.texts["chart_title"])),
+        palette="readiness" if flow.id == "readiness" else "complexity",
+        levels=tuple(
+            ChartLevel(lv, level_label(flow, lv), LEVEL_SCORES.get(lv, 0))
+            for lv in dict.fromkeys([*flow.levels.values(), "unknown"])
+        ),
+        # A "not sure" last time has no place on the bar, so it gets no marker.
+        rows=tuple(
+            ChartRow(titles[i], lv, None if before.get(i) == "unknown" else before.get(i))
+            for i, lv in levels.items()
+        ),
+        caption=plain(fill(flow.texts["caption"], summary=summary)),
+        legend_previous=flow.labels["previous"] if before else "",
+    )
+
+
+def profile_lines(
+    convo: Conversation, flow: FlowSpec, levels: dict[str, str], names: dict[str, str]
+) -> Markup:
+    """A line per item: its name and its level in words."""
+    return Markup(
+        "\n".join(
+            convo.flow_text("profile_line", title=names[i], level=level_label(flow, lv))
+            for i, lv in levels.items()
+        )
+    )
+
+
+def send_profile(
+    convo: Conversation,
+    flow: FlowSpec,
+    answers: dict[str, str],
+    levels: dict[str, str],
+    result: dict[str, Any],
+    text: Markup,
+    buttons: list[Option],
+) -> None:
+    """Send the chart (its caption says the result in words) and the text; keep the result."""
+    earlier = previous(convo, flow.id)  # before remember: the chart marks the previous levels
+    before = earlier.result.get("levels", {}) if earlier else {}
+    chart = profile_chart(convo, flow, levels, before, convo.today)
+    remember(convo, flow.id, answers, {"levels": levels, **result})
+    convo.say(escape(chart.caption), chart=chart)
+    convo.say(text, end_buttons(convo, *buttons))

@@ -1,0 +1,58 @@
+"""The NASSS complexity check: the profile, the warning when several domains are complex."""
+
+from __future__ import annotations
+
+from dialogues._conversation import Conversation
+from dialogues._markup import Markup
+from dialogues._registry import Journey
+from dialogues.actions import Topic, option
+from dialogues.journeys._profiles import (
+    PROFILE_TEXTS,
+    changes_text,
+    levels_of,
+    profile_lines,
+    send_profile,
+)
+
+COMPLEX_WARNING_AT = 2  # "complex in several domains": the NASSS finding
+
+
+def nasss(convo: Conversation) -> None:
+    """The NASSS complexity profile, the warning when several domains are complex, a chart."""
+    flow, answers, levels = levels_of(convo)
+    framework = convo.kb.frameworks["nasss"]
+    domains = {d.id: d for d in framework.domains}
+    complex_ids = [i for i, lv in levels.items() if lv == "complex"]
+    complicated = [domains[i].short_title for i, lv in levels.items() if lv == "complicated"]
+    advice: list[Markup] = []
+    if len(complex_ids) >= COMPLEX_WARNING_AT:
+        advice.append(convo.flow_text("warning", count=len(complex_ids)))
+    advice += [
+        convo.flow_text("simplify", title=domains[i].title, advice=domains[i].simplify)
+        for i in complex_ids
+    ]
+    if complicated:
+        advice.append(convo.flow_text("complicated", titles=", ".join(complicated)))
+    text = convo.flow_text(
+        "result",
+        profile=profile_lines(convo, flow, levels, {i: d.title for i, d in domains.items()}),
+        advice=Markup("\n\n".join(advice)) if advice else convo.flow_text("all_simple"),
+        changes=changes_text(convo, flow, levels),
+    )
+    buttons = [option(framework.short_title, Topic("nasss"))]
+    send_profile(convo, flow, answers, levels, {"complex": complex_ids}, text, buttons)
+
+
+JOURNEY = Journey(
+    name="nasss",
+    computes={"nasss": nasss},
+    texts={
+        "result": ("profile", "advice", "changes"),
+        "warning": ("count",),
+        "simplify": ("title", "advice"),
+        "complicated": ("titles",),
+        "all_simple": (),
+        **PROFILE_TEXTS,
+    },
+    labels=("previous",),
+)

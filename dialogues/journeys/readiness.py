@@ -1,0 +1,52 @@
+"""The readiness check on the seven factors: red-amber-green, priorities, what changed."""
+
+from __future__ import annotations
+
+from dialogues._conversation import Conversation
+from dialogues._markup import Markup
+from dialogues._registry import Journey
+from dialogues.actions import Topic, option
+from dialogues.journeys._profiles import (
+    PROFILE_TEXTS,
+    changes_text,
+    levels_of,
+    profile_lines,
+    send_profile,
+)
+
+PRIORITIES = 3  # readiness priorities shown
+
+
+def readiness(convo: Conversation) -> None:
+    """Red-amber-green on the seven factors, three priorities, what changed, a chart."""
+    flow, answers, levels = levels_of(convo)
+    kb = convo.kb
+    groups = {g.factors[0]: g for g in kb.key_factors}
+    order = {level: n for n, level in enumerate(flow.priority_order)}
+    urgent = sorted((i for i in levels if levels[i] in order), key=lambda i: order[levels[i]])
+    urgent = urgent[:PRIORITIES]
+    priorities = [
+        convo.flow_text("priority", title=groups[i].title, action=kb.factors[i].actions[0])
+        for i in urgent
+    ]
+    text = convo.flow_text(
+        "result",
+        profile=profile_lines(convo, flow, levels, {i: g.title for i, g in groups.items()}),
+        priorities=Markup("\n\n".join(priorities)) if priorities else convo.flow_text("all_green"),
+        changes=changes_text(convo, flow, levels),
+    )
+    buttons = [option(groups[i].short_title, Topic(i)) for i in urgent]
+    send_profile(convo, flow, answers, levels, {"priorities": urgent}, text, buttons)
+
+
+JOURNEY = Journey(
+    name="readiness",
+    computes={"readiness": readiness},
+    texts={
+        "result": ("profile", "priorities", "changes"),
+        "priority": ("title", "action"),
+        "all_green": (),
+        **PROFILE_TEXTS,
+    },
+    labels=("previous",),
+)
