@@ -24,7 +24,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from bot.fonts import Style, font_file, safe_text
-from dialogues._types import Chart, ChartLevel
+from dialogues import Chart, ChartLevel
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from fpdf import FPDF, FontFace, XPos, YPos
 
 from bot.charts import MARGIN, WIDTH, render_chart
 from bot.fonts import font_file, safe_text
-from dialogues._types import DocSection, Document
+from dialogues import DocSection, Document
 
 logger = logging.getLogger(__name__)
 

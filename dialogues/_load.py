@@ -7,8 +7,7 @@ from pathlib import Path
 from dialogues._content import DialogueContentError, Dialogues, load_dialogues
 from dialogues._registry import Registry
 from dialogues.journeys import JOURNEYS
-from knowledge import KnowledgeBase, Problem, load_knowledge
-from knowledge._problems import ContentError
+from knowledge import ContentError, KnowledgeBase, Problem, load_knowledge
 
 
 def load_all(

@@ -16,8 +16,8 @@ from knowledge._models import (
     Section,
     Term,
 )
-from knowledge._problems import ContentError, Problem
 from knowledge._words import normalise
+from knowledge.content import ContentError, Problem
 
 __all__ = [
     "DATA_DIR",

@@ -22,7 +22,7 @@ from knowledge._models import (
     Reference,
     Term,
 )
-from knowledge._problems import (
+from knowledge.content import (
     ContentError,
     Problem,
     display_name,

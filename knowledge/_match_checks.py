@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from knowledge._models import Factor, Framework, MatchingLists
-from knowledge._problems import Problem, validate_one
 from knowledge._words import Reader, hyphen_forms, stems
+from knowledge.content import Problem, validate_one
 
 WORD_GROUPS = ("spellings", "word_forms", "sector_words")
 WORD_LISTS = ("hyphenated", "stop_words")
@@ -43,19 +43,18 @@ def _relabel(problem: Problem, data: dict[str, Any]) -> Problem:
         items, index = (data.get("smalltalk") or {}).get(parts[1]), parts[2]
         field = f"smalltalk.{parts[1]}"
     if isinstance(items, list) and index is not None and index.isdigit():
-        item = items[int(index)] if int(index) < len(items) else None
-        if isinstance(item, bool):
-            message = "YAML reads yes, no, on and off as true or false: put the word in quotes"
+        # Positions in problems count from 1.
+        item = items[int(index) - 1] if 0 < int(index) <= len(items) else None
         if section not in WORD_GROUPS:
             entry = _item_label(item, int(index))
     return Problem(problem.file, entry, field, message)
 
 
-def _item_label(item: Any, index: int) -> str:
-    """A list item by its text when it has a short one, otherwise by its position."""
+def _item_label(item: Any, position: int) -> str:
+    """A list item by its text when it has a short one, otherwise by its position (from 1)."""
     if isinstance(item, str) and 0 < len(item.strip()) <= 60:
         return item.strip()
-    return f"item {index + 1}"
+    return f"item {position}"
 
 
 def check_lists(lists: MatchingLists, file: str) -> Iterator[Problem]:
@@ -126,7 +125,7 @@ def check_rules(
         if not rules.terms:
             yield Problem(file, entry.id, "match.terms", "no terms: the matcher can never find it")
         seen: dict[tuple[str, ...], str] = {}
-        for n, term in enumerate(rules.terms):
+        for n, term in enumerate(rules.terms, start=1):
             field = f"match.terms.{n}"
             read = tuple(reader.read(term.text))
             if not read:
@@ -144,7 +143,7 @@ def check_rules(
                 )
             seen.setdefault(key, term.text)
             claimed.setdefault(tuple(read), entry.id)
-        for n, text in enumerate(rules.not_):
+        for n, text in enumerate(rules.not_, start=1):
             field = f"match.not.{n}"
             read = tuple(reader.read(text))
             if not read or all(s in stop for s in read):

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+from knowledge.content import ID_PATTERN, Strict
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=40)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=28)]
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1400)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-
-
-class Strict(BaseModel):
-    """A model that rejects unknown fields, so that a misspelt key is reported."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 MAX_WEIGHT = 3.0  # the heaviest a match term can be

@@ -84,7 +84,7 @@ def test_a_button_label_too_long_for_a_phone(copy, capsys):
     old = '{value: innovator, label: "Innovator or provider"}'
     new = '{value: innovator, label: "' + "x" * 60 + '"}'
     problems = problems_after(copy, capsys, TRIAGE, old, new)
-    assert any(p.startswith(f"{TRIAGE}: triage: steps.role.options.0.label:") for p in problems)
+    assert any(p.startswith(f"{TRIAGE}: triage: steps.role.options.1.label:") for p in problems)
 
 
 def test_a_choose_step_without_options_or_key(copy, capsys):

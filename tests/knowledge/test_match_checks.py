@@ -43,7 +43,7 @@ def test_a_wrong_item_in_a_group_names_the_group_word_and_the_position():
         "sector_words:\n  council: [la, 5]\nsmalltalk: {greeting: [hi], thanks: [ta], help: [help]}"
     )
     assert problems_in(text) == [
-        Problem(FILE, "council", "sector_words.1", "Input should be a valid string")
+        Problem(FILE, "council", "sector_words.2", "should be text, found a number")
     ]
 
 
@@ -150,19 +150,19 @@ def test_match_blocks_with_dead_duplicate_or_clashing_terms_are_reported():
         Problem(
             "factors.yaml",
             "workforce",
-            "match.terms.1",
+            "match.terms.2",
             "'recruiting' reads the same as 'recruitment'",
         ),
         Problem(
             "factors.yaml",
             "workforce",
-            "match.terms.2",
+            "match.terms.3",
             "'how do we' is only stop words, so it never counts",
         ),
         Problem(
-            "factors.yaml", "workforce", "match.not.0", "'recruitment' is also one of its terms"
+            "factors.yaml", "workforce", "match.not.1", "'recruitment' is also one of its terms"
         ),
-        Problem("factors.yaml", "workforce", "match.not.1", "'the' is only stop words"),
+        Problem("factors.yaml", "workforce", "match.not.2", "'the' is only stop words"),
         Problem(
             FILE,
             "help",
@@ -189,8 +189,8 @@ def test_a_bad_weight_in_factors_yaml_is_reported_with_entry_and_field(tmp_path)
     problem = Problem(
         "knowledge/data/factors.yaml",
         "workforce",
-        "match.terms.2.weight",
-        "Input should be less than or equal to 3",
+        "match.terms.3.weight",
+        "should be at most 3",
     )
     assert problem in error.value.problems
 
@@ -205,7 +205,7 @@ def test_loading_reports_a_broken_matching_yaml_with_file_entry_and_field(tmp_pa
     with pytest.raises(KnowledgeLoadError) as error:
         load_knowledge(data)
     assert [(p.file, p.entry, p.field) for p in error.value.problems] == [
-        (FILE, "council", "sector_words.0")
+        (FILE, "council", "sector_words.1")
     ]
 
 
