@@ -7,7 +7,7 @@ from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._registry import Jump
 from dialogues._types import Matched
-from dialogues.actions import Listing, NoneOfThese, Open, Topic, option
+from dialogues.actions import NoneOfThese, Open, Topic, option
 
 GREETING = uses("greeting")
 THANKS = uses("thanks")
@@ -19,7 +19,8 @@ TOPICS = label("topics")
 TEAM = label("team")
 SUGGESTIONS = 3  # topics offered when the matcher cannot choose
 TEAM_FLOW = Jump("team")
-ASKING_JUMPS = (TEAM_FLOW,)
+BROWSE_FLOW = Jump("browse")
+ASKING_JUMPS = (TEAM_FLOW, BROWSE_FLOW)
 
 
 def answer_question(convo: Conversation, text: str) -> None:
@@ -47,7 +48,7 @@ def answer_question(convo: Conversation, text: str) -> None:
 def nothing_found(convo: Conversation) -> None:
     """Nothing in the evidence fits: say so, and offer the topics and the team."""
     options = (
-        option(convo.label(TOPICS), Listing("topics")),
+        option(convo.label(TOPICS), Open(BROWSE_FLOW.flow)),
         option(convo.label(TEAM), Open(TEAM_FLOW.flow)),
     )
     convo.say(convo.text(NOTHING), [options, convo.menu_row()])

@@ -15,6 +15,7 @@ from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
 from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
 from dialogues._navigation import (
+    MORE,
     WELCOME_AT,
     accept,
     back,
@@ -22,6 +23,7 @@ from dialogues._navigation import (
     is_waiting_for_answer,
     position_is_valid,
     show,
+    show_more,
     start_flow,
     step_of,
     to_menu,
@@ -41,6 +43,7 @@ from dialogues._unkept import drop_typed_text
 from dialogues.actions import (
     Action,
     Answer,
+    CardPart,
     Detail,
     Listing,
     Navigate,
@@ -48,6 +51,7 @@ from dialogues.actions import (
     Open,
     Parts,
     Rate,
+    ReadingEntry,
     Term,
     Topic,
     decode,
@@ -166,12 +170,18 @@ def _heard(convo: Conversation, event: Event) -> str:
         case Answer(seq, choice) if step and seq == convo.state.seq:
             if choice == "skip":
                 return f"[{convo.label(SKIP)}]"
+            if choice == "more":
+                return f"[{convo.label(MORE)}]"
             if choice < len(step.options):
                 return f"[{step.options[choice].label}]"
         case Navigate(to):
             return f"[{convo.label(to)}]"
-        case Topic(id) | Detail(id) | Parts(id) if (topic := convo.kb.topic(id)) is not None:
+        case Topic(id) | Detail(id) | Parts(id) | CardPart(id) if (
+            topic := convo.kb.topic(id)
+        ) is not None:
             return f"[{topic.short_title}]"
+        case ReadingEntry(id) if id in convo.kb.reading:
+            return f"[{shorten(convo.kb.reading[id].title, 60)}]"
         case Rate(id, helpful) if (topic := convo.kb.topic(id)) is not None:
             return f"[{topic.short_title}: {int(helpful)}]"
         case Open(flow) if flow in convo.dialogues.flows:
@@ -283,10 +293,14 @@ def _act(convo: Conversation, action: Action) -> bool:
             start_flow(convo, flow_id, step_id)
         case Topic(id):
             return _cards.topic_card(convo, id)
-        case Detail(id):
-            return _cards.detail(convo, id)
-        case Parts(id):
-            return _cards.parts(convo, id)
+        case Detail(id):  # sent before cards had parts: the review's longer explanation
+            return _cards.card_part(convo, id, "found")
+        case CardPart(topic, part, page):
+            return _cards.card_part(convo, topic, part, page or 1)
+        case Parts(id, part):
+            return _cards.parts(convo, id, part)
+        case ReadingEntry(id):
+            return _cards.reading_entry(convo, id)
         case Term(id):
             return _cards.glossary_term(convo, id)
         case Listing(name, page):
@@ -306,6 +320,8 @@ def _step_button(convo: Conversation, seq: int, choice: int | str) -> bool:
     step = step_of(convo)
     if step is None or seq != convo.state.seq:
         return False
+    if choice == "more":
+        return show_more(convo)
     if choice == "skip":
         free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
         if not (free_text and step.skip):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dialogues._cards import show_list
-from dialogues._content import StepSpec, uses
+from dialogues._content import StepSpec, label, uses
 from dialogues._conversation import SKIP, Conversation, rows_of
 from dialogues._markup import Markup, fill
 from dialogues._registry import Jump
@@ -15,6 +15,7 @@ from dialogues.actions import Action, Answer, Listing, Open, option
 from knowledge import KnowledgeBase
 
 MENU_AT = Position(flow="menu", step="menu")
+MORE = label("what_these_mean")
 WELCOME_AT = Position(flow="welcome", step="consent")
 
 MENU_AGAIN = uses("menu_again")
@@ -47,6 +48,8 @@ def series_items(kb: KnowledgeBase, convo: Conversation, step: StepSpec) -> list
                     "simple": d.anchors.simple,
                     "complicated": d.anchors.complicated,
                     "complex": d.anchors.complex,
+                    # Said under anchors in the bot's own words, not the published rubric's.
+                    "note": Markup(flow.texts["anchors_ours"]) if d.anchors.ours else "",
                 },
             )
             for d in kb.frameworks["nasss"].domains
@@ -148,11 +151,25 @@ def show(convo: Conversation, intro: Markup | None = None) -> None:
     text, options = _prompt(convo, step)
     if intro:
         text = Markup(f"{intro}\n\n{text}")
-    at_menu = convo.state.at == MENU_AT
-    convo.say(text, [*rows_of(options, step.columns), convo.nav_row(back=not at_menu)])
+    # The menu is where Menu leads, so it offers neither Menu nor Back.
+    nav = () if convo.state.at == MENU_AT else convo.nav_row()
+    convo.say(text, [*rows_of(options, step.columns), nav])
 
 
-def _prompt(convo: Conversation, step: StepSpec) -> tuple[Markup, list[Option]]:
+def show_more(convo: Conversation) -> bool:
+    """What a step's choices mean (the NASSS anchors), with the same choices to answer from."""
+    step = step_of(convo)
+    if step is None or not step.more:
+        return False
+    text, options = _prompt(convo, step, step.more)
+    options = options[: len(step.options)]  # the choices themselves; not this button again
+    convo.say(text, [*rows_of(options, step.columns), convo.nav_row()])
+    return True
+
+
+def _prompt(
+    convo: Conversation, step: StepSpec, template: str | None = None
+) -> tuple[Markup, list[Option]]:
     seq = convo.state.seq
     values: dict[str, object] = {"retention_days": convo.settings.retention_days}
     if step.kind == "series":
@@ -162,11 +179,13 @@ def _prompt(convo: Conversation, step: StepSpec) -> tuple[Markup, list[Option]]:
         values["previous"] = _previous_answer(convo, item.id)
     elif step.kind == "ask":
         values["previous"] = _previous_answer(convo, step.key or "")
-    text = fill(step.text or "", **values)
+    text = fill(template or step.text or "", **values)
     options = [option(o.label, _option_action(o, seq, n)) for n, o in enumerate(step.options)]
     free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
     if free_text and step.skip:
         options.append(option(convo.label(SKIP), Answer(seq, "skip")))
+    if step.more:
+        options.append(option(convo.label(MORE), Answer(seq, "more")))
     return text, options
 
 

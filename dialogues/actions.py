@@ -35,10 +35,11 @@ class Navigate:
 
 @dataclass(frozen=True)
 class Answer:
-    """The `choice`-th option of the step shown with sequence number `seq`, or its Skip."""
+    """The `choice`-th option of the step shown with sequence number `seq`, its Skip, or its
+    "What do these mean?" (`more`)."""
 
     seq: int
-    choice: int | Literal["skip"]
+    choice: int | Literal["skip", "more"]
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,31 @@ class Topic:
 
 @dataclass(frozen=True)
 class Detail:
-    """A factor's longer explanation."""
+    """A factor's longer explanation (buttons sent before cards had parts)."""
 
     id: str
 
 
 @dataclass(frozen=True)
+class CardPart:
+    """One part of a card behind its first screen ('why', 'do', 'reading', ...), and its page."""
+
+    topic: str
+    part: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
 class Parts:
-    """A framework's domains, sections or components."""
+    """A framework's domains, sections or components; with `part`, that one on its own."""
+
+    id: str
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadingEntry:
+    """One entry of the further-reading list."""
 
     id: str
 
@@ -107,7 +125,19 @@ class Staff:
 
 
 Action = (
-    Navigate | Answer | Open | Topic | Detail | Parts | Term | Listing | Rate | NoneOfThese | Staff
+    Navigate
+    | Answer
+    | Open
+    | Topic
+    | Detail
+    | CardPart
+    | Parts
+    | ReadingEntry
+    | Term
+    | Listing
+    | Rate
+    | NoneOfThese
+    | Staff
 )
 
 # The tag each action travels under. These are published in every chat the bot has written
@@ -118,7 +148,9 @@ _TAGS: dict[type, str] = {
     Open: "f",
     Topic: "t",
     Detail: "d",
+    CardPart: "c",
     Parts: "p",
+    ReadingEntry: "r",
     Term: "g",
     Listing: "l",
     Rate: "fb",
@@ -135,11 +167,15 @@ def encode(action: Action) -> str:
         case Navigate(to):
             parts = [_literal(to, Place)]
         case Answer(seq, choice):
-            parts = [_count(seq), choice if choice == "skip" else _count(choice)]
+            parts = [_count(seq), choice if choice in ("skip", "more") else _count(choice)]
         case Open(flow, step):
             parts = [_id(flow), *([_id(step)] if step is not None else [])]
-        case Topic(id) | Detail(id) | Parts(id) | Term(id):
+        case Topic(id) | Detail(id) | ReadingEntry(id) | Term(id):
             parts = [_id(id)]
+        case Parts(id, part):
+            parts = [_id(id), *([_id(part)] if part is not None else [])]
+        case CardPart(topic, part, page):
+            parts = [_id(topic), _id(part), *([_count(page)] if page is not None else [])]
         case Listing(name, page):
             parts = [_id(name), *([_count(page)] if page is not None else [])]
         case Rate(topic, helpful):
@@ -175,16 +211,19 @@ def _build(kind: type, parts: list[str]) -> Action:
     """The action of type `kind` from the fields after the tag (checked again by encode)."""
     if kind is Answer and len(parts) == 2:
         seq, choice = parts
-        return Answer(int(seq), "skip" if choice == "skip" else int(choice))
+        return Answer(int(seq), choice if choice in ("skip", "more") else int(choice))
     if kind is Listing and len(parts) in (1, 2):
         return Listing(parts[0], int(parts[1]) if len(parts) == 2 else None)
-    if kind is Open and len(parts) in (1, 2):
-        return Open(*parts)
+    if kind in (Open, Parts) and len(parts) in (1, 2):
+        return kind(*parts)
+    if kind is CardPart and len(parts) in (2, 3):
+        return CardPart(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else None)
     if kind is Rate and len(parts) == 2 and parts[1] in ("0", "1"):
         return Rate(parts[0], parts[1] == "1")
     if kind is NoneOfThese and parts == ["none"]:
         return NoneOfThese()
-    if len(parts) == len(fields(kind)) and kind in (Navigate, Topic, Detail, Parts, Term, Staff):
+    single = (Navigate, Topic, Detail, ReadingEntry, Term, Staff)
+    if len(parts) == len(fields(kind)) and kind in single:
         return kind(*parts)
     raise ButtonDataError(f"{kind.__name__} does not read {parts!r}")
 

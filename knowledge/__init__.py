@@ -13,6 +13,7 @@ from knowledge._models import (
     Network,
     Reading,
     Reference,
+    Review,
     Section,
     Term,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Problem",
     "Reading",
     "Reference",
+    "Review",
     "Section",
     "Term",
     "load_knowledge",

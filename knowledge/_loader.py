@@ -20,6 +20,7 @@ from knowledge._models import (
     Network,
     Reading,
     Reference,
+    Review,
     Term,
 )
 from knowledge.content import (
@@ -46,6 +47,7 @@ COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
 }
 FILES = {key: file_name for file_name, (_, key) in COLLECTIONS.items()}
 NETWORK_FILE = "network.yaml"
+REVIEW_FILE = "review.yaml"  # what the evidence review is, and its limits
 MATCHING_FILE = "matching.yaml"  # the word lists every entry's match rules share
 # The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
@@ -67,6 +69,7 @@ class KnowledgeBase:
     references: Mapping[str, Reference]
     glossary: Mapping[str, Term]
     network: Network
+    review: Review
     matching: MatchingLists
     _key_ids: frozenset[str] = field(init=False, repr=False)
 
@@ -108,6 +111,7 @@ class KnowledgeBase:
             "references": dump(self.references),
             "glossary": dump(self.glossary),
             "network": self.network.model_dump(mode="json"),
+            "review": self.review.model_dump(mode="json"),
             "matching": self.matching.model_dump(mode="json"),
         }
 
@@ -141,6 +145,14 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         network, found = validate_one(network_data, Network, network_name, "network")
         problems += found
 
+    review_name = display_name(data_dir / REVIEW_FILE, root)
+    review_data, found = read_yaml(data_dir / REVIEW_FILE, review_name)
+    problems += found
+    review = None
+    if not found:
+        review, found = validate_one(review_data, Review, review_name, "review")
+        problems += found
+
     matching_name = display_name(data_dir / MATCHING_FILE, root)
     matching_data, found = read_yaml(data_dir / MATCHING_FILE, matching_name)
     problems += found
@@ -163,7 +175,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         )
 
     problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
-    if problems or network is None or matching is None:
+    if problems or network is None or review is None or matching is None:
         raise KnowledgeLoadError(problems)
     return KnowledgeBase(
         factors={f.id: f for f in collections["factors"]},
@@ -174,6 +186,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         references={r.id: r for r in collections["references"]},
         glossary={t.id: t for t in collections["glossary"]},
         network=network,
+        review=review,
         matching=matching,
     )
 

@@ -136,6 +136,9 @@ class Anchors(Strict):
     simple: Sentence
     complicated: Sentence
     complex: Sentence
+    ours: bool = Field(
+        False, description="True where the wording is the bot's own, not the published rubric's."
+    )
 
 
 class Domain(Strict):
@@ -184,6 +187,9 @@ class Framework(Strict):
     who_and_when: Sentence
     summary: Paragraph
     purpose: Paragraph
+    when: Sentence = Field(
+        description="When it fits, in a line or two, for the card's first screen."
+    )
     fits: list[Sentence] = Field(min_length=1, max_length=5)
     finding: Paragraph | None = None
     how_to_use: list[Use] = Field(min_length=1)
@@ -246,3 +252,15 @@ class Network(Strict):
     partners: list[Partner] = Field(min_length=1)
     brings_together: list[Sentence] = Field(min_length=1)
     offers: list[Sentence] = Field(min_length=1)
+
+
+class Review(Strict):
+    """What the evidence review is: its scope and limits, its two levels, why four frameworks."""
+
+    title: Line
+    by: Line
+    published: Line
+    scope: Paragraph
+    limits: Paragraph
+    levels: Paragraph = Field(description="Albury et al. (2015): the basis of the two levels.")
+    frameworks: Paragraph = Field(description="Why the review picked out these four.")

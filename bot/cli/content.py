@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.cli._parser import PROG, add_command
-from dialogues import load_all
-from knowledge import ContentError, load_knowledge
+from dialogues import Engine, load_all
+from dialogues.screen_check import screen_problems
+from knowledge import ContentError, Matcher, load_knowledge
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -18,8 +19,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         commands,
         "check",
         help="validate every YAML file (exit 1 listing each problem)",
-        description="Validate the knowledge and dialogue YAML: every problem is listed, one a "
-        "line, naming the file, the entry and the field; exit 1 if there is any.",
+        description="Validate the knowledge and dialogue YAML, and measure every message the bot "
+        "can send against a phone screen (16 lines of 38 characters): every problem is listed, "
+        "one a line, naming the file, the entry and the field; exit 1 if there is any.",
         example=f"{PROG} check",
     )
     check.add_argument(
@@ -51,10 +53,19 @@ def run_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return 1
+    problems, waiting = screen_problems(Engine(kb, dialogues, Matcher(kb)))
+    for problem in waiting:
+        print(f"waiting (journey being reshaped): {problem}", file=sys.stderr)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    fitting = f"{len(waiting)} waiting" if waiting else "every message fits a phone screen"
     print(
         f"OK: {len(kb.factors)} factors, {len(kb.frameworks)} frameworks, "
         f"{len(kb.reading)} reading entries, {len(kb.glossary)} glossary terms; "
-        f"{len(dialogues.flows)} flows."
+        f"{len(dialogues.flows)} flows; {fitting}."
     )
     return 0
 

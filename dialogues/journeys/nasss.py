@@ -9,6 +9,7 @@ from dialogues.actions import Topic, option
 from dialogues.journeys._profiles import (
     PROFILE_TEXTS,
     changes_text,
+    item_titles,
     levels_of,
     profile_lines,
     send_profile,
@@ -28,14 +29,14 @@ def nasss(convo: Conversation) -> None:
     if len(complex_ids) >= COMPLEX_WARNING_AT:
         advice.append(convo.flow_text("warning", count=len(complex_ids)))
     advice += [
-        convo.flow_text("simplify", title=domains[i].title, advice=domains[i].simplify)
+        convo.flow_text("simplify", title=domains[i].short_title, advice=domains[i].simplify)
         for i in complex_ids
     ]
     if complicated:
         advice.append(convo.flow_text("complicated", titles=", ".join(complicated)))
     text = convo.flow_text(
         "result",
-        profile=profile_lines(convo, flow, levels, {i: d.title for i, d in domains.items()}),
+        profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id)),
         advice=Markup("\n\n".join(advice)) if advice else convo.flow_text("all_simple"),
         changes=changes_text(convo, flow, levels),
     )
@@ -52,6 +53,7 @@ JOURNEY = Journey(
         "simplify": ("title", "advice"),
         "complicated": ("titles",),
         "all_simple": (),
+        "anchors_ours": (),  # under the question's anchors, where they are the bot's own words
         **PROFILE_TEXTS,
     },
     labels=("previous",),

@@ -9,6 +9,7 @@ from dialogues.actions import Topic, option
 from dialogues.journeys._profiles import (
     PROFILE_TEXTS,
     changes_text,
+    item_titles,
     levels_of,
     profile_lines,
     send_profile,
@@ -26,12 +27,12 @@ def readiness(convo: Conversation) -> None:
     urgent = sorted((i for i in levels if levels[i] in order), key=lambda i: order[levels[i]])
     urgent = urgent[:PRIORITIES]
     priorities = [
-        convo.flow_text("priority", title=groups[i].title, action=kb.factors[i].actions[0])
+        convo.flow_text("priority", title=groups[i].short_title, action=kb.factors[i].actions[0])
         for i in urgent
     ]
     text = convo.flow_text(
         "result",
-        profile=profile_lines(convo, flow, levels, {i: g.title for i, g in groups.items()}),
+        profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id)),
         priorities=Markup("\n\n".join(priorities)) if priorities else convo.flow_text("all_green"),
         changes=changes_text(convo, flow, levels),
     )

@@ -15,6 +15,7 @@ from dialogues.actions import (
     CALLBACK_LIMIT,
     Answer,
     ButtonDataError,
+    CardPart,
     Detail,
     Listing,
     Navigate,
@@ -22,6 +23,7 @@ from dialogues.actions import (
     Open,
     Parts,
     Rate,
+    ReadingEntry,
     Staff,
     Term,
     Topic,
@@ -36,11 +38,13 @@ counts = st.integers(0, 10**9)
 references = st.from_regex(r"\A(SA|C)-[0-9A-Z]{6}\Z")
 EACH_TYPE = {
     Navigate: st.builds(Navigate, st.sampled_from(["back", "menu", "help"])),
-    Answer: st.builds(Answer, counts, st.one_of(counts, st.just("skip"))),
+    Answer: st.builds(Answer, counts, st.one_of(counts, st.sampled_from(["skip", "more"]))),
     Open: st.builds(Open, ids, st.one_of(st.none(), ids)),
     Topic: st.builds(Topic, ids),
     Detail: st.builds(Detail, ids),
-    Parts: st.builds(Parts, ids),
+    CardPart: st.builds(CardPart, ids, ids, st.one_of(st.none(), counts)),
+    Parts: st.builds(Parts, ids, st.one_of(st.none(), ids)),
+    ReadingEntry: st.builds(ReadingEntry, ids),
     Term: st.builds(Term, ids),
     Listing: st.builds(Listing, ids, st.one_of(st.none(), counts)),
     Rate: st.builds(Rate, ids, st.booleans()),
@@ -96,7 +100,7 @@ def test_malformed_or_foreign_data_is_not_an_action(data):
     assert decode(data) is None
 
 
-CALLBACK_LIKE = re.compile(r"^(n|s|f|t|d|p|g|l|fb|x|st):")
+CALLBACK_LIKE = re.compile(r"^(n|s|f|t|d|c|p|r|g|l|fb|x|st):")
 
 
 def _string_starts(tree: ast.AST):

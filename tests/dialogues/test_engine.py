@@ -52,7 +52,7 @@ def test_a_question_asked_before_consent_is_answered_after_it(talk):
     talk("[keep my messages]")
     assert talk.state["pending"] is None
     assert [e.ids[0] for e in talk.effects if isinstance(e, Matched)] == ["evidence"]
-    assert "Was this helpful?" in talk.text
+    assert "Evidence that it works" in talk.text
 
 
 def test_typing_a_button_label_counts_as_pressing_it(talk):

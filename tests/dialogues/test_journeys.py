@@ -47,7 +47,7 @@ def test_triage_result_offers_the_frameworks_the_factors_and_the_plan(user):
     assert "NASSS" in user.labels
     assert any("plan" in label.lower() for label in user.labels)
     user("[NASSS]")
-    assert "Was this helpful?" in user.text
+    assert {"👍 Helpful", "👎 Not helpful"} <= set(user.labels)
 
 
 def test_readiness_gives_a_profile_three_priorities_and_a_chart(user):
@@ -82,8 +82,13 @@ def test_repeating_readiness_shows_what_changed_since_last_time(user):
 
 def test_nasss_warns_when_several_domains_are_complex(user):
     user("/nasss", "[Start]")
+    assert "1 of 7" in user.text and "Simple:" not in user.text
+    user("[What do these mean?]")  # the anchors, with the same choices under them
     assert "1 of 7" in user.text and "Simple:" in user.text and "Complex:" in user.text
-    user("[Complex]", "[Complex]", "[Simple]", "[Complicated]", "[Complex]", "[Simple]")
+    assert "our own" not in user.text  # the condition's anchors are the published rubric's
+    user("[Complex]")
+    assert "2 of 7" in user.text
+    user("[Complex]", "[Simple]", "[Complicated]", "[Complex]", "[Simple]")
     user("[Not sure]")
     (done,) = user.effects_of(AssessmentDone)
     assert done.kind == "nasss" and len(done.result["complex"]) == 3
@@ -149,19 +154,25 @@ def test_typed_note_to_team_is_not_sent_to_the_matcher(user):
 
 
 def test_browse_lists_and_cards(user):
-    user("/browse", "[The seven that matter most]")
+    user("/browse", "[Seven of particular relevance]")
     seven = [group.short_title for group in user.engine.kb.key_factors]
-    assert [label for label in user.labels if label != "☰ Menu"] == seven
-    user("[Frameworks]")
-    assert len([label for label in user.labels if label != "☰ Menu"]) == 4
+    assert [
+        label for label in user.labels if label not in ("☰ Menu", "📚 Browse the evidence")
+    ] == seven
+    user("/browse", "[Frameworks]")
+    frameworks = [f.short_title for f in user.engine.kb.frameworks.values()]
+    assert [label for label in user.labels if label in frameworks] == frameworks
     user("[NASSS]")
     assert "Its parts" in user.labels
     user("[Its parts]")
-    assert "seven domains" in user.text
+    assert "its parts" in user.text
+    assert "Start the NASSS check" in user.labels  # the parts lead straight into the check
+    user("[Technology]")
+    assert "The question to ask" in user.text
     user("/browse", "[Further reading]")
-    assert "page 1 of 3" in user.text
+    assert "(1 of 6)" in user.text
     user("[Next]")
-    assert "page 2 of 3" in user.text
+    assert "(2 of 6)" in user.text
     user("/browse", "[Glossary]")
     user.send(Button(f"g:{next(iter(user.engine.kb.glossary))}"))
     assert user.text
@@ -171,15 +182,16 @@ def test_browse_lists_and_cards(user):
 
 def test_a_key_factor_card_has_the_figures_detail_and_feedback(user):
     user.send(Button("t:workforce"))
+    assert "Of particular relevance" in user.text
+    user("[Figures]")
     assert "30.8%" in user.text and "Skills for Care" in user.text
-    assert "One of the seven" in user.text
-    user("[More detail]")
-    assert "more detail" in user.text
+    user("[What the review found]")
+    assert "what the review found" in user.text
     user.send(Button("t:workforce"))
-    user("[Yes]")
+    user("[Helpful]")
     assert list(user.effects_of(Feedback)) == [Feedback("workforce", True)]
     user.send(Button("t:workforce"))
-    user("[Not really]")
+    user("[Not helpful]")
     assert list(user.effects_of(Feedback)) == [Feedback("workforce", False)]
     assert "Talk to the network team" in user.labels
 
@@ -208,7 +220,7 @@ def test_ask_answers_with_a_card_and_records_what_matched(user):
     user("how can we evidence our outcomes")
     (matched,) = user.effects_of(Matched)
     assert matched.ids[0] == "evidence"
-    assert "Was this helpful?" in user.text
+    assert user.text.startswith("Evidence that it works") and "Why it matters" in user.labels
     assert user.at == ("ask", "question")  # the next question can follow straight away
 
 
@@ -218,7 +230,7 @@ def test_ask_offers_a_choice_when_unsure_and_says_so_when_nothing_fits(user):
     assert "None of these" in user.labels and len(user.labels) >= 4
     user("[None of these]")
     assert "couldn't find that" in user.text
-    assert {"Browse topics", "Talk to the network team"} <= set(user.labels)
+    assert {"📚 Browse the evidence", "Talk to the network team"} <= set(user.labels)
     user("/ask", "football scores")
     assert "couldn't find that" in user.text
     assert not list(user.effects_of(Matched))

@@ -164,6 +164,7 @@ def test_shipped_knowledge_loads_with_every_collection(kb):
         "references",
         "glossary",
         "network",
+        "review",
         "matching",
     }
     assert all(data[key] for key in data)
