@@ -61,7 +61,7 @@ def test_saved_files_are_owner_only_like_the_database(console, tmp_path):
 
 
 def test_no_markup_reaches_the_terminal(console):
-    console.run(["1", "staff turnover"])
+    console.run(["1", "staff turnover", "Figures"])
     out = console.out.getvalue()
     assert "<b>" not in out and "&amp;" not in out
     assert "30.8%" in out

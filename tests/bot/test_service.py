@@ -109,7 +109,7 @@ def test_declining_keeps_no_message_text_but_the_service_works(advisor, store):
 def test_effects_are_recorded(advisor, store):
     start(advisor)
     handled = deliver(advisor, advisor.handle(ALICE, Button("t:workforce")))
-    deliver(advisor, advisor.handle(ALICE, press(handled, "Yes")))
+    deliver(advisor, advisor.handle(ALICE, press(handled, "Helpful")))
     assert rows(store, "SELECT topic_id, helpful FROM feedback") == [("workforce", 1)]
     deliver(advisor, advisor.handle(ALICE, Command("team")))
     asked = deliver(
