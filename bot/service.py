@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from dialogues import (
     AssessmentDone,
@@ -32,7 +33,16 @@ from dialogues import (
     reply_from_data,
     reply_to_data,
 )
-from storage import FollowUp, Inbound, Outbound, Queued, Store, utc_now
+from storage import (
+    FollowUp,
+    Inbound,
+    Outbound,
+    Queued,
+    Store,
+    UnreadableState,
+    User,
+    utc_now,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,18 +111,20 @@ class Advisor:
         """Run one event through the engine and commit everything it causes, atomically."""
         store = self.store
         with store.transaction():
-            if update_id is not None and store.seen_update(sender.channel, update_id):
-                # Telegram sent it again (we stopped before confirming it): it was handled, and
-                # whatever it produced that was not delivered is in the outbox, which is sent
-                # at start-up; sending it here too would send it twice. Checked before the user
-                # is looked up, so that a repeated /forget does not bring its sender back.
-                logger.info("update %s seen before", update_id)
+            if update_id is not None and (
+                store.seen_update(sender.channel, update_id) or not store.claim_update(update_id)
+            ):
+                # Handled before (Telegram sent it again): whatever it produced that was not
+                # delivered is in the outbox; handling it again would do everything twice.
+                # Checked before the user is looked up, so that a repeated /forget does not
+                # bring its sender back.
+                logger.info("update %s handled before", update_id)
                 return Handled(None, (), duplicate=True)
             user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
             if user.blocked:
                 store.set_blocked(user.id, False)
             turn = self.engine.handle(
-                store.load_state(user.id), event, Context(self._clock(), self._nonce())
+                self._state(user), event, Context(self._clock(), self._nonce())
             )
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
                 posts = tuple(store.staff_posts(user.id))
@@ -134,6 +146,15 @@ class Advisor:
             )
         logger.info("user %s now at %s, %d replies", user.id, turn.step, len(replies))
         return Handled(user.id, replies, tuple(followups), turn.step)
+
+    def _state(self, user: User) -> dict[str, Any] | None:
+        """The user's saved state; one that cannot be read becomes one the engine resets (to
+        the menu, with an apology), keeping only the consent the users table holds."""
+        try:
+            return self.store.load_state(user.id)
+        except UnreadableState:
+            logger.warning("state of user %s unreadable; starting them at the menu", user.id)
+            return {"consent": user.consent}
 
     def _apply(self, user_id: int, turn: Turn) -> list[FollowUp]:
         """Record what the engine asked to be recorded; the follow-ups to tell staff about."""
@@ -159,10 +180,17 @@ class Advisor:
         cutoff = self._clock() - min_age
         return tuple(_outgoing(q) for q in self.store.outbox(user_id) if q.created_at <= cutoff)
 
-    def say(self, user_id: int, reply: Reply, kind: str = "staff") -> Outgoing:
-        """Queue a message that did not come from the engine (a reply from the network team)."""
+    def say(
+        self, user_id: int, reply: Reply, kind: str = "staff", update_id: int | None = None
+    ) -> Outgoing | None:
+        """Queue a message that did not come from the engine (a reply from the network team).
+
+        With the update that asked for it, None if that update was handled before.
+        """
         user = self.store.user(user_id)
         with self.store.transaction():
+            if update_id is not None and not self.store.claim_update(update_id):
+                return None
             message_id = self.store.record_outbound(user_id, reply.text, kind=kind)
             outbox_id = self.store.enqueue(
                 user_id, reply_to_data(reply), chat_id=user.chat_id, message_id=message_id
@@ -184,10 +212,12 @@ class Advisor:
                 if outgoing.outbox_id is not None:
                     self.store.dequeue(outgoing.outbox_id)
 
-    def not_yet(self, outgoing: Outgoing, error: str) -> None:
-        """A delivery failed for now; the reply stays queued for the next attempt."""
-        if outgoing.outbox_id is not None:
-            self.store.retry_later(outgoing.outbox_id, error)
+    def not_yet(self, outgoing: Outgoing, error: str, timed_out: bool = False) -> int:
+        """A delivery failed for now; the reply stays queued for the next attempt. How many
+        of its tries timed out (and so may have reached Telegram)."""
+        if outgoing.outbox_id is None:
+            return 0
+        return self.store.retry_later(outgoing.outbox_id, error, timed_out)
 
 
 def _outgoing(queued: Queued) -> Outgoing:

@@ -4,11 +4,15 @@ from storage._clock import utc_now
 from storage._errors import (
     AlreadyClosed,
     BadReference,
+    DatabaseGone,
     DuplicateUpdate,
+    FutureSchema,
     NoDatabase,
     NotFound,
     ReferenceTaken,
     StorageError,
+    UnreadableState,
+    is_transient,
 )
 from storage._files import BUSY_TIMEOUT_MS, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, open_private
 from storage._records import (
@@ -56,8 +60,10 @@ __all__ = [
     "AlreadyClosed",
     "Assessment",
     "BadReference",
+    "DatabaseGone",
     "DuplicateUpdate",
     "FollowUp",
+    "FutureSchema",
     "Inbound",
     "Message",
     "NoDatabase",
@@ -72,8 +78,10 @@ __all__ = [
     "StorageError",
     "Store",
     "TopicCount",
+    "UnreadableState",
     "User",
     "fill_with_sample_data",
+    "is_transient",
     "normalise_reference",
     "open_private",
     "safe_text",

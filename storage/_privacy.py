@@ -119,6 +119,7 @@ def purge_before(db: Database, cutoff: str, updates_cutoff: str) -> Counter[str]
     )
     run.delete("inbound_updates", "seen_at < :updates_cutoff")
     run.delete("erased_updates", "seen_at < :updates_cutoff")
+    run.delete("inbox", "status != 'new' AND received_at < :updates_cutoff")
     counts.update(run.counts)
     return counts
 

@@ -318,3 +318,28 @@ def remember_erasing_updates(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_erased_updates_seen ON erased_updates (seen_at)")
+
+
+@MIGRATIONS(name="0008-inbox")
+def create_inbox(db: Database) -> None:
+    """Telegram's updates, committed as they came before Telegram is told they arrived.
+
+    A row is written when an update arrives and marked done (its payload dropped) in the same
+    transaction as what handling it caused, so a crash at any moment leaves each update either
+    waiting here, to be handled at the next start, or handled, never both and never neither.
+    Done rows keep only the id, for a week, so that a redelivered update is handled once. An
+    update that cannot be parsed is kept as it came ("skipped") until the same purge.
+    """
+    db.execute(
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT,
+            received_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'done', 'skipped')),
+            handled_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_inbox_waiting ON inbox (update_id) WHERE status = 'new'")
+    db.execute("CREATE INDEX idx_inbox_received ON inbox (received_at)")

@@ -19,10 +19,12 @@ from storage._clock import Clock, as_text, day_text, from_text, start_of, utc_no
 from storage._errors import (
     AlreadyClosed,
     BadReference,
+    DatabaseGone,
     DuplicateUpdate,
     NotFound,
     ReferenceTaken,
     StorageError,
+    UnreadableState,
 )
 from storage._files import BUSY_TIMEOUT_MS, backup_to, database_file, open_database
 from storage._records import (
@@ -95,6 +97,8 @@ class Store:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         # Deleted content is overwritten, so an erased message does not linger in free pages.
         db.execute("PRAGMA secure_delete = ON")
+        self._file = database_file(db)
+        self._identity = _identity(self._file)
         self._migrate()
 
     @classmethod
@@ -141,6 +145,7 @@ class Store:
         """One atomic unit (BEGIN IMMEDIATE … COMMIT); nested use joins the outer one.
 
         Another process holding the write lock is waited for (busy timeout), never skipped.
+        Raises DatabaseGone, and rolls back, if the database file was deleted or replaced.
         """
         with self._lock:
             connection = self.db.conn
@@ -150,6 +155,7 @@ class Store:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self.check_file()  # never commit into a file that is gone
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
@@ -158,6 +164,12 @@ class Store:
                 raise
             if self._scrub_now:
                 self._truncate_log()
+
+    def check_file(self) -> None:
+        """Raise DatabaseGone if the file opened is no longer the one at its path (deleted,
+        or replaced by another): every write from here on would be lost."""
+        if self._file is not None and _identity(self._file) != self._identity:
+            raise DatabaseGone(f"the database file {self._file} was deleted or replaced")
 
     def _now(self) -> datetime:
         return self._clock()
@@ -261,9 +273,18 @@ class Store:
     # --- conversation state ---------------------------------------------------------------
 
     def load_state(self, user_id: int) -> dict[str, Any] | None:
-        """The engine's saved state for the user, or None if there is none yet."""
+        """The engine's saved state for the user, or None if there is none yet; raises
+        UnreadableState when what is stored is not a JSON object."""
         row = self._row("SELECT state FROM states WHERE user_id = ?", (user_id,))
-        return None if row is None else json.loads(row["state"])
+        if row is None:
+            return None
+        try:
+            state = json.loads(row["state"])
+        except (TypeError, ValueError):
+            state = None
+        if not isinstance(state, dict):
+            raise UnreadableState(f"the state of user {user_id} is not a JSON object")
+        return state
 
     def save_state(self, user_id: int, state: dict[str, Any], step: str) -> None:
         """Save the engine's state (opaque JSON) and its step name, e.g. "triage.role"."""
@@ -272,6 +293,60 @@ class Store:
                 self._write_state(user_id, state, step, self._now())
             except sqlite3.IntegrityError:
                 raise NotFound(f"no user {user_id}") from None
+
+    # --- the inbox: updates committed before Telegram is told they arrived ----------------
+
+    def store_updates(self, updates: Sequence[tuple[int, str]]) -> list[int]:
+        """Commit raw updates (id, JSON as it came) in one transaction; the ids not stored
+        before, in order. Raises DatabaseGone rather than commit into a deleted file."""
+        if not updates:
+            return []
+        now = as_text(self._now())
+        with self.transaction():
+            fresh = [
+                update_id
+                for update_id, payload in updates
+                if self.db.execute(
+                    "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, payload, now),
+                ).rowcount
+            ]
+        return fresh
+
+    def waiting_updates(self, limit: int = 10_000) -> list[tuple[int, str]]:
+        """Stored updates not yet handled (id, JSON), oldest first: what a stop left behind."""
+        rows = self._rows(
+            "SELECT update_id, payload FROM inbox WHERE status = 'new' ORDER BY update_id LIMIT ?",
+            (limit,),
+        )
+        return [(row["update_id"], row["payload"]) for row in rows]
+
+    def claim_update(self, update_id: int) -> bool:
+        """Mark an update handled, in the caller's transaction with what handling it caused;
+        False if it was handled before (a redelivery), which must then have no effect.
+
+        Its payload is dropped. An id that never went through the inbox is remembered too.
+        """
+        with self.transaction():
+            row = self._row(
+                "INSERT INTO inbox (update_id, received_at, status, handled_at)"
+                " VALUES (?1, ?2, 'done', ?2) ON CONFLICT (update_id) DO UPDATE"
+                " SET status = 'done', payload = NULL, handled_at = ?2 WHERE status = 'new'"
+                " RETURNING update_id",
+                (update_id, as_text(self._now())),
+            )
+        return row is not None
+
+    def skip_update(self, update_id: int) -> None:
+        """Set aside a stored update that cannot be handled (it could not be parsed): kept as
+        it came, for a week, and never handled."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE inbox SET status = 'skipped', handled_at = ? WHERE update_id = ?"
+                " AND status = 'new'",
+                (as_text(self._now()), update_id),
+            )
 
     # --- messages and sessions ------------------------------------------------------------
 
@@ -511,13 +586,16 @@ class Store:
             else:  # not on a transcript: its words are not kept, so the log must lose them
                 self._scrub_due = True
 
-    def retry_later(self, outbox_id: int, error: str) -> None:
-        """Note a failed attempt; the reply stays queued."""
+    def retry_later(self, outbox_id: int, error: str, timed_out: bool = False) -> int:
+        """Note a failed attempt; the reply stays queued. `attempts` counts the tries that
+        timed out, which Telegram may have carried out; their number is returned."""
         with self.transaction():
-            self.db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                (safe_optional(error, 500), outbox_id),
+            row = self._row(
+                "UPDATE outbox SET attempts = attempts + ?, last_error = ? WHERE id = ?"
+                " RETURNING attempts",
+                (int(timed_out), safe_optional(error, 500), outbox_id),
             )
+        return 0 if row is None else int(row["attempts"])
 
     def _continue_session(
         self, user: dict[str, Any], now: datetime, messages: int = 1, seen: bool = False
@@ -969,6 +1047,17 @@ class Store:
             backup_to(self.db.conn, target)
         logger.info("backup written")
         return target
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """Device and inode of a file (None for an in-memory database or a missing file)."""
+    if path is None:
+        return None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 # --- rows to records ------------------------------------------------------------------------

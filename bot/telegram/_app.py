@@ -7,10 +7,12 @@ import contextlib
 import hashlib
 import logging
 import os
+import signal
+import threading
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from telegram import Bot, BotCommand, Update
+from telegram import BotCommand, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
@@ -21,19 +23,20 @@ from bot.service import Advisor
 from bot.startup import make_advisor
 from bot.telegram._aiohttp import AiohttpRequest
 from bot.telegram._delivery import Deliverer
-from bot.telegram._order import PerUserOrder
+from bot.telegram._inbox import Inbox
+from bot.telegram._patience import patiently
+from bot.telegram._polling import PollingStopped, poll
 from bot.telegram._render import Renderer, quiet_raw_send_hint
 from bot.telegram._staff import StaffDesk, is_staff_command
 from bot.telegram._updates import command_of, event_of, sender_of
+from bot.telegram._webhook import start_webhook
 from dialogues import Button, Command, fill
 from dialogues import edges as texts
 from dialogues.actions import Staff, decode
+from storage import DatabaseGone
 
 logger = logging.getLogger(__name__)
 
-# Updates handled at once (one at a time per user). Real Telegram answers in 50-100 ms, so 16
-# in flight is well past its 30 messages a second; more only adds bookkeeping.
-CONCURRENT_UPDATES = 16
 CONNECTIONS = 8  # HTTP connections to the Bot API for sending (long polling has its own)
 SWEEP_EVERY = 30.0  # seconds between outbox sweeps while running
 SWEEP_MIN_AGE = timedelta(seconds=20)  # leave fresh replies to the handler sending them
@@ -42,45 +45,130 @@ PURGE_EVERY = 24 * 3600.0  # seconds between retention purges
 # to people whose messages are not kept, once delivered): well within "gone in seconds".
 SCRUB_EVERY = 1.0
 FLOOD_RETRIES = 3  # the rate limiter's own retries on a 429
+# A slow Telegram can take many seconds to answer a send; giving up sooner and trying again
+# sends the message twice when Telegram did get it.
+SEND_TIMEOUT = 20.0
+FILE_CHECK_EVERY = 1.0  # seconds between checks that the database file is still the one opened
+HANDLING_GRACE = 3.0  # seconds updates being handled get to finish when the bot stops
+FLUSH_GRACE = 1.5  # seconds to note the last sent replies, and to close the HTTP sessions
+STOP_DEADLINE = 9.0  # seconds from the stop signal to the end of the process, whatever happens
 
 
 class BotService:
-    """What the handlers need: the advisor, delivery, the staff desk, background jobs."""
+    """What the handlers need: the advisor, delivery, the staff desk, the inbox, background
+    jobs; and the life cycle of the whole bot (start, run until stopped, stop in time)."""
 
-    def __init__(self, settings: Settings, advisor: Advisor, bot: Bot):
+    def __init__(self, settings: Settings, advisor: Advisor, application: Application):
         self.settings = settings
         self.advisor = advisor
+        self.application = application
+        bot = application.bot
         self.deliverer = Deliverer(bot, advisor, Renderer(render_chart, render_document))
         self.staff = StaffDesk(
             bot, advisor, self.deliverer, settings.staff_user_ids, settings.staff_chat_id
         )
+        self.inbox = Inbox(advisor.store, bot, self._handle)
+        self._claimed: set[int] = set()  # updates marked done by their own handling
         self._tasks: list[asyncio.Task] = []
+        self._intake: asyncio.Task | None = None
+        self._webhook = None
+        self._stopped: asyncio.Future[int] | None = None
 
     # --- life cycle ------------------------------------------------------------------------
 
-    async def post_init(self, application: Application) -> None:
-        """Set the command menu, send what the last run left unsent, start background jobs."""
-        bot = application.bot
+    async def start(self) -> None:
+        """Set the command menu, send what the last run left unsent, handle what it left
+        unhandled, start the background jobs, then start taking updates."""
+        loop = asyncio.get_running_loop()
+        self._stopped = loop.create_future()
+        await self.application.initialize()
+        bot = self.application.bot
         commands = [BotCommand(c, d) for c, d in self.advisor.engine.commands()]
         try:
             await bot.set_my_commands(commands)
         except Exception as error:  # the menu is a nicety; never fail start-up over it
             logger.warning("could not set the command menu: %s", type(error).__name__)
-        await self.deliverer.sweep()
         self._tasks = [
             asyncio.create_task(self._every(SWEEP_EVERY, self._sweep), name="outbox sweep"),
             asyncio.create_task(self._every(PURGE_EVERY, self._purge), name="retention purge"),
             asyncio.create_task(self._every(SCRUB_EVERY, self._scrub), name="log scrub"),
+            asyncio.create_task(self._watch_file(), name="database file watch"),
         ]
+        await self.deliverer.sweep()
+        await self.inbox.resume()
+        if self.settings.webhook_url:
+            logger.info(
+                "starting in webhook mode on %s port %s",
+                self.settings.listen_address,
+                self.settings.port,
+            )
+            self._webhook = await start_webhook(
+                self.inbox,
+                webhook_path(self.settings),
+                webhook_secret(self.settings),
+                self.settings.listen_address,
+                self.settings.port,
+            )
+            await bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=webhook_secret(self.settings),
+                allowed_updates=list(Update.ALL_TYPES),
+            )
+        else:
+            logger.info("starting with long polling")
+            await bot.delete_webhook()
+            self._intake = asyncio.create_task(poll(bot, self.inbox), name="polling")
+            self._intake.add_done_callback(self._intake_ended)
 
-    async def post_shutdown(self, application: Application) -> None:
-        """Stop the background jobs, write down what was sent, close the database."""
+    def _intake_ended(self, task: asyncio.Task) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, PollingStopped):
+            self.fail(str(error))
+        elif error is not None:
+            self.fail(f"polling failed: {type(error).__name__}: {error}")
+
+    def stop(self, why: str = "asked to stop") -> None:
+        """Begin a clean stop (SIGTERM, SIGINT); the exit code is 0."""
+        if self._stopped is not None and not self._stopped.done():
+            logger.info("stopping: %s", why)
+            self._stopped.set_result(0)
+
+    def fail(self, why: str) -> None:
+        """Stop because the bot cannot go on; the exit code is 1 (a supervisor restarts it)."""
+        if self._stopped is not None and not self._stopped.done():
+            logger.error("%s", why)
+            self._stopped.set_result(1)
+
+    async def until_stopped(self) -> int:
+        """Wait for stop() or fail(); the exit code."""
+        assert self._stopped is not None, "start() first"
+        return await self._stopped
+
+    async def close(self) -> None:
+        """Stop taking updates, give those being handled a moment, keep the rest for the next
+        start (in the inbox and the outbox), write down what was sent, close everything."""
+        if self._intake is not None:
+            self._intake.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._intake
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+        cut = await self.inbox.stop(HANDLING_GRACE)
+        if cut:
+            logger.info("%d update(s) left in the inbox for the next start", cut)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.deliverer.flush()
+        try:
+            await asyncio.wait_for(self.deliverer.flush(), FLUSH_GRACE)
+        except Exception as error:  # sent again at the next start: at least once, never lost
+            logger.warning("could not note the last sent replies: %s", type(error).__name__)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.application.shutdown(), FLUSH_GRACE)
         self.advisor.store.close()
 
     async def _every(self, seconds: float, job) -> None:
@@ -88,19 +176,40 @@ class BotService:
             await asyncio.sleep(seconds)
             try:
                 await job()
+            except DatabaseGone as error:
+                self.fail(f"{error}; stopping")
             except Exception:
                 logger.exception("background job failed")
+
+    async def _watch_file(self) -> None:
+        while True:
+            await asyncio.sleep(FILE_CHECK_EVERY)
+            try:
+                self.advisor.store.check_file()
+            except DatabaseGone as error:
+                self.fail(f"{error}; stopping")
+                return
 
     async def _sweep(self) -> None:
         await self.deliverer.sweep(SWEEP_MIN_AGE)
 
     async def _scrub(self) -> None:
         if self.advisor.store.log_scrub_due:
-            await asyncio.to_thread(self.advisor.store.scrub_log)
+            await patiently(self.advisor.store.scrub_log, what="scrubbing the log")
 
     async def _purge(self) -> None:
-        purged = await asyncio.to_thread(self.advisor.store.purge, self.settings.retention_days)
+        purged = await patiently(
+            self.advisor.store.purge, self.settings.retention_days, what="the retention purge"
+        )
         logger.info("retention purge: %s", {k: v for k, v in purged.items() if v})
+
+    async def _handle(self, update: Update) -> bool:
+        """Handle one update from the inbox; True if its handling marked it done."""
+        await self.application.process_update(update)
+        if update.update_id in self._claimed:
+            self._claimed.discard(update.update_id)
+            return True
+        return False
 
     # --- every update --------------------------------------------------------------------------
 
@@ -125,9 +234,14 @@ class BotService:
             return
         staff = self.staff.is_staff(sender.external_id)
         if isinstance(event, Command) and staff and is_staff_command(event.name):
-            await self.staff.command(sender.external_id, chat.id, event.name, event.args)
+            await self.staff.command(
+                sender.external_id, chat.id, event.name, event.args, update.update_id
+            )
             return
-        handled = await asyncio.to_thread(self.advisor.handle, sender, event, update.update_id)
+        handled = await patiently(
+            self.advisor.handle, sender, event, update.update_id, what="handling an update"
+        )
+        self._claimed.add(update.update_id)
         await self.deliverer.deliver_all(handled.replies)
         for followup in handled.followups:
             await self.staff.notify(followup)
@@ -140,17 +254,21 @@ class BotService:
         chat_id = update.effective_chat.id
         event = event_of(update)
         if isinstance(event, Button) and isinstance(action := decode(event.data), Staff):
-            await self.staff.button(user_id, chat_id, action)
+            await self.staff.button(user_id, chat_id, action, update.update_id)
             return
         message = update.message
         if message is None or message.text is None:
             return
         command = command_of(message)
         if command is not None and is_staff_command(command.name):
-            await self.staff.command(user_id, chat_id, command.name, command.args)
+            await self.staff.command(user_id, chat_id, command.name, command.args, update.update_id)
         elif message.reply_to_message is not None and command is None:
             await self.staff.reply_to_notice(
-                user_id, chat_id, message.reply_to_message.message_id, message.text
+                user_id,
+                chat_id,
+                message.reply_to_message.message_id,
+                message.text,
+                update.update_id,
             )
 
     async def _group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -164,6 +282,9 @@ class BotService:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with the traceback (ids only), then apologise to the user if there is one."""
         update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(context.error, DatabaseGone):
+            self.fail(f"{context.error}; stopping")
+            return
         logger.error("update %s failed", update_id, exc_info=context.error)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
@@ -184,7 +305,7 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def build_application(settings: Settings, advisor: Advisor) -> Application:
-    """The Application, wired to the advisor; not yet started."""
+    """The Application, wired to the advisor; not yet started (see BotService.start)."""
     # Without this PTB warns on every 429 about a change to how retry_after is given.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     quiet_raw_send_hint()
@@ -194,42 +315,55 @@ def build_application(settings: Settings, advisor: Advisor) -> Application:
         .token(settings.token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
-        .concurrent_updates(PerUserOrder(CONCURRENT_UPDATES))
-        .request(AiohttpRequest(CONNECTIONS))
+        .updater(None)  # our own polling (bot/telegram/_polling.py) or webhook
+        .request(AiohttpRequest(CONNECTIONS, SEND_TIMEOUT))
         .get_updates_request(AiohttpRequest(1))
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
     application = builder.build()
-    service = BotService(settings, advisor, application.bot)
-    application.post_init = service.post_init
-    application.post_shutdown = service.post_shutdown
+    service = BotService(settings, advisor, application)
     application.add_handler(TypeHandler(Update, service.on_update))
     application.add_error_handler(service.on_error)
     application.bot_data["service"] = service
     return application
 
 
-def run_bot(settings: Settings) -> int:
-    """Run until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
+async def serve(settings: Settings) -> int:
+    """Run the bot until SIGTERM or SIGINT (exit 0) or until it cannot go on (exit 1)."""
     advisor = make_advisor(settings)
-    application = build_application(settings, advisor)
-    if settings.webhook_url:
-        logger.info(
-            "starting in webhook mode on %s port %s", settings.listen_address, settings.port
-        )
-        application.run_webhook(
-            listen=settings.listen_address,
-            port=settings.port,
-            url_path=webhook_path(settings),
-            webhook_url=settings.webhook_url,
-            secret_token=webhook_secret(settings),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        logger.info("starting with long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    service: BotService = build_application(settings, advisor).bot_data["service"]
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, service.stop, signal.Signals(signum).name)
+    try:
+        await service.start()
+        code = await service.until_stopped()
+    except DatabaseGone as error:
+        logger.error("%s; stopping", error)
+        code = 1
+    _exit_by(STOP_DEADLINE, code)
+    await service.close()
+    return code
+
+
+def _exit_by(seconds: float, code: int) -> None:
+    """Make sure the process ends within `seconds` even if closing hangs (a thread stuck on a
+    locked database, say): everything that matters is committed, so nothing is lost."""
+
+    def expire() -> None:
+        logging.getLogger(__name__).warning("stopping took too long; exiting now")
+        logging.shutdown()
+        os._exit(code)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until stopped: long polling, or a webhook when WEBHOOK_URL is set; the exit code."""
+    return asyncio.run(serve(settings))
 
 
 def webhook_path(settings: Settings) -> str:

@@ -1,5 +1,6 @@
-"""Getting replies to Telegram: retries on flood control, server errors and time-outs; a user
-who blocked the bot is marked; whatever cannot be sent now stays in the outbox for later."""
+"""Getting replies to Telegram: retries on flood control, server errors and time-outs, each
+bounded; a user who blocked the bot is marked; a reply Telegram refuses (400) is given up at
+once and never holds back the next; whatever cannot be sent now stays in the outbox for later."""
 
 from __future__ import annotations
 
@@ -7,26 +8,49 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from enum import StrEnum
 from typing import TypeVar
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.service import Advisor, Outgoing
+from bot.telegram._patience import patiently
 from bot.telegram._render import Renderer
 
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 4  # tries per send before the reply is left in the outbox for the next sweep
+# A send that timed out may have reached Telegram (it was only slow to answer): trying again
+# may deliver it twice, so it is tried again once in a delivery, and given up after three.
+TIMEOUT_RETRIES = 1
+MAX_TIMEOUTS = 3
 BACKOFF = (0.5, 1.0, 2.0)  # seconds between tries after a server error or time-out
 MAX_FLOOD_WAIT = 120.0  # never sleep longer than this on one 429, whatever Telegram says
-ACK_DELAY = 0.05  # seconds: sent replies are written down together this often
 
 T = TypeVar("T")
 
 
+class Delivery(StrEnum):
+    """How delivering one reply went."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the user blocked the bot
+    FAILED = "failed"  # Telegram refused it for good (400), or it timed out too often
+    LATER = "later"  # not now (Telegram down, flood control): it stays in the outbox
+
+
 class Undeliverable(Exception):
-    """Telegram refused for good: the user blocked the bot, or the chat does not exist."""
+    """Telegram refused for good: the user blocked the bot, the chat does not exist, or the
+    request itself is one Telegram will never accept (400)."""
 
     def __init__(self, status: str, reason: str):
         super().__init__(reason)
@@ -38,8 +62,21 @@ def _seconds(retry_after: float | timedelta) -> float:
     return min(float(value), MAX_FLOOD_WAIT)
 
 
+def plain_reason(error: BaseException) -> str:
+    """Telegram's description of a refusal without its "Bad Request: " prefix."""
+    text = str(error)
+    for prefix in ("Bad Request: ", "Forbidden: "):
+        if text.lower().startswith(prefix.lower()):
+            text = text[len(prefix) :]
+    return text[:200]
+
+
 async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
-    """Run one Bot API call, retrying what is worth retrying; raise Undeliverable or the error."""
+    """Run one Bot API call, retrying what is worth retrying; raise Undeliverable or the error.
+
+    ChatMigrated and BadRequest go up to the caller, who knows what the request was.
+    """
+    timeouts = 0
     for attempt in range(ATTEMPTS):
         try:
             return await call()
@@ -48,12 +85,19 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
             logger.warning("flood control on %s: waiting %.1f s", what, wait)
             await asyncio.sleep(wait)
         except Forbidden as error:
-            raise Undeliverable("blocked", str(error)) from None
+            raise Undeliverable("blocked", plain_reason(error)) from None
+        except ChatMigrated:
+            raise
         except BadRequest as error:
             if "chat not found" in str(error).lower():
-                raise Undeliverable("failed", str(error)) from None
+                raise Undeliverable("failed", plain_reason(error)) from None
             raise
-        except NetworkError as error:  # includes TimedOut and 5xx answers
+        except TimedOut:
+            timeouts += 1
+            if timeouts > TIMEOUT_RETRIES or attempt == ATTEMPTS - 1:
+                raise
+            logger.warning("%s timed out, trying once more", what)
+        except NetworkError as error:  # 5xx answers, refused connections
             if attempt == ATTEMPTS - 1:
                 raise
             logger.warning("%s failed (%s), retrying", what, type(error).__name__)
@@ -64,10 +108,12 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
 class Deliverer:
     """Sends outgoing replies in order and tells the advisor how each went.
 
-    Replies that went out are acknowledged in batches (one transaction every ACK_DELAY), which
-    under load saves a database write and a thread hop per message. Until acknowledged a reply
-    stays "in flight", so a sweep never sends it again; a crash before the batch is written
-    means it is sent again after the restart (at least once, never lost).
+    Sent replies are written down at once, or, while one such write is running, together
+    with the others sent meanwhile (a group commit): under load that saves a transaction and
+    a thread hop per message, and the time in which a kill -9 can lose the record of a sent
+    reply (which is then sent again after the restart: at least once, never lost) stays
+    that of one write. Until written down a reply stays "in flight", so a sweep never sends
+    it again.
     """
 
     def __init__(self, bot: Bot, advisor: Advisor, renderer: Renderer):
@@ -77,46 +123,63 @@ class Deliverer:
         self._in_flight: set[int] = set()
         self._sent: list[Outgoing] = []
         self._flushing: asyncio.Task | None = None
+        self.last_refusal = ""  # Telegram's reason for the last reply it refused, in its words
 
     async def deliver_all(self, replies: tuple[Outgoing, ...]) -> bool:
-        """Send replies one after another; stop at the first that cannot go now (order matters)."""
+        """Send replies one after another; stop at the first that cannot go now (order
+        matters); a reply given up for good does not hold back the next."""
         for outgoing in replies:
-            if not await self.deliver(outgoing):
+            if await self.deliver(outgoing) is Delivery.LATER:
                 return False
         return True
 
-    async def deliver(self, outgoing: Outgoing) -> bool:
-        """Send one reply; True once Telegram has it (or it can never be delivered)."""
+    async def deliver(self, outgoing: Outgoing) -> Delivery:
+        """Send one reply; how it went."""
         if outgoing.chat_id is None:
-            return True
+            return Delivery.SENT
         if outgoing.outbox_id is not None:
             if outgoing.outbox_id in self._in_flight:
-                return True  # someone else is sending it right now
+                return Delivery.SENT  # someone else is sending it right now
             self._in_flight.add(outgoing.outbox_id)
         try:
             await self._send(outgoing)
         except Undeliverable as error:
-            logger.info("reply to user %s undeliverable: %s", outgoing.user_id, error.status)
-            await asyncio.to_thread(self.advisor.delivered, outgoing, error.status, str(error))
             self._in_flight.discard(outgoing.outbox_id or 0)
-            return True
+            return await self._give_up(outgoing, Delivery(error.status), str(error))
         except TelegramError as error:
-            logger.warning("reply to user %s not sent yet: %s", outgoing.user_id, error)
-            await asyncio.to_thread(self.advisor.not_yet, outgoing, str(error))
             self._in_flight.discard(outgoing.outbox_id or 0)
-            return False
+            timed_out = isinstance(error, TimedOut)
+            logger.warning("reply to user %s not sent yet: %s", outgoing.user_id, error)
+            tries = await patiently(
+                self.advisor.not_yet, outgoing, str(error), timed_out, what="noting a failed send"
+            )
+            if timed_out and tries >= MAX_TIMEOUTS:
+                reason = f"Telegram did not answer in time, {tries} times"
+                return await self._give_up(outgoing, Delivery.FAILED, reason)
+            return Delivery.LATER
         except BaseException:
             self._in_flight.discard(outgoing.outbox_id or 0)
             raise
         if outgoing.outbox_id is not None:
             self._sent.append(outgoing)
             if self._flushing is None or self._flushing.done():
-                self._flushing = asyncio.create_task(self._flush_soon())
-        return True
+                self._flushing = asyncio.create_task(self._flush_while_sent())
+        return Delivery.SENT
 
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(ACK_DELAY)
-        await self.flush()
+    async def _give_up(self, outgoing: Outgoing, status: Delivery, reason: str) -> Delivery:
+        if status is Delivery.BLOCKED:
+            logger.info("reply to user %s undeliverable: blocked", outgoing.user_id)
+        else:
+            logger.error("reply to user %s given up: %s", outgoing.user_id, reason)
+            self.last_refusal = reason
+        await patiently(
+            self.advisor.delivered, outgoing, status.value, reason, what="noting a refusal"
+        )
+        return status
+
+    async def _flush_while_sent(self) -> None:
+        while self._sent:
+            await self.flush()
 
     async def flush(self) -> None:
         """Write down every reply sent since the last flush (also called at shutdown)."""
@@ -124,7 +187,7 @@ class Deliverer:
         if not batch:
             return
         try:
-            await asyncio.to_thread(self.advisor.delivered_all, batch)
+            await patiently(self.advisor.delivered_all, batch, what="noting sent replies")
         finally:
             for outgoing in batch:
                 self._in_flight.discard(outgoing.outbox_id or 0)
@@ -135,12 +198,19 @@ class Deliverer:
         what = f"reply to user {outgoing.user_id}"
         try:
             await with_retries(lambda: self.renderer.send(self.bot, chat_id, outgoing.reply), what)
+        except ChatMigrated as error:
+            raise Undeliverable("failed", f"the chat moved to {error.new_chat_id}") from None
         except BadRequest as error:
+            if "can't parse entities" not in str(error).lower():
+                raise Undeliverable("failed", plain_reason(error)) from None
             # The markup was refused (it should never be): the words matter more than bold.
             logger.error("Telegram refused a reply's markup (%s); sending it as plain text", error)
-            await with_retries(
-                lambda: self.renderer.send(self.bot, chat_id, outgoing.reply, html=False), what
-            )
+            try:
+                await with_retries(
+                    lambda: self.renderer.send(self.bot, chat_id, outgoing.reply, html=False), what
+                )
+            except BadRequest as again:
+                raise Undeliverable("failed", plain_reason(again)) from None
 
     async def sweep(self, min_age: timedelta = timedelta()) -> int:
         """Send what is still in the outbox (after a restart, or a failed attempt).
@@ -148,16 +218,17 @@ class Deliverer:
         While the bot runs, only replies older than `min_age` are swept, so that a reply whose
         handler is about to send it is not sent twice.
         """
-        queued = await asyncio.to_thread(self.advisor.queued, None, min_age)
+        queued = await patiently(self.advisor.queued, None, min_age, what="reading the outbox")
         sent = 0
         held: set[int | None] = set()
         for outgoing in queued:
             if outgoing.user_id in held:
                 continue  # keep each user's replies in order: the rest wait for the next sweep
-            if await self.deliver(outgoing):
-                sent += 1
-            else:
+            result = await self.deliver(outgoing)
+            if result is Delivery.LATER:
                 held.add(outgoing.user_id)
+            else:
+                sent += 1
         if queued:
             logger.info("outbox sweep: %d of %d sent", sent, len(queued))
         return sent

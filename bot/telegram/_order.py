@@ -3,49 +3,71 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import Any
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
 
-from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+logger = logging.getLogger(__name__)
 
 
-class PerUserOrder(BaseUpdateProcessor):
-    """PTB's concurrent updates, but one at a time per user (asyncio locks are first come,
-    first served, and PTB starts the tasks in the order the updates arrived)."""
+class UserQueues:
+    """One queue and one worker per user: a user's updates are handled one after another, in
+    the order they were submitted, and at most `limit` users' updates at once overall.
 
-    def __init__(self, max_concurrent_updates: int = 64):
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+    `handle` is awaited for each item; what it raises is logged and the queue goes on (the
+    item is then handled as far as it goes; the inbox keeps it if it was not marked done).
+    """
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for this user's earlier updates, then process this one."""
-        key = _key(update)
-        if key is None:
-            await coroutine
+    def __init__(self, handle: Callable[[object], Awaitable[None]], limit: int = 16):
+        self._handle = handle
+        self._slots = asyncio.Semaphore(limit)
+        self._queues: dict[Hashable, deque[object]] = {}
+        self._workers: set[asyncio.Task] = set()
+
+    def submit(self, key: Hashable, item: object) -> None:
+        """Queue an item behind the same key's earlier ones."""
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(item)
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        self._queues[key] = deque([item])
+        worker = asyncio.create_task(self._work(key), name=f"updates of {key!r}")
+        self._workers.add(worker)
+        worker.add_done_callback(self._workers.discard)
+
+    @property
+    def busy(self) -> int:
+        """How many keys have work queued or running."""
+        return len(self._queues)
+
+    async def _work(self, key: Hashable) -> None:
+        queue = self._queues[key]
         try:
-            async with lock:
-                await coroutine
+            while queue:
+                async with self._slots:
+                    try:
+                        await self._handle(queue[0])
+                    except Exception:
+                        logger.exception("handling an update failed")
+                queue.popleft()
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # nobody else queued: forget the lock
-                del self._waiting[key], self._locks[key]
+            self._queues.pop(key, None)
 
-    async def initialize(self) -> None:
-        """Nothing to set up."""
+    async def idle(self) -> None:
+        """Return once nothing is queued or running."""
+        while self._workers:
+            await asyncio.wait(set(self._workers))
 
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
-
-
-def _key(update: object) -> int | None:
-    if isinstance(update, Update):
-        if update.effective_user is not None:
-            return update.effective_user.id
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-    return None
+    async def stop(self, grace: float) -> int:
+        """Let running work finish for up to `grace` seconds, then cancel the rest; how many
+        workers were cancelled (what they held stays in the inbox for the next start)."""
+        if self._workers:
+            await asyncio.wait(set(self._workers), timeout=grace)
+        late = set(self._workers)
+        for worker in late:
+            worker.cancel()
+        for worker in late:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await worker
+        return len(late)

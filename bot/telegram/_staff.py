@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 
-from bot.service import Advisor
-from bot.telegram._delivery import Deliverer, with_retries
+from bot.service import Advisor, Outgoing
+from bot.telegram._delivery import Deliverer, Delivery, with_retries
+from bot.telegram._patience import patiently
 from dialogues import Markup, Reply, fill, plain, split_text
 from dialogues import edges as texts
 from dialogues.actions import Staff, encode
@@ -108,8 +109,12 @@ class StaffDesk:
         )
         message = await self._post(self.chat_id, text, buttons)
         if message is not None:
-            await asyncio.to_thread(
-                self.store.link_staff_message, self.chat_id, message.message_id, followup.reference
+            await patiently(
+                self.store.link_staff_message,
+                self.chat_id,
+                message.message_id,
+                followup.reference,
+                what="noting a staff post",
             )
 
     async def remove_posts(self, posts: Sequence[tuple[int, int]]) -> None:
@@ -144,8 +149,14 @@ class StaffDesk:
 
     # --- commands -------------------------------------------------------------------------------
 
-    async def command(self, staff_id: int, chat_id: int, name: str, args: str) -> None:
-        """Run a staff command and answer in the chat it came from."""
+    async def command(
+        self, staff_id: int, chat_id: int, name: str, args: str, update_id: int | None = None
+    ) -> None:
+        """Run a staff command and answer in the chat it came from.
+
+        What the command records is committed with the update marked done, so a command
+        Telegram delivers again (or one replayed after a crash) has no second effect.
+        """
         words = args.split(maxsplit=1)
         typed = words[0] if words else ""
         reference = normalise_reference(typed) or ""
@@ -153,33 +164,53 @@ class StaffDesk:
         if typed and not reference and name in ("show", "reply", "note", "close"):
             answer = self._text(texts.STAFF_NOT_FOUND, reference=_short(typed, 30))
         elif name == "queue":
-            answer = await asyncio.to_thread(self._queue, staff_id)
+            answer = await self._once(update_id, self._queue, staff_id)
         elif name == "stats":
-            answer = await asyncio.to_thread(self._stats, staff_id)
+            answer = await self._once(update_id, self._stats, staff_id)
         elif name == "show" and reference:
-            answer = await asyncio.to_thread(self._show, staff_id, reference)
+            answer = await self._once(update_id, self._show, staff_id, reference)
         elif name == "reply" and reference and rest:
-            answer = await self._reply(staff_id, reference, rest)
+            answer = await self._reply(staff_id, reference, rest, update_id)
         elif name == "note" and reference and rest:
-            answer = await asyncio.to_thread(self._note, staff_id, reference, rest)
+            answer = await self._once(update_id, self._note, staff_id, reference, rest)
         elif name == "close" and reference:
-            answer = await asyncio.to_thread(self._close, staff_id, reference, rest or None)
+            answer = await self._once(update_id, self._close, staff_id, reference, rest or None)
         else:
             answer = self._text(texts.STAFF_USAGE)
-        await self._post(chat_id, answer)
+        if answer is not None:
+            await self._post(chat_id, answer)
 
-    async def button(self, staff_id: int, chat_id: int, action: Staff) -> None:
+    async def _once(self, update_id: int | None, work, *args: object) -> Markup | None:
+        """Run a command's storage work with its update marked done, in one transaction
+        (waiting out storage faults); None if the update was handled before."""
+
+        def run() -> Markup | None:
+            with self.store.transaction():
+                if update_id is not None and not self.store.claim_update(update_id):
+                    logger.info("update %s handled before", update_id)
+                    return None
+                return work(*args)
+
+        return await patiently(run, what="a staff command")
+
+    async def button(
+        self, staff_id: int, chat_id: int, action: Staff, update_id: int | None = None
+    ) -> None:
         """A button under a follow-up notice: show or close that follow-up."""
-        await self.command(staff_id, chat_id, action.verb, action.reference)
+        await self.command(staff_id, chat_id, action.verb, action.reference, update_id)
 
-    async def reply_to_notice(self, staff_id: int, chat_id: int, notice_id: int, text: str) -> bool:
+    async def reply_to_notice(
+        self, staff_id: int, chat_id: int, notice_id: int, text: str, update_id: int | None = None
+    ) -> bool:
         """A staff member replied to a follow-up notice: send their words to the user."""
-        reference = await asyncio.to_thread(
-            self.store.reference_for_staff_message, chat_id, notice_id
+        reference = await patiently(
+            self.store.reference_for_staff_message, chat_id, notice_id, what="a staff reply"
         )
         if reference is None:
             return False
-        await self._post(chat_id, await self._reply(staff_id, reference, text))
+        answer = await self._reply(staff_id, reference, text, update_id)
+        if answer is not None:
+            await self._post(chat_id, answer)
         return True
 
     def _queue(self, staff_id: int) -> Markup:
@@ -235,19 +266,35 @@ class StaffDesk:
             lines=body,
         )
 
-    async def _reply(self, staff_id: int, reference: str, text: str) -> Markup:
-        try:
-            followup = await asyncio.to_thread(self.store.followup, reference)
-        except (NotFound, BadReference):
-            return self._text(texts.STAFF_NOT_FOUND, reference=reference)
+    async def _reply(
+        self, staff_id: int, reference: str, text: str, update_id: int | None = None
+    ) -> Markup | None:
         reply = Reply(self._text(texts.STAFF_TO_USER, reference=reference, text=text))
-        outgoing = await asyncio.to_thread(self.advisor.say, followup.user_id, reply)
-        await asyncio.to_thread(self.store.record_staff_action, staff_id, "reply", reference)
-        delivered = await self.deliverer.deliver(outgoing)
-        user = await asyncio.to_thread(self.store.user, followup.user_id)
-        if not delivered or user.blocked:
+
+        def queue() -> Outgoing | Markup | None:
+            with self.store.transaction():
+                try:
+                    followup = self.store.followup(reference)
+                except (NotFound, BadReference):
+                    return self._text(texts.STAFF_NOT_FOUND, reference=reference)
+                outgoing = self.advisor.say(followup.user_id, reply, update_id=update_id)
+                if outgoing is not None:
+                    self.store.record_staff_action(staff_id, "reply", reference)
+                return outgoing
+
+        queued = await patiently(queue, what="a staff reply")
+        if not isinstance(queued, Outgoing):
+            return queued  # not found, or handled before
+        result = await self.deliverer.deliver(queued)
+        if result is Delivery.SENT:
+            return self._text(texts.STAFF_SENT, reference=reference)
+        if result is Delivery.BLOCKED:
             return self._text(texts.STAFF_NOT_DELIVERED, reference=reference)
-        return self._text(texts.STAFF_SENT, reference=reference)
+        if result is Delivery.FAILED:
+            return self._text(
+                texts.STAFF_REFUSED, reference=reference, reason=self.deliverer.last_refusal
+            )
+        return self._text(texts.STAFF_NOT_YET, reference=reference)
 
     def _note(self, staff_id: int, reference: str, text: str) -> Markup:
         try:

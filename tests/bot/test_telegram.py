@@ -16,7 +16,6 @@ from bot.startup import make_advisor
 from bot.telegram import build_application
 from dialogues import plain
 from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.runners import in_process
 
 USER = 1001
 OTHER = 1002
@@ -81,10 +80,12 @@ async def running(api, tmp_path) -> AsyncIterator[Running]:
         errors.append(context.error)
 
     application.add_error_handler(record)
-    async with in_process(application):
-        await application.post_init(application)  # as run_polling would
+    service = application.bot_data["service"]
+    await service.start()  # as `python -m bot run` does
+    try:
         yield Running(api, application, db)
-    await application.post_shutdown(application)
+    finally:
+        await service.close()
     assert not errors, f"unhandled errors: {errors!r}"
 
 

@@ -12,7 +12,6 @@ from bot.startup import make_advisor
 from bot.telegram import build_application
 from tests.bot.test_telegram import STAFF, STAFF_CHAT, settings_for
 from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.runners import in_process
 
 USERS = (2001, 2002, 2003, STAFF)
 UPDATES_PER_EXAMPLE = 500
@@ -88,8 +87,9 @@ async def _run(actions, db) -> list[str]:
             errors.append(repr(context.error))
 
         application.add_error_handler(record)
-        async with in_process(application):
-            await application.post_init(application)
+        service = application.bot_data["service"]
+        await service.start()
+        try:
             for kind, user, payload in actions:
                 _push(api, kind, user, payload)
             await _until_idle(api, application)
@@ -99,7 +99,8 @@ async def _run(actions, db) -> list[str]:
                 api.push_text(user, "/help")
                 replies = await api.wait_for_messages(user, 1, timeout=10)
                 assert replies
-        await application.post_shutdown(application)
+        finally:
+            await service.close()
         return errors
 
 
@@ -139,7 +140,7 @@ async def _until_idle(api: FakeBotAPI, application, timeout: float = 120.0) -> N
     deadline = loop.time() + timeout
     quiet_since = None
     while True:
-        busy = api.pending_updates() or application.update_processor.current_concurrent_updates
+        busy = api.pending_updates() or application.bot_data["service"].inbox.busy
         if busy:
             quiet_since = None
         else:

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from tests.bot.processes import consent, until_outbox_empty
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.runners import REAL_BOT, bot_process
 
@@ -106,23 +107,11 @@ async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
 
 
 async def _consent(api: FakeBotAPI) -> None:
-    """The user says hello and agrees to their messages being kept."""
-    api.push_text(USER, "/start")
-    await api.wait_for_messages(USER, 1)
-    api.push_button(USER, "✅ OK, keep my messages")
-    await api.wait_for_messages(USER, 1)
+    await consent(api, USER)
 
 
-async def _until_outbox_empty(db, timeout: float = 5.0) -> None:
-    """Wait until the bot has noted every reply as delivered (a kill now is between steps)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        with sqlite3.connect(db) as connection:
-            if connection.execute("SELECT count(*) FROM outbox").fetchone() == (0,):
-                return
-        assert loop.time() < deadline, "the outbox did not empty"
-        await asyncio.sleep(0.02)
+async def _until_outbox_empty(db) -> None:
+    await until_outbox_empty(db)
 
 
 async def _until_listening(port: int, timeout: float = 10.0) -> None:

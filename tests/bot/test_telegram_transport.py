@@ -62,7 +62,19 @@ async def test_retries_wait_out_flood_control_and_server_errors(monkeypatch):
         return "sent"
 
     assert await with_retries(call, "test") == "sent"
-    assert slept[0] == 3.0 and len(slept) == 3
+    assert slept == [3.0, 1.0]  # a time-out is tried again at once: Telegram was only slow
+
+
+async def test_a_send_that_times_out_twice_is_left_for_later():
+    calls = []
+
+    async def call():
+        calls.append(1)
+        raise TimedOut()
+
+    with pytest.raises(TimedOut):
+        await with_retries(call, "test")
+    assert len(calls) == 2  # each try may have reached Telegram: at most two copies
 
 
 async def test_retries_give_up_after_a_few_server_errors(monkeypatch):

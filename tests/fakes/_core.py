@@ -62,6 +62,7 @@ class BotApiCore:
         self._file_numbers = itertools.count(1)
         self._queue: deque[dict] = deque()
         self._poll_generation = 0
+        self._lost_confirmations = 0  # getUpdates calls whose offset is not taken as confirming
         self._allowed_updates: list[str] | None = None
         self._users: dict[int, dict] = {}
         self._chats: dict[int, dict] = {}
@@ -125,7 +126,10 @@ class BotApiCore:
         timeout = max(0.0, params.number("timeout", 0.0))
         if params.get("allowed_updates") is not None:
             self._allowed_updates = list(params.get("allowed_updates")) or None
-        self._confirm(offset)
+        if self._lost_confirmations and self._queue and 0 < self._queue[0]["update_id"] < offset:
+            self._lost_confirmations -= 1  # as if this request never reached Telegram
+        else:
+            self._confirm(offset)
         self._poll_generation += 1
         generation = self._poll_generation
         self._updates_pulse.fire()  # an older poll still waiting ends with 409

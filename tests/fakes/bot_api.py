@@ -402,6 +402,12 @@ class FakeBotAPI(BotApiCore):
         return self._enqueue(content, update.get("update_id"))
 
     @_on_server_thread
+    def lose_confirmations(self, times: int = 1) -> None:
+        """The next `times` getUpdates calls that would confirm updates do not: Telegram sends
+        those updates again, as when the bot's confirmation never reached it."""
+        self._lost_confirmations += times
+
+    @_on_server_thread
     def pending_updates(self) -> list[dict]:
         """Updates not yet confirmed by getUpdates (or delivered to the webhook)."""
         return list(self._queue)

@@ -27,6 +27,8 @@ EXPECTED_TABLES = {
     "staff_actions",
     "counts",
     "messages_fts",
+    "outbox",
+    "inbox",
 }
 MIGRATION_NAMES = [
     "0001-tables",
@@ -36,6 +38,7 @@ MIGRATION_NAMES = [
     "0005-review-closing",
     "0006-search-what-people-wrote",
     "0007-erased-updates",
+    "0008-inbox",
 ]
 
 
