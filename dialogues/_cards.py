@@ -25,7 +25,7 @@ from dialogues.actions import (
     Topic,
     option,
 )
-from dialogues.screens import fits
+from dialogues.screens import AIM_LINES, phone_lines
 from knowledge import Factor, Framework
 
 READING_PAGE = 6  # reading entries (buttons) per page
@@ -142,7 +142,7 @@ def topic_card(convo: Conversation, topic_id: str) -> bool:
 def _factor_card(convo: Conversation, factor: Factor) -> None:
     """What it means and the first things to do; why, figures, reading, frameworks behind it."""
     badge = convo.text(KEY_BADGE) if convo.kb.is_key(factor.id) else ""
-    for count in range(FIRST_ACTIONS, 0, -1):  # two things to do when they fit, or one
+    for count in range(FIRST_ACTIONS, 0, -1):  # two things to do when both fit in 12 lines
         text = convo.text(
             CARD_FACTOR,
             title=factor.title,
@@ -150,7 +150,7 @@ def _factor_card(convo: Conversation, factor: Factor) -> None:
             summary=factor.summary,
             actions=bullets(convo, factor.actions[:count]),
         )
-        if fits(text):
+        if phone_lines(text) <= AIM_LINES:
             break
     parts = [option(convo.label(WHY), CardPart(factor.id, "why"))]
     parts.append(option(convo.label(ACTIONS), CardPart(factor.id, "do")))
@@ -570,5 +570,6 @@ def glossary_term(convo: Conversation, term_id: str) -> bool:
     if term is None:
         return False
     back = (option(convo.label(GLOSSARY), Listing("glossary")),)
-    convo.say(convo.text(GLOSSARY_TERM, term=term.term, definition=term.definition), [back])
+    text = convo.text(GLOSSARY_TERM, term=term.term, definition=term.definition)
+    convo.say(text, [back, convo.menu_row()])
     return True
