@@ -9,7 +9,6 @@ still in the outbox after a crash and is sent on the next start.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ from storage import (
     Store,
     UnreadableState,
     User,
+    new_followup_reference,
     utc_now,
 )
 
@@ -100,12 +100,12 @@ class Advisor:
         engine: Engine,
         store: Store,
         clock: Callable[[], datetime] = utc_now,
-        nonce: Callable[[], str] = lambda: secrets.token_hex(8),
+        followup_reference: Callable[[], str] = new_followup_reference,
     ):
         self.engine = engine
         self.store = store
         self._clock = clock
-        self._nonce = nonce
+        self._followup_reference = followup_reference
 
     def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         """Run one event through the engine and commit everything it causes, atomically."""
@@ -124,7 +124,7 @@ class Advisor:
             if user.blocked:
                 store.set_blocked(user.id, False)
             turn = self.engine.handle(
-                self._state(user), event, Context(self._clock(), self._nonce())
+                self._state(user), event, Context(self._clock(), self._followup_reference())
             )
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
                 posts = tuple(store.staff_posts(user.id))

@@ -7,7 +7,7 @@ applies effects to storage. Text in a reply is a small subset of Telegram HTML (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -61,10 +61,11 @@ Event = Text | Button | Command | Unsupported
 
 @dataclass(frozen=True)
 class Context:
-    """What the engine may not find out for itself: the time, and a random token."""
+    """What the engine may not find out for itself: the time, and a fresh follow-up reference."""
 
     now: datetime
-    nonce: str = field(default="0000000000", repr=False)  # random, for follow-up references
+    # Made by storage, the owner of every reference's format; used if the event asks the team.
+    followup_reference: str = "SA-000000"
 
 
 # --- replies ------------------------------------------------------------------------------

@@ -36,8 +36,11 @@ from storage._records import (
     TopicCount,
     User,
 )
-from storage._references import normalise_reference
-from storage._sample import fill_with_sample_data
+from storage._references import (
+    new_followup_reference,
+    new_session_reference,
+    normalise_reference,
+)
 from storage._schema import MIGRATIONS
 from storage._store import SESSION_GAP, Store
 from storage._text import MAX_TEXT_CHARS, TRUNCATION_MARKER, safe_text
@@ -80,8 +83,9 @@ __all__ = [
     "TopicCount",
     "UnreadableState",
     "User",
-    "fill_with_sample_data",
     "is_transient",
+    "new_followup_reference",
+    "new_session_reference",
     "normalise_reference",
     "open_private",
     "safe_text",

@@ -175,10 +175,9 @@ class Store:
         return self._clock()
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        """sqlite-utils' query, read to the end under the lock the connection is shared with."""
         with self._lock:
-            cursor = self.db.execute(sql, params)
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            return list(self.db.query(sql, params))
 
     def _row(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
         rows = self._rows(sql, params)
@@ -718,11 +717,8 @@ class Store:
             " m.status, m.text FROM sessions s JOIN messages m ON m.session_id = s.id"
             f" {where} ORDER BY s.started_at, s.id, m.at, m.id"
         )
-        with self._lock:
-            cursor = self.db.execute(sql, params)
-            names = [column[0] for column in cursor.description]
-            rows = (dict(zip(names, row, strict=True)) for row in cursor)
-            return writer(_export.group_sessions(rows), out)
+        with self._lock:  # streamed: a big export is never all in memory
+            return writer(_export.group_sessions(self.db.query(sql, params)), out)
 
     # --- assessments ----------------------------------------------------------------------
 

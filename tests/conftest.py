@@ -57,7 +57,9 @@ class Talk:
 
     def send(self, event: Event) -> list[Reply]:
         """One event through the engine; the state is kept as JSON, as storage would keep it."""
-        turn = self.engine.handle(self.state, event, Context(self.now, "test-nonce"))
+        turn = self.engine.handle(
+            self.state, event, Context(self.now, f"SA-T{len(self.history):05d}")
+        )
         self.state = turn.state.to_json()
         self.replies = list(turn.replies)
         self.effects = list(turn.effects)

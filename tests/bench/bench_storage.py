@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from storage import Inbound, Outbound, Store, fill_with_sample_data, utc_now
+from storage import Inbound, Outbound, Store, utc_now
 from tests.bench._stats import report, time_each
+from tests.bench.sample import fill_with_sample_data
 
 CACHE = Path("out/bench-storage.db")
 SESSIONS = 50_000

@@ -180,13 +180,13 @@ def test_purge_uses_the_retention_setting_or_days(
     ("argv", "words"),
     [
         (["transcripts", "show", "C-0000000"], ["C-0000000"]),
-        (["transcripts", "show", "SA-NOPE1"], ["SA-NOPE1"]),
+        (["transcripts", "show", "SA-ZZZZ1"], ["SA-ZZZZ1"]),
         (["transcripts", "show", "'; DROP TABLE users; --"], ["not a reference"]),
         (["transcripts", "list", "--since", "31/01/2026"], ["31/01/2026", "YYYY-MM-DD"]),
         (["transcripts", "list", "--since", "2026-02-30"], ["2026-02-30"]),
         (["transcripts", "export", "--format", "csv", "--since", "yesterday"], ["yesterday"]),
         (["transcripts", "export", "--format", "md", "--output", "/no/such/dir/x.md"], ["/no/"]),
-        (["followups", "close", "SA-NOPE1"], ["SA-NOPE1"]),
+        (["followups", "close", "SA-ZZZZ1"], ["SA-ZZZZ1"]),
         (["backup", "/proc/no/such/backup.db"], ["/proc/no/such/backup.db"]),
         (["purge", "--days", "0"], ["at least 1"]),
     ],
@@ -245,7 +245,7 @@ def test_a_file_that_is_not_a_database_is_one_line(
 @pytest.mark.parametrize(
     "argv",
     [
-        ["transcripts", "show", "SA-NOPE1"],
+        ["transcripts", "show", "SA-N0PE1"],
         ["transcripts", "list", "--since", "not-a-date"],
         ["backup", "/proc/no/such/backup.db"],
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
 
 import pytest
@@ -24,7 +25,9 @@ def store(tmp_path):
 @pytest.fixture
 def advisor(engine, store):
     counter = itertools.count()
-    return Advisor(engine, store, clock=lambda: NOW, nonce=lambda: f"nonce{next(counter):05d}")
+    return Advisor(
+        engine, store, clock=lambda: NOW, followup_reference=lambda: f"SA-{next(counter):06d}"
+    )
 
 
 def press(handled, label: str) -> Button:
@@ -119,6 +122,19 @@ def test_effects_are_recorded(advisor, store):
     (followup,) = handled.followups
     assert followup.reference in handled.replies[0].reply.text
     assert store.followup(followup.reference).note.startswith("Please call")
+
+
+def test_a_follow_up_reference_is_made_by_storage_and_found_when_typed_carelessly(engine, store):
+    advisor = Advisor(engine, store, clock=lambda: NOW)  # the real reference maker
+    start(advisor)
+    deliver(advisor, advisor.handle(ALICE, Command("team")))
+    asked = deliver(advisor, advisor.handle(ALICE, Text("Please call about our pilot")))
+    handled = deliver(advisor, advisor.handle(ALICE, press(asked, "Message me")))
+    (followup,) = handled.followups
+    assert re.fullmatch(r"SA-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{6}", followup.reference)
+    assert followup.reference in handled.replies[0].reply.text
+    typed = followup.reference.lower().replace("0", "o").replace("1", "l")
+    assert store.followup(typed) == followup
 
 
 def test_forget_erases_everything_and_leaves_nothing_queued(advisor, store):

@@ -52,7 +52,7 @@ def test_any_sequence_of_events_is_answered_within_limits(engine, sequence):
             event = Unsupported(payload)
         else:
             event = Text(str(payload))
-        turn = engine.handle(state, event, Context(NOW + timedelta(days=step), f"n{step:09d}"))
+        turn = engine.handle(state, event, Context(NOW + timedelta(days=step), f"SA-{step:06d}"))
         state = json.loads(json.dumps(turn.state.to_json()))
         assert turn.replies, f"no reply to {event!r}"
         new_buttons = []

@@ -38,9 +38,9 @@ def fill_every_kind_of_row(store: Store, telegram_id: int, marker: str, ref: str
 
 
 def test_forget_erases_every_row_about_the_user_in_every_table(store: Store, db_path: Path):
-    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-GONE1")
+    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-G0NE1")
     kept = fill_every_kind_of_row(store, KEPT_TELEGRAM_ID, "stayingword", "SA-KEPT1")
-    session_refs = {m.session_reference for m in store.transcript("SA-GONE1")}
+    session_refs = {m.session_reference for m in store.transcript("SA-G0NE1")}
     before = {table: store.db[table].count for table in all_tables(db_path)}
 
     deleted = store.forget(gone.id)
@@ -48,7 +48,7 @@ def test_forget_erases_every_row_about_the_user_in_every_table(store: Store, db_
     assert deleted["users"] == 1 and deleted["messages"] == 3 and deleted["followups"] == 1
     # Of the three messages only the user's own was in the search index (not the bot's replies).
     assert deleted["messages_fts"] == 1 and deleted["staff_actions"] == 4
-    for needle in ("zqxforgetme", str(FORGOTTEN_TELEGRAM_ID), "SA-GONE1", *session_refs):
+    for needle in ("zqxforgetme", str(FORGOTTEN_TELEGRAM_ID), "SA-G0NE1", *session_refs):
         assert cells_containing(db_path, needle) == [], needle
     for table, column, value in every_cell(db_path):
         if column == "user_id" or (table == "users" and column == "id"):
@@ -64,7 +64,7 @@ def test_forget_erases_every_row_about_the_user_in_every_table(store: Store, db_
 
 
 def test_forgotten_text_is_gone_from_the_files_too(store: Store, db_path: Path):
-    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-GONE1")
+    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-G0NE1")
     fill_every_kind_of_row(store, KEPT_TELEGRAM_ID, "stayingword", "SA-KEPT1")
     store.forget(gone.id)
     raw = b"".join(
@@ -93,7 +93,7 @@ def test_declined_storage_keeps_no_message_text_anywhere(store: Store, db_path: 
     outbound = store.record_outbound(user.id, "reply about zqxsecret")
     assessment = store.save_assessment(user.id, "readiness", {"evidence": "zqxsecret"}, {})
     store.record_feedback(user.id, "workforce", False)
-    followup = store.create_followup(user.id, "SA-CALL1", "please call me", "phone 0123")
+    followup = store.create_followup(user.id, "SA-CA111", "please call me", "phone 0123")
 
     assert inbound is None and outbound is None and assessment is None
     assert cells_containing(db_path, "zqxsecret") == []
@@ -101,7 +101,7 @@ def test_declined_storage_keeps_no_message_text_anywhere(store: Store, db_path: 
         assert store.db[table].count == 0, table
     # The service still works for them: state, follow-up and anonymous counts are kept.
     assert store.load_state(user.id) == {"node": "ask"}
-    assert store.followup("SA-CALL1") == followup and store.transcript("SA-CALL1") == []
+    assert store.followup("SA-CA111") == followup and store.transcript("SA-CA111") == []
     stats = store.stats(1)
     assert (stats.messages_in, stats.messages_out, stats.conversations) == (1, 1, 1)
     assert [(t.topic_id, t.count) for t in stats.top_topics] == [("workforce", 1)]
@@ -126,12 +126,12 @@ def test_saying_no_after_yes_erases_what_was_kept(store: Store, db_path: Path):
 
 
 def test_purge_deletes_what_is_older_than_the_retention(store: Store, clock: FakeClock):
-    idle = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxidle", "SA-IDLE1")
+    idle = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxidle", "SA-1D1E1")
     active = keeping_user(store, KEPT_TELEGRAM_ID)
     store.record_inbound(active.id, "an old question", "text")
     store.save_assessment(active.id, "readiness", {"a": "yes"}, {"a": "green"})
-    store.create_followup(active.id, "SA-OLDC1", "old, closed", "email")
-    store.close_followup("SA-OLDC1", 77)
+    store.create_followup(active.id, "SA-01DC1", "old, closed", "email")
+    store.close_followup("SA-01DC1", 77)
     clock.advance(days=400)
     store.ensure_user("telegram", KEPT_TELEGRAM_ID, KEPT_TELEGRAM_ID)
     store.record_inbound(active.id, "a new question", "text")
@@ -158,34 +158,34 @@ def test_purge_keeps_a_follow_up_until_closed_for_the_retention_period(
 ):
     waiting = keeping_user(store, 501)
     store.record_inbound(waiting.id, "zqxwaiting about funding", "text")
-    store.create_followup(waiting.id, "SA-OPEN1", "please call zqxwaiting", "phone 01234")
-    store.add_staff_note("SA-OPEN1", 77, "rang once zqxwaiting")
-    store.record_staff_action(77, "show", "SA-OPEN1")
+    store.create_followup(waiting.id, "SA-0PEN1", "please call zqxwaiting", "phone 01234")
+    store.add_staff_note("SA-0PEN1", 77, "rang once zqxwaiting")
+    store.record_staff_action(77, "show", "SA-0PEN1")
     declined = store.ensure_user("telegram", 502, 502)
     store.set_consent(declined.id, False)
-    store.create_followup(declined.id, "SA-OPEN2", "call zqxdeclined", "email")
+    store.create_followup(declined.id, "SA-0PEN2", "call zqxdeclined", "email")
     closed = keeping_user(store, 503)
     store.record_inbound(closed.id, "zqxclosed question", "text")
-    store.create_followup(closed.id, "SA-DONE1", "zqxclosed please", "email")
+    store.create_followup(closed.id, "SA-D0NE1", "zqxclosed please", "email")
     clock.advance(days=200)
-    store.close_followup("SA-DONE1", 77, "rang them")
+    store.close_followup("SA-D0NE1", 77, "rang them")
 
     clock.advance(days=366)  # a year and a day since anyone was seen
     store.purge(365)
 
-    assert {f.reference for f in store.followup_queue()} == {"SA-OPEN1", "SA-OPEN2"}
-    assert [m.text for m in store.transcript("SA-OPEN1")] == ["zqxwaiting about funding"]
-    assert store.followup("SA-OPEN1").notes[0].text == "rang once zqxwaiting"
-    assert [a.action for a in store.staff_actions("SA-OPEN1")] == ["note", "show"]
+    assert {f.reference for f in store.followup_queue()} == {"SA-0PEN1", "SA-0PEN2"}
+    assert [m.text for m in store.transcript("SA-0PEN1")] == ["zqxwaiting about funding"]
+    assert store.followup("SA-0PEN1").notes[0].text == "rang once zqxwaiting"
+    assert [a.action for a in store.staff_actions("SA-0PEN1")] == ["note", "show"]
     # Closed 366 days after it was asked for, 366 days ago: gone with its user and their words.
     assert cells_containing(db_path, "zqxclosed") == []
     with pytest.raises(NotFound):
         store.user(closed.id)
 
-    store.close_followup("SA-OPEN1", 77)
+    store.close_followup("SA-0PEN1", 77)
     clock.advance(days=2)
     store.purge(1)  # "--days 1": closed two days ago now, so it goes; the open one stays
-    assert [f.reference for f in store.followup_queue(None)] == ["SA-OPEN2"]
+    assert [f.reference for f in store.followup_queue(None)] == ["SA-0PEN2"]
     assert cells_containing(db_path, "zqxwaiting") == []
     assert store.user(declined.id).consent is False
 
@@ -215,7 +215,7 @@ def _raw(db_path: Path) -> bytes:
 def test_forget_in_a_callers_transaction_empties_the_log_once_it_commits(
     store: Store, db_path: Path
 ):
-    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-GONE1")
+    gone = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxforgetme", "SA-G0NE1")
     with store.transaction():  # as the service does: the whole turn is one transaction
         store.forget(gone.id, update_id=4242)
         assert b"zqxforgetme" in _raw(db_path)  # not committed yet

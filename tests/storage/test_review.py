@@ -391,7 +391,7 @@ async def test_closing_a_follow_up_is_recorded_with_who_and_leaves_the_queue(
     assert "Follow-up closed." in page.text
 
 
-@pytest.mark.parametrize("reference", ["SA-3CN4W", "SA-NOSUCH", ""])
+@pytest.mark.parametrize("reference", ["SA-3CN4W", "SA-N0SUCH", ""])
 async def test_closing_what_is_not_open_says_so_and_changes_nothing(
     datasette: Datasette, review_db: Path, reference: str
 ):

@@ -150,30 +150,30 @@ def test_a_closure_without_a_note_leaves_the_note_empty(store: Store):
 @pytest.mark.parametrize(
     ("reference", "who", "message"),
     [
-        ("SA-NOPE1", "alice", "no follow-up has that reference"),
-        ("SA-DONE1", "alice", "that follow-up is already closed"),
-        ("SA-OPEN1", "", "who is closing the follow-up is not known"),
-        ("SA-OPEN1", None, "who is closing the follow-up is not known"),
+        ("SA-N0PE1", "alice", "no follow-up has that reference"),
+        ("SA-D0NE1", "alice", "that follow-up is already closed"),
+        ("SA-0PEN1", "", "who is closing the follow-up is not known"),
+        ("SA-0PEN1", None, "who is closing the follow-up is not known"),
     ],
 )
 def test_a_closure_that_cannot_be_done_changes_nothing(
     store: Store, reference: str, who: str | None, message: str
 ):
     user = store.ensure_user("telegram", 5, 5)
-    store.create_followup(user.id, "SA-OPEN1", "please call", "phone")
-    store.create_followup(user.id, "SA-DONE1", "please call", "phone")
-    store.close_followup("SA-DONE1", 77, "done on Telegram")
+    store.create_followup(user.id, "SA-0PEN1", "please call", "phone")
+    store.create_followup(user.id, "SA-D0NE1", "please call", "phone")
+    store.close_followup("SA-D0NE1", 77, "done on Telegram")
     actions_before = store.staff_actions()
     with pytest.raises(sqlite3.IntegrityError, match=message):
         store.db.execute(CLOSE, (reference, who, "note"))
-    assert store.followup("SA-OPEN1").status == "open"
-    assert store.followup("SA-DONE1").close_note == "done on Telegram"
+    assert store.followup("SA-0PEN1").status == "open"
+    assert store.followup("SA-D0NE1").close_note == "done on Telegram"
     assert store.staff_actions() == actions_before
 
 
 def test_closures_list_every_closed_follow_up_with_who_closed_it(store: Store):
     user = store.ensure_user("telegram", 5, 5)
-    for reference in ("SA-TG001", "SA-WEB03", "SA-OPEN2"):
+    for reference in ("SA-TG001", "SA-WEB03", "SA-0PEN2"):
         store.create_followup(user.id, reference, "please call", "phone")
     store.close_followup("SA-TG001", 77, "on Telegram")
     store.db.execute(CLOSE, ("SA-WEB03", "chidi", None))
@@ -195,12 +195,12 @@ def test_a_database_made_before_the_review_migration_is_upgraded_with_its_rows(d
     )
     db.execute(
         "INSERT INTO followups (reference, user_id, note, contact, created_at)"
-        " VALUES ('SA-OLD01', 1, 'please call', 'phone', ?)",
+        " VALUES ('SA-01D01', 1, 'please call', 'phone', ?)",
         (then,),
     )
     db.conn.commit()
     db.close()
     with Store.open(db_path, create=False) as store:
         assert applied(db_path) == MIGRATION_NAMES
-        store.db.execute(CLOSE, ("SA-OLD01", "alice", "done"))
-        assert store.followup("SA-OLD01").status == "closed"
+        store.db.execute(CLOSE, ("SA-01D01", "alice", "done"))
+        assert store.followup("SA-01D01").status == "closed"

@@ -269,7 +269,7 @@ def test_unknown_and_malformed_references_raise(store: Store):
     with pytest.raises(NotFound):
         store.transcript("C-0000000")
     with pytest.raises(NotFound):
-        store.transcript("SA-NOPE1")
+        store.transcript("SA-N0PE1")
     for bad in ("", "C 123", "'; DROP TABLE messages; --", "x" * 50):
         with pytest.raises(BadReference):
             store.transcript(bad)
@@ -400,7 +400,7 @@ def test_staff_chat_messages_map_to_follow_ups_across_restarts(
     store.create_followup(user.id, "SA-AAAA1", "note", "email")
     store.link_staff_message(-100123, 55, "SA-AAAA1")
     with pytest.raises(NotFound):
-        store.link_staff_message(-100123, 56, "SA-NOPE1")
+        store.link_staff_message(-100123, 56, "SA-N0PE1")
     store.close()
     with Store.open(db_path, clock=clock) as reopened:
         assert reopened.reference_for_staff_message(-100123, 55) == "SA-AAAA1"

@@ -1,4 +1,9 @@
-"""Generated conversations for benchmarks and demos: realistic volume, no real people."""
+"""Generated conversations for the benchmarks: realistic volume, no real people.
+
+It writes rows straight into the tables (sqlite-utils' row-at-a-time inserts would take minutes
+for a million messages) and rebuilds the search index once at the end, so it lives with the
+benchmarks, not in the package.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,9 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from storage import StorageError, Store
 from storage._clock import as_text
-from storage._errors import StorageError
-from storage._references import ALPHABET, SESSION_CODE_LENGTH, SESSION_PREFIX
-from storage._store import Store
+from storage._references import ALPHABET, CODE_LENGTH, SESSION_PREFIX
 
 # Words the generated messages are made of, most frequent first (drawn with Zipf weights).
 SAMPLE_WORDS = (
@@ -226,7 +230,7 @@ def fill_with_sample_data(
             " closed_at, closed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
-                    f"SA-{i:05d}",
+                    f"SA-{i:06d}",
                     rng.randrange(users) + 1,
                     " ".join(rng.choices(SAMPLE_WORDS, cum_weights=weights, k=12)),
                     "email",
@@ -246,7 +250,7 @@ def fill_with_sample_data(
 def _references(rng: random.Random, count: int) -> list[str]:
     seen: set[str] = set()
     while len(seen) < count:
-        seen.add(SESSION_PREFIX + "".join(rng.choices(ALPHABET, k=SESSION_CODE_LENGTH)))
+        seen.add(SESSION_PREFIX + "".join(rng.choices(ALPHABET, k=CODE_LENGTH)))
     references = sorted(seen)
     rng.shuffle(references)
     return references

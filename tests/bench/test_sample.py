@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import StorageError, Store, fill_with_sample_data
-from storage._sample import RARE_WORDS
-
-from .conftest import FakeClock
+from storage import StorageError, Store
+from tests.bench.sample import RARE_WORDS, fill_with_sample_data
+from tests.storage.conftest import FakeClock
 
 
 def test_sample_data_has_the_sessions_and_messages_asked_for(store: Store, clock: FakeClock):
