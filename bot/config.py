@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = Path("data/bot.db")
+DEFAULT_QUIET_HOURS = 72
+# A staff name is also their staff-review login (storage/review), so it follows the same rule.
+STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
 
 
 class ConfigError(Exception):
@@ -26,6 +30,7 @@ class Settings(BaseModel):
     api_base_url: str = DEFAULT_API_BASE_URL
     db_path: Path = DEFAULT_DB
     staff_user_ids: frozenset[int] = frozenset()
+    staff_names: dict[int, str] = Field(default_factory=dict)  # from "900001:sam,900002:asha"
     staff_chat_id: int | None = None
     retention_days: int = Field(365, ge=1)
     webhook_url: str | None = None
@@ -36,12 +41,13 @@ class Settings(BaseModel):
     listen_address: str = "0.0.0.0"
     rate_limit: bool = True
     log_level: str = "INFO"
+    thread_quiet_hours: int = Field(DEFAULT_QUIET_HOURS, ge=1, le=24 * 90)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            return frozenset(int(part.partition(":")[0]) for part in _staff_entries(value))
         return value
 
     @field_validator("listen_address")
@@ -51,6 +57,27 @@ class Settings(BaseModel):
             return str(ipaddress.ip_address(value.strip()))
         except ValueError:
             raise ValueError("must be an IP address, e.g. 0.0.0.0 or 127.0.0.1") from None
+
+    @field_validator("staff_names", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        names = {}
+        for entry in _staff_entries(value):
+            number, _, name = entry.partition(":")
+            if name and not STAFF_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not a staff name (lower-case letters, digits, '.' and '-',"
+                    " as their review login)"
+                )
+            if name:
+                names[int(number)] = name
+        return names
+
+    def staff_name(self, user_id: int) -> str:
+        """A member of staff's name: from STAFF_USER_IDS, else their Telegram id."""
+        return self.staff_names.get(user_id) or str(user_id)
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -84,6 +111,7 @@ class Settings(BaseModel):
             "TELEGRAM_API_BASE_URL": "api_base_url",
             "BOT_DB": "db_path",
             "STAFF_USER_IDS": "staff_user_ids",
+            "THREAD_QUIET_HOURS": "thread_quiet_hours",
             "STAFF_CHAT_ID": "staff_chat_id",
             "RETENTION_DAYS": "retention_days",
             "WEBHOOK_URL": "webhook_url",
@@ -94,10 +122,18 @@ class Settings(BaseModel):
             "LOG_LEVEL": "log_level",
         }
         values = {field: env[name] for name, field in names.items() if env.get(name, "").strip()}
+        if "staff_user_ids" in values:
+            values["staff_names"] = values["staff_user_ids"]
         try:
             return cls(**values)
         except ValidationError as error:
             by_field = {field: name for name, field in names.items()}
+            by_field["staff_names"] = "STAFF_USER_IDS"
             first = error.errors(include_url=False)[0]
             variable = by_field.get(str(first["loc"][0]), str(first["loc"][0]))
             raise ConfigError(f"{variable}: {first['msg']}") from None
+
+
+def _staff_entries(text: str) -> list[str]:
+    """The comma-separated entries of STAFF_USER_IDS: "900001" or "900001:sam"."""
+    return [part for part in text.replace(" ", "").split(",") if part]

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dialogues import (
     AssessmentDone,
@@ -28,6 +28,9 @@ from dialogues import (
     Matched,
     Reply,
     Text,
+    ThreadEnded,
+    ThreadMessage,
+    ThreadRated,
     Turn,
     reply_from_data,
     reply_to_data,
@@ -43,6 +46,9 @@ from storage import (
     new_followup_reference,
     utc_now,
 )
+
+if TYPE_CHECKING:
+    from bot.staff import StaffPosts
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +69,11 @@ class Outgoing:
     reply: Reply
     chat_id: int | None
     outbox_id: int | None = None
-    user_id: int | None = None
+    user_id: int | None = None  # None: for staff (the staff chat, or one of them)
+    post: str | None = None  # for staff: notice, thread, prompt, answer or edit
+    followup_id: int | None = None  # the follow-up a staff post is about
+    edit_message_id: int | None = None  # an edit of this message rather than a new one
+    reply_to_message_id: int | None = None  # sent as a reply to this message
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Handled:
     user_id: int | None
     replies: tuple[Outgoing, ...]
     followups: tuple[FollowUp, ...] = ()
+    posts: tuple[Outgoing, ...] = ()  # for the staff chat: notices, the person's thread messages
     step: str = ""
     duplicate: bool = False
     erased_posts: tuple[tuple[int, int], ...] = ()  # staff-chat posts about an erased user
@@ -101,11 +112,17 @@ class Advisor:
         store: Store,
         clock: Callable[[], datetime] = utc_now,
         followup_reference: Callable[[], str] = new_followup_reference,
+        staff_chat: StaffPosts | None = None,
     ):
         self.engine = engine
         self.store = store
         self._clock = clock
         self._followup_reference = followup_reference
+        self.staff_chat = staff_chat
+
+    def context(self) -> Context:
+        """The time and a fresh follow-up reference, for the engine."""
+        return Context(self._clock(), self._followup_reference())
 
     def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
         """Run one event through the engine and commit everything it causes, atomically."""
@@ -123,9 +140,7 @@ class Advisor:
             user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
             if user.blocked:
                 store.set_blocked(user.id, False)
-            turn = self.engine.handle(
-                self._state(user), event, Context(self._clock(), self._followup_reference())
-            )
+            turn = self.engine.handle(self._state(user), event, self.context())
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
                 posts = tuple(store.staff_posts(user.id))
                 store.forget(user.id, update_id)
@@ -133,7 +148,7 @@ class Advisor:
                 # Nothing about them may remain, so these replies are not queued.
                 replies = tuple(Outgoing(r, sender.chat_id) for r in turn.replies)
                 return Handled(None, replies, step=turn.step, erased_posts=posts)
-            followups = self._apply(user.id, turn)
+            followups, posts = self._apply(user.id, turn)
             matched = tuple(i for e in turn.effects if isinstance(e, Matched) for i in e.ids)
             inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step)
             outbound = [Outbound(r.text, _outbound_kind(r), reply_to_data(r)) for r in turn.replies]
@@ -145,7 +160,7 @@ class Advisor:
                 for reply, outbox_id in zip(turn.replies, queued, strict=True)
             )
         logger.info("user %s now at %s, %d replies", user.id, turn.step, len(replies))
-        return Handled(user.id, replies, tuple(followups), turn.step)
+        return Handled(user.id, replies, tuple(followups), tuple(posts), turn.step)
 
     def _state(self, user: User) -> dict[str, Any] | None:
         """The user's saved state; one that cannot be read becomes one the engine resets (to
@@ -156,10 +171,13 @@ class Advisor:
             logger.warning("state of user %s unreadable; starting them at the menu", user.id)
             return {"consent": user.consent}
 
-    def _apply(self, user_id: int, turn: Turn) -> list[FollowUp]:
-        """Record what the engine asked to be recorded; the follow-ups to tell staff about."""
+    def _apply(self, user_id: int, turn: Turn) -> tuple[list[FollowUp], list[Outgoing]]:
+        """Record what the engine asked to be recorded; the new follow-ups, and the posts for
+        the staff chat (queued in this transaction, like the replies)."""
         store = self.store
-        followups = []
+        followups: list[FollowUp] = []
+        posts: list[Outgoing] = []
+        staff = self.staff_chat
         for effect in turn.effects:
             if isinstance(effect, ConsentGiven):
                 store.set_consent(user_id, effect.keep_messages)
@@ -168,10 +186,15 @@ class Advisor:
             elif isinstance(effect, Feedback):
                 store.record_feedback(user_id, effect.topic, effect.helpful)
             elif isinstance(effect, FollowUpRequested):
-                followups.append(
-                    store.create_followup(user_id, effect.reference, effect.note, effect.contact)
+                followup = store.create_followup(
+                    user_id, effect.reference, effect.note, effect.contact
                 )
-        return followups
+                followups.append(followup)
+                if staff is not None:
+                    posts += staff.announce(followup)
+            elif isinstance(effect, ThreadMessage | ThreadEnded | ThreadRated) and staff:
+                posts += staff.person_said(user_id, effect)
+        return followups, posts
 
     def queued(
         self, user_id: int | None = None, min_age: timedelta = timedelta()
@@ -197,6 +220,13 @@ class Advisor:
             )
         return Outgoing(reply, user.chat_id, outbox_id, user_id)
 
+    def posted(self, outgoing: Outgoing, message_id: int) -> None:
+        """A staff post about a follow-up went out as this message: remember it, so that a
+        reply to it finds the follow-up and the notice can be edited."""
+        linked = outgoing.post in ("notice", "thread", "prompt")
+        if linked and outgoing.followup_id is not None and outgoing.chat_id is not None:
+            self.store.link_post(outgoing.chat_id, message_id, outgoing.followup_id, outgoing.post)
+
     def delivered(self, outgoing: Outgoing, status: str = "sent", error: str | None = None):
         """The adapter is done with a reply: sent, or given up on (failed, blocked)."""
         if outgoing.outbox_id is not None:
@@ -221,4 +251,13 @@ class Advisor:
 
 
 def _outgoing(queued: Queued) -> Outgoing:
-    return Outgoing(reply_from_data(queued.payload), queued.chat_id, queued.id, queued.user_id)
+    return Outgoing(
+        reply_from_data(queued.payload),
+        queued.chat_id,
+        queued.id,
+        queued.user_id,
+        queued.post,
+        queued.followup_id,
+        queued.edit_message_id,
+        queued.reply_to_message_id,
+    )

@@ -7,6 +7,7 @@ import sys
 
 from bot.config import Settings
 from bot.service import Advisor
+from bot.staff import StaffDesk, StaffPosts
 from dialogues import Engine
 from dialogues import Settings as EngineSettings
 from knowledge import ContentError
@@ -22,7 +23,12 @@ class StartupError(Exception):
 def make_advisor(settings: Settings) -> Advisor:
     """Load and check the content, open the database, apply retention, build the advisor."""
     try:
-        engine = Engine.load(EngineSettings(retention_days=settings.retention_days))
+        engine = Engine.load(
+            EngineSettings(
+                retention_days=settings.retention_days,
+                thread_quiet_hours=settings.thread_quiet_hours,
+            )
+        )
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -33,4 +39,13 @@ def make_advisor(settings: Settings) -> Advisor:
     purged = store.purge(settings.retention_days)
     if any(purged.values()):
         logger.info("retention: purged %s", {k: v for k, v in purged.items() if v})
-    return Advisor(engine, store)
+    posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id, settings.thread_quiet_hours)
+    return Advisor(engine, store, staff_chat=posts)
+
+
+def make_desk(settings: Settings, advisor: Advisor) -> StaffDesk:
+    """The staff desk over the advisor, with the staff and their names from the settings."""
+    posts = advisor.staff_chat or StaffPosts(
+        advisor.store, advisor.engine.dialogues, settings.staff_chat_id
+    )
+    return StaffDesk(advisor, posts, settings.staff_user_ids, settings.staff_names)

@@ -4,7 +4,16 @@ from dialogues._content import DialogueContentError, Dialogues, load_dialogues
 from dialogues._conversation import Settings
 from dialogues._engine import Engine, Turn
 from dialogues._load import load_all
-from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, Markup, escape, fill, plain, split_text
+from dialogues._markup import (
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    Markup,
+    escape,
+    fill,
+    plain,
+    shorten,
+    split_text,
+)
 from dialogues._state import STATE_VERSION, State
 from dialogues._types import (
     AssessmentDone,
@@ -26,6 +35,9 @@ from dialogues._types import (
     Option,
     Reply,
     Text,
+    ThreadEnded,
+    ThreadMessage,
+    ThreadRated,
     Unsupported,
     reply_from_data,
     reply_to_data,
@@ -60,6 +72,9 @@ __all__ = [
     "Settings",
     "State",
     "Text",
+    "ThreadEnded",
+    "ThreadMessage",
+    "ThreadRated",
     "Turn",
     "Unsupported",
     "escape",
@@ -69,5 +84,6 @@ __all__ = [
     "plain",
     "reply_from_data",
     "reply_to_data",
+    "shorten",
     "split_text",
 ]

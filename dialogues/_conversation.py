@@ -25,6 +25,7 @@ class Settings:
     """What the engine needs to know about how the service is run."""
 
     retention_days: int = 365
+    thread_quiet_hours: int = 72  # a follow-up thread ends after this long without a message
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from dialogues import _cards, edges  # noqa: F401  (they declare shared texts)
+from dialogues import _cards, _thread, edges  # noqa: F401  (they declare shared texts)
 from dialogues._asking import answer_question, nothing_found
 from dialogues._content import Dialogues, uses
 from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
@@ -45,12 +45,14 @@ from dialogues.actions import (
     Answer,
     CardPart,
     Detail,
+    LeaveThread,
     Listing,
     Navigate,
     NoneOfThese,
     Open,
     Parts,
     Rate,
+    RateThread,
     ReadingEntry,
     Term,
     Topic,
@@ -136,6 +138,24 @@ class Engine:
         _dispatch(convo, event)
         return _finish(convo, heard)
 
+    def team_message(
+        self, state: dict[str, Any] | None, reference: str, text: str, ctx: Context
+    ) -> Turn:
+        """The network team wrote to the person: the message for them, and the thread opened."""
+        convo = self._conversation(state, ctx)
+        _thread.team_message(convo, reference, text)
+        return _finish(convo, "")
+
+    def team_closed(self, state: dict[str, Any] | None, reference: str, ctx: Context) -> Turn:
+        """The team closed the person's follow-up: the one line telling them, with 👍/👎."""
+        convo = self._conversation(state, ctx)
+        _thread.team_closed(convo, reference)
+        return _finish(convo, "")
+
+    def _conversation(self, state: dict[str, Any] | None, ctx: Context) -> Conversation:
+        restored, _ = restore(state)
+        return Conversation(restored, self.kb, self.dialogues, self.matcher, ctx, self.settings)
+
 
 def _reset(convo: Conversation) -> None:
     """An old or unreadable state: apologise and start from the menu (or the welcome)."""
@@ -184,6 +204,8 @@ def _heard(convo: Conversation, event: Event) -> str:
             return f"[{shorten(convo.kb.reading[id].title, 60)}]"
         case Rate(id, helpful) if (topic := convo.kb.topic(id)) is not None:
             return f"[{topic.short_title}: {int(helpful)}]"
+        case LeaveThread() | RateThread():
+            return _thread.heard(convo, action)
         case Open(flow) if flow in convo.dialogues.flows:
             return f"[{convo.dialogues.flows[flow].title}]"
     return f"[button {event.data[:64]}]"
@@ -217,7 +239,9 @@ def _dispatch(convo: Conversation, event: Event) -> None:
     elif isinstance(event, Button):
         _button(convo, event.data)
     elif isinstance(event, Text):
-        _text(convo, event.text)
+        # Safety routes (danger, abuse, crisis, complaints) go before this, at every step.
+        if not _thread.typed_in_thread(convo, event.text, event.to_team):
+            _text(convo, event.text)
     elif isinstance(event, Unsupported):
         messages = convo.dialogues.messages.unsupported
         convo.say(messages.get(event.what, messages["other"]), [convo.menu_row()])
@@ -311,6 +335,8 @@ def _act(convo: Conversation, action: Action) -> bool:
             _cards.feedback(convo, topic, helpful)
         case NoneOfThese():
             nothing_found(convo)
+        case LeaveThread() | RateThread():
+            _thread.thread_button(convo, action)
         case _:
             return False  # a staff button in a private chat
     return True

@@ -31,6 +31,14 @@ class Result(BaseModel):
     result: dict[str, Any]
 
 
+class Thread(BaseModel):
+    """A follow-up thread with the network team: while open, what the person types goes to it."""
+
+    reference: str
+    last: str  # ISO time of the last message in it, either way; it ends after a quiet period
+    open: bool = True  # False once the team closed it (a reply to their message reopens it)
+
+
 class State(BaseModel):
     """Everything the engine needs to carry from one event to the next."""
 
@@ -48,6 +56,7 @@ class State(BaseModel):
     # service, and goes with the rest of the state on /forget.
     results: dict[str, list[Result]] = Field(default_factory=dict)
     followups: int = 0
+    thread: Thread | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The state as plain data for storage."""

@@ -18,9 +18,11 @@ from pydantic import TypeAdapter
 
 @dataclass(frozen=True)
 class Text:
-    """Something the user typed."""
+    """Something the user typed; `to_team` is the reference of the team's message it is a
+    Telegram reply to, if it is one."""
 
     text: str
+    to_team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,42 @@ class FollowUpRequested:
     contact: str
 
 
-Effect = ConsentGiven | ForgetMe | Matched | Feedback | AssessmentDone | FollowUpRequested
+@dataclass(frozen=True)
+class ThreadMessage:
+    """The person wrote to the team in a follow-up thread (reopen: it had been closed)."""
+
+    reference: str
+    text: str
+    reopen: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadEnded:
+    """A thread with the team ended for the person: they went back to the bot, or it went quiet."""
+
+    reference: str
+    why: Literal["person", "quiet"]
+
+
+@dataclass(frozen=True)
+class ThreadRated:
+    """The person said how the team's follow-up went."""
+
+    reference: str
+    helpful: bool
+
+
+Effect = (
+    ConsentGiven
+    | ForgetMe
+    | Matched
+    | Feedback
+    | AssessmentDone
+    | FollowUpRequested
+    | ThreadMessage
+    | ThreadEnded
+    | ThreadRated
+)
 
 
 # --- replies as plain data, for the outbox --------------------------------------------------

@@ -19,7 +19,8 @@ _ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # ids in the YAML, and flow/
 _REFERENCE = re.compile(r"^[A-Z]{1,3}-[0-9A-Z]{1,12}$")  # SA-XXXXXX, C-XXXXXX
 
 Place = Literal["back", "menu", "help"]
-StaffVerb = Literal["show", "close"]
+StaffVerb = Literal["show", "close", "take", "nonote"]
+QueueFilter = Literal["open", "mine", "new"]
 
 
 class ButtonDataError(ValueError):
@@ -124,6 +125,41 @@ class Staff:
     reference: str
 
 
+@dataclass(frozen=True)
+class StaffPage:
+    """A page of the staff queue (all open, mine, or nobody's)."""
+
+    which: QueueFilter
+    page: int
+
+
+@dataclass(frozen=True)
+class StaffDraft:
+    """Reopen a closed follow-up and send the reply kept as this draft."""
+
+    id: int
+
+
+@dataclass(frozen=True)
+class StaffCancel:
+    """Do nothing after all (a closing note, a reopen)."""
+
+
+@dataclass(frozen=True)
+class LeaveThread:
+    """The person goes back to the bot from a follow-up thread with the team."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class RateThread:
+    """How the person says the team's follow-up went."""
+
+    reference: str
+    helpful: bool
+
+
 Action = (
     Navigate
     | Answer
@@ -138,7 +174,13 @@ Action = (
     | Rate
     | NoneOfThese
     | Staff
+    | StaffPage
+    | StaffDraft
+    | StaffCancel
+    | LeaveThread
+    | RateThread
 )
+STAFF_ACTIONS: tuple[type, ...] = (Staff, StaffPage, StaffDraft, StaffCancel)
 
 # The tag each action travels under. These are published in every chat the bot has written
 # to, so a tag is never reused for something else.
@@ -156,6 +198,11 @@ _TAGS: dict[type, str] = {
     Rate: "fb",
     NoneOfThese: "x",
     Staff: "st",
+    StaffPage: "sq",
+    StaffDraft: "sd",
+    StaffCancel: "sx",
+    LeaveThread: "th",
+    RateThread: "tr",
 }
 _TYPES = {tag: kind for kind, tag in _TAGS.items()}
 
@@ -183,9 +230,17 @@ def encode(action: Action) -> str:
         case NoneOfThese():
             parts = ["none"]
         case Staff(verb, reference):
-            if not _REFERENCE.match(reference):
-                raise ButtonDataError(f"not a reference: {reference!r}")
-            parts = [_literal(verb, StaffVerb), reference]
+            parts = [_literal(verb, StaffVerb), _reference(reference)]
+        case StaffPage(which, page):
+            parts = [_literal(which, QueueFilter), _count(page)]
+        case StaffDraft(id):
+            parts = [_count(id)]
+        case StaffCancel():
+            parts = ["no"]
+        case LeaveThread(reference):
+            parts = [_reference(reference)]
+        case RateThread(reference, helpful):
+            parts = [_reference(reference), "1" if helpful else "0"]
     data = ":".join([tag, *map(str, parts)])
     if len(data.encode()) > CALLBACK_LIMIT:
         raise ButtonDataError(f"{data!r} is over {CALLBACK_LIMIT} bytes")
@@ -222,7 +277,15 @@ def _build(kind: type, parts: list[str]) -> Action:
         return Rate(parts[0], parts[1] == "1")
     if kind is NoneOfThese and parts == ["none"]:
         return NoneOfThese()
-    single = (Navigate, Topic, Detail, ReadingEntry, Term, Staff)
+    if kind is StaffCancel and parts == ["no"]:
+        return StaffCancel()
+    if kind is StaffPage and len(parts) == 2:
+        return StaffPage(parts[0], int(parts[1]))  # type: ignore[arg-type]
+    if kind is StaffDraft and len(parts) == 1:
+        return StaffDraft(int(parts[0]))
+    if kind is RateThread and len(parts) == 2 and parts[1] in ("0", "1"):
+        return RateThread(parts[0], parts[1] == "1")
+    single = (Navigate, Topic, Detail, ReadingEntry, Term, Staff, LeaveThread)
     if len(parts) == len(fields(kind)) and kind in single:
         return kind(*parts)
     raise ButtonDataError(f"{kind.__name__} does not read {parts!r}")
@@ -231,6 +294,12 @@ def _build(kind: type, parts: list[str]) -> Action:
 def _id(value: str) -> str:
     if not isinstance(value, str) or not _ID.match(value):
         raise ButtonDataError(f"not an id: {value!r}")
+    return value
+
+
+def _reference(value: str) -> str:
+    if not isinstance(value, str) or not _REFERENCE.match(value):
+        raise ButtonDataError(f"not a reference: {value!r}")
     return value
 
 

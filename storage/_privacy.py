@@ -45,6 +45,8 @@ def erase_users(db: Database, selection: str, params: dict[str, Any]) -> Counter
     run.delete("staff_actions", f"reference IN ({references})")
     run.delete("staff_messages", f"followup_id IN ({followups})")
     run.delete("staff_notes", f"followup_id IN ({followups})")
+    run.delete("staff_drafts", f"followup_id IN ({followups})")
+    run.delete("outbox", f"followup_id IN ({followups})")
     run.delete("followups", f"user_id IN ({selection})")
     run.delete("feedback", f"user_id IN ({selection})")
     run.delete("assessments", f"user_id IN ({selection})")
@@ -99,6 +101,8 @@ def purge_before(db: Database, cutoff: str, updates_cutoff: str) -> Counter[str]
     )
     run.delete("staff_messages", f"followup_id IN ({old_closed})")
     run.delete("staff_notes", f"followup_id IN ({old_closed})")
+    run.delete("staff_drafts", f"followup_id IN ({old_closed})")
+    run.delete("outbox", f"followup_id IN ({old_closed})")
     run.delete("followups", f"id IN ({old_closed})")
     unneeded = f"user_id NOT IN ({_NEEDED_BY_STAFF})"
     old_sessions = f"SELECT id FROM sessions WHERE last_at < :cutoff AND {unneeded}"

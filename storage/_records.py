@@ -12,7 +12,25 @@ OUTBOUND_KINDS = ("text", "picture", "document", "staff")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "blocked")
 ASSESSMENT_KINDS = ("readiness", "nasss", "sips", "triage")
 FOLLOWUP_STATUSES = ("open", "closed")
-STAFF_ACTIONS = ("queue", "show", "reply", "note", "close", "stats", "search", "export")
+# Where an open follow-up is: nobody has it yet, someone has, the team wrote and waits for the
+# person, the person answered (the team's turn).
+FOLLOWUP_STAGES = ("new", "taken", "waiting", "answered")
+STAFF_ACTIONS = (
+    "queue",
+    "show",
+    "reply",
+    "note",
+    "close",
+    "stats",
+    "search",
+    "export",
+    "take",
+    "reopen",
+    "read",
+)
+# What a staff-side outbox row is: a notice of a follow-up, the person's words in a thread, a
+# question to staff (close note?), an answer to a staff command, an edit of a notice.
+POST_KINDS = ("notice", "thread", "prompt", "answer", "edit")
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,12 @@ class StaffNote:
     staff_id: int | None
     text: str
     at: datetime
+    staff_name: str | None = None
+
+    @property
+    def by(self) -> str:
+        """Who wrote it, in words: a name, a Telegram id, or the command line."""
+        return self.staff_name or (str(self.staff_id) if self.staff_id else "command line")
 
 
 @dataclass(frozen=True)
@@ -102,6 +126,16 @@ class FollowUp:
     closed_by: int | None = None
     close_note: str | None = None
     notes: tuple[StaffNote, ...] = ()
+    stage: str = "new"
+    assigned_to: str | None = None
+    rating: bool | None = None
+    updated_at: datetime | None = None
+    closed_by_name: str | None = None
+
+    @property
+    def progress(self) -> str:
+        """new / taken / waiting / answered while open; closed once closed."""
+        return "closed" if self.status == "closed" else self.stage
 
 
 @dataclass(frozen=True)
@@ -135,6 +169,10 @@ class Queued:
     payload: dict[str, Any]
     created_at: datetime
     attempts: int = 0
+    followup_id: int | None = None
+    post: str | None = None
+    edit_message_id: int | None = None
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +185,7 @@ class StaffAction:
     reference: str | None
     detail: str | None
     at: datetime
+    staff_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,3 +212,5 @@ class Stats:
     followups_opened: int
     followups_closed: int
     followups_open_now: int
+    followups_rated_good: int = 0
+    followups_rated_bad: int = 0

@@ -343,3 +343,64 @@ def create_inbox(db: Database) -> None:
     )
     db.execute("CREATE INDEX idx_inbox_waiting ON inbox (update_id) WHERE status = 'new'")
     db.execute("CREATE INDEX idx_inbox_received ON inbox (received_at)")
+
+
+# The staff desk: a follow-up's progress (stage) and who has it, the person's rating when it
+# closed; staff names in the audit trail; staff-chat posts and answers to staff in the outbox
+# (no person: user_id empty), each post tied to its follow-up so that /forget takes it too;
+# drafts waiting for a "reopen and send?" answer. status stays open/closed (the web view's
+# closing trigger relies on it); stage says where an open one is.
+_STAFF_DESK = (
+    "ALTER TABLE followups ADD COLUMN stage TEXT NOT NULL DEFAULT 'new'"
+    " CHECK (stage IN ('new', 'taken', 'waiting', 'answered'))",
+    "ALTER TABLE followups ADD COLUMN assigned_to TEXT",
+    "ALTER TABLE followups ADD COLUMN rating INTEGER CHECK (rating IN (0, 1))",
+    "ALTER TABLE followups ADD COLUMN updated_at TEXT",
+    "UPDATE followups SET updated_at = coalesce(closed_at, created_at)",
+    "CREATE INDEX idx_followups_assigned ON followups (assigned_to, status)",
+    "ALTER TABLE staff_actions ADD COLUMN staff_name TEXT",
+    "ALTER TABLE staff_notes ADD COLUMN staff_name TEXT",
+    "ALTER TABLE staff_messages ADD COLUMN purpose TEXT NOT NULL DEFAULT 'notice'"
+    " CHECK (purpose IN ('notice', 'thread', 'prompt'))",
+    """
+    CREATE TABLE outbox_new (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER REFERENCES users (id) ON DELETE CASCADE,
+        chat_id INTEGER,
+        message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        followup_id INTEGER REFERENCES followups (id) ON DELETE CASCADE,
+        post TEXT CHECK (post IN ('notice', 'thread', 'prompt', 'answer', 'edit')),
+        edit_message_id INTEGER,
+        reply_to_message_id INTEGER
+    )
+    """,
+    "INSERT INTO outbox_new (id, user_id, chat_id, message_id, payload, created_at, attempts,"
+    " last_error) SELECT id, user_id, chat_id, message_id, payload, created_at, attempts,"
+    " last_error FROM outbox",
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_new RENAME TO outbox",
+    "CREATE INDEX idx_outbox_user ON outbox (user_id, id)",
+    "CREATE INDEX idx_outbox_message ON outbox (message_id)",
+    "CREATE INDEX idx_outbox_followup ON outbox (followup_id)",
+    """
+    CREATE TABLE staff_drafts (
+        id INTEGER PRIMARY KEY,
+        followup_id INTEGER NOT NULL REFERENCES followups (id) ON DELETE CASCADE,
+        staff_id INTEGER,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX idx_staff_drafts_followup ON staff_drafts (followup_id)",
+)
+
+
+@MIGRATIONS(name="0009-staff-desk")
+def staff_desk(db: Database) -> None:
+    """Stage and assignee of follow-ups, staff names, staff posts in the outbox, drafts."""
+    for statement in _STAFF_DESK:
+        db.execute(statement)

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from storage import _export, _privacy
 from storage._clock import Clock, as_text, day_text, from_text, start_of, utc_now
+from storage._desk import DeskRecords, queued
 from storage._errors import (
     AlreadyClosed,
     BadReference,
@@ -74,7 +75,7 @@ def _require(value: str, allowed: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} must be one of {', '.join(allowed)}; got {value!r}")
 
 
-class Store:
+class Store(DeskRecords):
     """Everything the bot remembers, in one SQLite database; the only place with SQL.
 
     Open a file with ``Store.open(path)``; tests may pass ``Database(memory=True)``. Every method
@@ -560,18 +561,7 @@ class Store:
         """Replies not yet delivered, oldest first (all users, or one)."""
         where, params = ("WHERE user_id = ?", (user_id, limit)) if user_id else ("", (limit,))
         rows = self._rows(f"SELECT * FROM outbox {where} ORDER BY id LIMIT ?", params)
-        return [
-            Queued(
-                id=row["id"],
-                user_id=row["user_id"],
-                chat_id=row["chat_id"],
-                message_id=row["message_id"],
-                payload=json.loads(row["payload"]),
-                created_at=from_text(row["created_at"]),
-                attempts=row["attempts"],
-            )
-            for row in rows
-        ]
+        return [queued(row, json.loads(row["payload"])) for row in rows]
 
     def dequeue(self, outbox_id: int, status: str = "sent", error: str | None = None) -> None:
         """A queued reply is done with (sent, or given up): drop it, note it on the transcript."""
@@ -767,10 +757,11 @@ class Store:
         with self.transaction():
             self._user_row(user_id)
             try:
+                now = as_text(self._now())
                 self.db.execute(
-                    "INSERT INTO followups (reference, user_id, note, contact, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (ref, user_id, safe_text(note), safe_text(contact), as_text(self._now())),
+                    "INSERT INTO followups (reference, user_id, note, contact, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (ref, user_id, safe_text(note), safe_text(contact), now, now),
                 )
             except sqlite3.IntegrityError:
                 raise ReferenceTaken(f"reference {ref} is already used") from None
@@ -806,7 +797,9 @@ class Store:
                 [row["id"] for row in rows],
             ):
                 notes[note["followup_id"]].append(
-                    StaffNote(note["staff_id"], note["text"], from_text(note["at"]))
+                    StaffNote(
+                        note["staff_id"], note["text"], from_text(note["at"]), note["staff_name"]
+                    )
                 )
         return [_followup(row, tuple(notes[row["id"]])) for row in rows]
 
@@ -817,43 +810,58 @@ class Store:
             raise NotFound(f"no follow-up {ref}")
         return row["id"], row["status"]
 
-    def add_staff_note(self, reference: str, staff_id: int | None, text: str) -> FollowUp:
-        """Add a note to a follow-up (staff_id None: the command line); audited as "note"."""
+    def add_staff_note(
+        self, reference: str, staff_id: int | None, text: str, name: str | None = None
+    ) -> FollowUp:
+        """Add a note to a follow-up (staff_id None: the command line or the web, by `name`);
+        audited as "note"."""
         with self.transaction():
             followup_id, _ = self._followup_id(reference)
             self.db.execute(
-                "INSERT INTO staff_notes (followup_id, staff_id, text, at) VALUES (?, ?, ?, ?)",
-                (followup_id, staff_id, safe_text(text), as_text(self._now())),
+                "INSERT INTO staff_notes (followup_id, staff_id, text, at, staff_name)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (followup_id, staff_id, safe_text(text), as_text(self._now()), name),
             )
-            self.record_staff_action(staff_id, "note", reference)
+            self.record_staff_action(staff_id, "note", reference, name=name)
             return self.followup(reference)
 
     def close_followup(
-        self, reference: str, staff_id: int | None, note: str | None = None
+        self,
+        reference: str,
+        staff_id: int | None,
+        note: str | None = None,
+        name: str | None = None,
     ) -> FollowUp:
         """Close a follow-up, recording who closed it (audited as "close"); AlreadyClosed if so."""
         with self.transaction():
             followup_id, status = self._followup_id(reference)
             if status == "closed":
                 raise AlreadyClosed(f"follow-up {_reference(reference)} is already closed")
+            now = as_text(self._now())
             self.db.execute(
                 "UPDATE followups SET status = 'closed', closed_at = ?, closed_by = ?,"
-                " close_note = ? WHERE id = ?",
-                (as_text(self._now()), staff_id, safe_optional(note), followup_id),
+                " closed_by_login = ?, close_note = ?, updated_at = ? WHERE id = ?",
+                (now, staff_id, name, safe_optional(note), now, followup_id),
             )
             self._count("followups_closed")
-            self.record_staff_action(staff_id, "close", reference)
+            self.record_staff_action(staff_id, "close", reference, name=name)
             logger.info("follow-up %s closed by %s", followup_id, staff_id)
             return self.followup(reference)
 
-    def link_staff_message(self, chat_id: int, message_id: int, reference: str) -> None:
-        """Remember that a staff-chat message is about a follow-up (so replies find it)."""
+    def link_staff_message(
+        self, chat_id: int, message_id: int, reference: str, purpose: str = "notice"
+    ) -> None:
+        """Remember that a staff-chat message is about a follow-up (so replies find it).
+
+        purpose: notice (the follow-up's own post), thread (the person's words), prompt (a
+        question to staff, e.g. the closing note).
+        """
         with self.transaction():
             followup_id, _ = self._followup_id(reference)
             self.db.execute(
-                "INSERT OR REPLACE INTO staff_messages (chat_id, message_id, followup_id)"
-                " VALUES (?, ?, ?)",
-                (chat_id, message_id, followup_id),
+                "INSERT OR REPLACE INTO staff_messages (chat_id, message_id, followup_id, purpose)"
+                " VALUES (?, ?, ?, ?)",
+                (chat_id, message_id, followup_id, purpose),
             )
 
     def reference_for_staff_message(self, chat_id: int, message_id: int) -> str | None:
@@ -894,15 +902,24 @@ class Store:
         action: str,
         reference: str | None = None,
         detail: str | None = None,
+        name: str | None = None,
     ) -> None:
-        """Add to the audit trail of what staff did (queue / show / reply / note / close …)."""
+        """Add to the audit trail of what staff did (queue / show / reply / note / close …);
+        `name` is the member of staff's name (their web login), where known."""
         _require(action, STAFF_ACTIONS, "action")
         ref = None if reference is None else normalise_reference(reference)
         with self.transaction():
             self.db.execute(
-                "INSERT INTO staff_actions (staff_id, action, reference, detail, at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (staff_id, action, ref, safe_optional(detail, 500), as_text(self._now())),
+                "INSERT INTO staff_actions (staff_id, action, reference, detail, at, staff_name)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    staff_id,
+                    action,
+                    ref,
+                    safe_optional(detail, 500),
+                    as_text(self._now()),
+                    safe_optional(name, 100),
+                ),
             )
 
     def staff_actions(self, reference: str | None = None) -> list[StaffAction]:
@@ -1027,6 +1044,8 @@ class Store:
             followups_opened=totals.get("followups_opened", 0),
             followups_closed=totals.get("followups_closed", 0),
             followups_open_now=open_now["n"] if open_now else 0,
+            followups_rated_good=totals.get("followup_helpful", 0),
+            followups_rated_bad=totals.get("followup_unhelpful", 0),
         )
 
     def backup(self, path: str | Path) -> Path:
@@ -1130,4 +1149,9 @@ def _followup(row: dict[str, Any], notes: tuple[StaffNote, ...]) -> FollowUp:
         closed_by=row["closed_by"],
         close_note=row["close_note"],
         notes=notes,
+        stage=row["stage"],
+        assigned_to=row["assigned_to"],
+        rating=None if row["rating"] is None else bool(row["rating"]),
+        updated_at=from_text(row["updated_at"]) if row["updated_at"] else None,
+        closed_by_name=row["closed_by_login"],
     )

@@ -18,6 +18,10 @@ from typing import Any
 
 from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
+from bot.service import Advisor
+from bot.staff import Staff, StaffDesk, StaffPosts
+from dialogues import Engine
+from dialogues import Settings as EngineSettings
 from storage import FollowUp, Message, Session, StorageError, Store, open_private
 
 EXPORT_FORMATS = ("csv", "json", "md")
@@ -187,8 +191,14 @@ def run_followups_close(args: argparse.Namespace) -> int:
     """Close one follow-up from the command line."""
 
     def act(store: Store) -> None:
-        followup = store.close_followup(args.reference, staff_id=None, note=args.note)
-        print(f"{followup.reference} closed")
+        # The desk closes it as Telegram would: the notice edited and the person told, both
+        # queued in the outbox for the running bot to send (its sweep picks them up).
+        settings = Settings.from_env()
+        engine = Engine.load(EngineSettings(thread_quiet_hours=settings.thread_quiet_hours))
+        posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id)
+        desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
+        desk.close(Staff(None, None), args.reference, args.note)
+        print(f"{store.followup(args.reference).reference} closed")
 
     return _with_store(act)
 

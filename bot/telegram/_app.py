@@ -12,7 +12,7 @@ import threading
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
@@ -20,19 +20,19 @@ from bot.charts import render_chart
 from bot.config import Settings
 from bot.documents import render_document
 from bot.service import Advisor
-from bot.startup import make_advisor
+from bot.staff import STAFF_COMMANDS
+from bot.startup import make_advisor, make_desk
 from bot.telegram._aiohttp import AiohttpRequest
-from bot.telegram._delivery import Deliverer
+from bot.telegram._delivery import Deliverer, with_retries
 from bot.telegram._inbox import Inbox
 from bot.telegram._patience import patiently
 from bot.telegram._polling import PollingStopped, poll
 from bot.telegram._render import Renderer, quiet_raw_send_hint
-from bot.telegram._staff import StaffDesk, is_staff_command
 from bot.telegram._updates import command_of, event_of, sender_of
 from bot.telegram._webhook import start_webhook
 from dialogues import Button, Command, fill
 from dialogues import edges as texts
-from dialogues.actions import Staff, decode
+from dialogues.actions import STAFF_ACTIONS, decode
 from storage import DatabaseGone
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ FLOOD_RETRIES = 3  # the rate limiter's own retries on a 429
 # sends the message twice when Telegram did get it.
 SEND_TIMEOUT = 20.0
 FILE_CHECK_EVERY = 1.0  # seconds between checks that the database file is still the one opened
+STAFF_CHAT_POSTS_PER_MINUTE = 20  # Telegram's limit for a group
 HANDLING_GRACE = 3.0  # seconds updates being handled get to finish when the bot stops
 FLUSH_GRACE = 1.5  # seconds to note the last sent replies, and to close the HTTP sessions
 STOP_DEADLINE = 9.0  # seconds from the stop signal to the end of the process, whatever happens
@@ -63,10 +64,9 @@ class BotService:
         self.advisor = advisor
         self.application = application
         bot = application.bot
+        self.bot = bot
         self.deliverer = Deliverer(bot, advisor, Renderer(render_chart, render_document))
-        self.staff = StaffDesk(
-            bot, advisor, self.deliverer, settings.staff_user_ids, settings.staff_chat_id
-        )
+        self.staff = make_desk(settings, advisor)
         self.inbox = Inbox(advisor.store, bot, self._handle)
         self._claimed: set[int] = set()  # updates marked done by their own handling
         self._tasks: list[asyncio.Task] = []
@@ -83,11 +83,7 @@ class BotService:
         self._stopped = loop.create_future()
         await self.application.initialize()
         bot = self.application.bot
-        commands = [BotCommand(c, d) for c, d in self.advisor.engine.commands()]
-        try:
-            await bot.set_my_commands(commands)
-        except Exception as error:  # the menu is a nicety; never fail start-up over it
-            logger.warning("could not set the command menu: %s", type(error).__name__)
+        await self._set_command_menus(bot)
         self._tasks = [
             asyncio.create_task(self._every(SWEEP_EVERY, self._sweep), name="outbox sweep"),
             asyncio.create_task(self._every(PURGE_EVERY, self._purge), name="retention purge"),
@@ -119,6 +115,26 @@ class BotService:
             await bot.delete_webhook()
             self._intake = asyncio.create_task(poll(bot, self.inbox), name="polling")
             self._intake.add_done_callback(self._intake_ended)
+
+    async def _set_command_menus(self, bot: Bot) -> None:
+        """Everyone's menu; for each member of staff's private chat, theirs and the staff
+        commands; in the staff chat, the staff commands alone."""
+        dialogues = self.advisor.engine.dialogues
+        everyone = [BotCommand(c, d) for c, d in self.advisor.engine.commands()]
+        staff = [
+            BotCommand(c, dialogues.messages.staff_commands[c])
+            for c in STAFF_COMMANDS
+            if c in dialogues.messages.staff_commands
+        ]
+        menus: list[tuple[list[BotCommand], object]] = [(everyone, None)]
+        menus += [(everyone + staff, BotCommandScopeChat(i)) for i in sorted(self.staff.staff_ids)]
+        if self.settings.staff_chat_id is not None:
+            menus.append((staff, BotCommandScopeChat(self.settings.staff_chat_id)))
+        for commands, scope in menus:
+            try:
+                await bot.set_my_commands(commands, scope=scope)
+            except Exception as error:  # the menu is a nicety; never fail start-up over it
+                logger.warning("could not set a command menu: %s", type(error).__name__)
 
     def _intake_ended(self, task: asyncio.Task) -> None:
         if task.cancelled():
@@ -233,19 +249,49 @@ class BotService:
         if event is None:
             return
         staff = self.staff.is_staff(sender.external_id)
-        if isinstance(event, Command) and staff and is_staff_command(event.name):
-            await self.staff.command(
-                sender.external_id, chat.id, event.name, event.args, update.update_id
-            )
+        if isinstance(event, Command) and staff and event.name in STAFF_COMMANDS:
+            await self._staff_command(sender.external_id, chat.id, event, update.update_id)
             return
         handled = await patiently(
             self.advisor.handle, sender, event, update.update_id, what="handling an update"
         )
         self._claimed.add(update.update_id)
         await self.deliverer.deliver_all(handled.replies)
-        for followup in handled.followups:
-            await self.staff.notify(followup)
-        await self.staff.remove_posts(handled.erased_posts)
+        await self.deliverer.deliver_all(handled.posts)
+        await self._remove_posts(handled.erased_posts)
+        if staff and isinstance(event, Command) and event.name == "help":
+            # Staff's help goes on with the staff commands (not tied to the update: it is done).
+            await self._staff_command(sender.external_id, chat.id, Command("staff"), None)
+
+    async def _staff_command(
+        self, staff_id: int, chat_id: int, command: Command, update_id: int | None
+    ) -> None:
+        outgoing = await patiently(
+            self.staff.command,
+            staff_id,
+            chat_id,
+            command.name,
+            command.args,
+            update_id,
+            what="a staff command",
+        )
+        await self._staff_done(update_id, outgoing)
+
+    async def _staff_done(self, update_id: int | None, outgoing) -> None:
+        """The desk committed a staff update's work (and marked it done): send what it made."""
+        if update_id is not None:
+            self._claimed.add(update_id)
+        await self.deliverer.deliver_all(tuple(outgoing or ()))
+
+    async def _remove_posts(self, posts) -> None:
+        """Delete staff-chat notices about a user who asked to be forgotten (best effort)."""
+        for chat_id, message_id in posts:
+            try:
+                await with_retries(
+                    lambda c=chat_id, m=message_id: self.bot.delete_message(c, m), "delete post"
+                )
+            except Exception as error:  # e.g. older than 48 hours: Telegram refuses
+                logger.warning("could not delete a staff post: %s", type(error).__name__)
 
     async def _staff_chat(self, update: Update, user_id: int) -> None:
         """In the staff chat only staff are listened to; everything else is ignored on purpose."""
@@ -253,23 +299,32 @@ class BotService:
             return
         chat_id = update.effective_chat.id
         event = event_of(update)
-        if isinstance(event, Button) and isinstance(action := decode(event.data), Staff):
-            await self.staff.button(user_id, chat_id, action, update.update_id)
+        if isinstance(event, Button) and isinstance(action := decode(event.data), STAFF_ACTIONS):
+            outgoing = await patiently(
+                self.staff.button, user_id, chat_id, action, update.update_id, what="a staff button"
+            )
+            await self._staff_done(update.update_id, outgoing)
             return
         message = update.message
         if message is None or message.text is None:
             return
         command = command_of(message)
-        if command is not None and is_staff_command(command.name):
-            await self.staff.command(user_id, chat_id, command.name, command.args, update.update_id)
+        if command is not None and command.name in (*STAFF_COMMANDS, "help"):
+            name = "staff" if command.name == "help" else command.name
+            await self._staff_command(
+                user_id, chat_id, Command(name, command.args), update.update_id
+            )
         elif message.reply_to_message is not None and command is None:
-            await self.staff.reply_to_notice(
+            outgoing = await patiently(
+                self.staff.reply_to_post,
                 user_id,
                 chat_id,
                 message.reply_to_message.message_id,
                 message.text,
                 update.update_id,
+                what="a staff reply",
             )
+            await self._staff_done(update.update_id if outgoing is not None else None, outgoing)
 
     async def _group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In any other group: a pointer to a private chat, once per message."""
@@ -321,6 +376,15 @@ def build_application(settings: Settings, advisor: Advisor) -> Application:
     )
     if settings.rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+    else:
+        # Load tests turn the overall limit off; the staff chat's 20 a minute stays.
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=0,
+                group_max_rate=STAFF_CHAT_POSTS_PER_MINUTE,
+                max_retries=FLOOD_RETRIES,
+            )
+        )
     application = builder.build()
     service = BotService(settings, advisor, application)
     application.add_handler(TypeHandler(Update, service.on_update))

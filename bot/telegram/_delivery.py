@@ -195,9 +195,23 @@ class Deliverer:
     async def _send(self, outgoing: Outgoing) -> None:
         chat_id = outgoing.chat_id
         assert chat_id is not None
-        what = f"reply to user {outgoing.user_id}"
+        reply, render, bot = outgoing.reply, self.renderer, self.bot
+        what = f"reply to user {outgoing.user_id}" if outgoing.user_id else "staff post"
+        if outgoing.edit_message_id is not None:
+            edited = outgoing.edit_message_id
+            try:
+                await with_retries(lambda: render.edit(bot, chat_id, edited, reply), what)
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    return  # it already reads so
+                # Too old, or deleted: the edit can never be made; the chat keeps the old one.
+                raise Undeliverable("failed", plain_reason(error)) from None
+            return
+        to = outgoing.reply_to_message_id
         try:
-            await with_retries(lambda: self.renderer.send(self.bot, chat_id, outgoing.reply), what)
+            message_id = await with_retries(
+                lambda: render.send(bot, chat_id, reply, reply_to=to), what
+            )
         except ChatMigrated as error:
             raise Undeliverable("failed", f"the chat moved to {error.new_chat_id}") from None
         except BadRequest as error:
@@ -206,11 +220,13 @@ class Deliverer:
             # The markup was refused (it should never be): the words matter more than bold.
             logger.error("Telegram refused a reply's markup (%s); sending it as plain text", error)
             try:
-                await with_retries(
-                    lambda: self.renderer.send(self.bot, chat_id, outgoing.reply, html=False), what
+                message_id = await with_retries(
+                    lambda: render.send(bot, chat_id, reply, html=False, reply_to=to), what
                 )
             except BadRequest as again:
                 raise Undeliverable("failed", plain_reason(again)) from None
+        if outgoing.followup_id is not None:
+            await patiently(self.advisor.posted, outgoing, message_id, what="noting a staff post")
 
     async def sweep(self, min_age: timedelta = timedelta()) -> int:
         """Send what is still in the outbox (after a restart, or a failed attempt).

@@ -6,6 +6,7 @@ from telegram import Message, Update
 
 from bot.service import Sender
 from dialogues import Button, Command, Event, Text, Unsupported
+from dialogues.actions import LeaveThread, decode
 
 CHANNEL = "telegram"
 
@@ -44,7 +45,7 @@ def event_of(update: Update) -> Event | None:
         return None  # channel posts, member changes, polls and the like are not conversation
     if message.text is not None:
         command = command_of(message)
-        return command if command is not None else Text(message.text)
+        return command if command is not None else Text(message.text, team_reference(message))
     for attribute, what in _MEDIA:
         if getattr(message, attribute, None):
             return Unsupported(what)
@@ -61,3 +62,22 @@ def command_of(message: Message) -> Command | None:
     word, _, args = (message.text or "").partition(" ")
     name = word[1:].split("@", 1)[0]
     return Command(name, args.strip()) if name else None
+
+
+def team_reference(message: Message) -> str | None:
+    """When a message is a Telegram reply to the team's message, that follow-up's reference.
+
+    The team's messages carry a "Back to the bot" button (LeaveThread), and Telegram includes
+    the replied-to message with its buttons, so no lookup is needed.
+    """
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    markup = replied.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            data = button.callback_data
+            action = decode(data) if isinstance(data, str) else None
+            if isinstance(action, LeaveThread):
+                return action.reference
+    return None

@@ -99,10 +99,17 @@ async def test_start_consent_and_menu(running):
     assert running.rows("SELECT consent FROM users") == [(1,)]
 
 
-async def test_the_command_menu_is_set_at_start(running):
-    (call,) = running.api.calls("setMyCommands")
-    names = {c["command"] for c in call.params["commands"]}
-    assert {"triage", "readiness", "nasss", "sips", "team", "plan", "forget", "help"} <= names
+async def test_the_command_menu_is_set_at_start_with_staff_commands_for_staff_only(running):
+    everyone = {c["command"] for c in running.api.commands()}
+    assert {"triage", "readiness", "nasss", "sips", "team", "plan", "forget", "help"} <= everyone
+    assert not everyone & {"queue", "take", "close", "reply"}
+    staff_private = {c["command"] for c in running.api.commands({"type": "chat", "chat_id": STAFF})}
+    assert {"queue", "mine", "take", "show", "reply", "note", "close", "stats"} <= staff_private
+    assert "triage" in staff_private  # staff may use the bot like anyone else
+    in_staff_chat = running.api.commands({"type": "chat", "chat_id": STAFF_CHAT})
+    staff_chat = {c["command"] for c in in_staff_chat}
+    assert {"queue", "take", "close"} <= staff_chat and "triage" not in staff_chat
+    assert running.api.commands({"type": "chat", "chat_id": OTHER}) == []
 
 
 async def test_a_triage_by_button_presses(running):
@@ -141,78 +148,6 @@ async def test_user_text_is_escaped_in_html_replies(running):
     notice = (await running.api.wait_for_messages(STAFF_CHAT, 1))[0]
     assert "<script>" in notice.visible_text  # shown as typed, not taken as markup
     assert "&lt;script&gt;" in notice.text
-
-
-async def test_a_follow_up_reaches_the_staff_chat_and_a_reply_reaches_the_user(running):
-    await running.consent()
-    await running.say("/team")
-    await running.say("Can someone help us grow our Shared Lives scheme?")
-    (done,) = await running.press("Message me here")
-    reference = done.visible_text.split("reference is ")[1].split(".")[0]
-    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
-    assert reference in notice.visible_text and "Shared Lives" in notice.visible_text
-    assert notice.buttons() == [["Transcript", "Close"]]
-
-    running.api.push_text(STAFF, f"/reply {reference} Happy to help: we'll call on Monday.")
-    (to_user,) = await running.api.wait_for_messages(USER, 1)
-    assert "network team" in to_user.visible_text and "call on Monday" in to_user.visible_text
-    (confirm,) = await running.api.wait_for_messages(STAFF, 1)
-    assert f"Sent to {reference}" in confirm.visible_text
-    kinds = running.rows("SELECT kind FROM messages WHERE direction = 'out' ORDER BY id DESC")
-    assert kinds[0] == ("staff",)
-
-
-async def test_staff_can_reply_to_the_notice_show_and_close(running):
-    await running.consent()
-    await running.say("/team")
-    await running.say("Please get in touch")
-    await running.press("Message me here")
-    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
-    reference = notice.visible_text.split("Follow-up ")[1].split(" ")[0]
-    running.api.push_raw(_reply_in_staff_chat(running.api, notice.message_id, "Hello from Jo"))
-    (to_user,) = await running.api.wait_for_messages(USER, 1)
-    assert "Hello from Jo" in to_user.visible_text
-    await running.api.wait_for_messages(STAFF_CHAT, 1)  # "Sent to ..."
-    running.api.push_group_text(STAFF_CHAT, STAFF, f"/show {reference}")
-    (transcript,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
-    assert "Please get in touch" in transcript.visible_text
-    running.api.push_group_text(STAFF_CHAT, STAFF, f"/close {reference} called back")
-    (closed,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
-    assert f"{reference} is closed" in closed.visible_text
-    assert running.rows("SELECT status, close_note FROM followups") == [("closed", "called back")]
-
-
-async def test_forget_also_removes_the_staff_chat_notice(running):
-    await running.consent()
-    await running.say("/team")
-    await running.say("Please call me about our scheme")
-    await running.press("Message me here")
-    (notice,) = await running.api.wait_for_messages(STAFF_CHAT, 1)
-    await running.say("/forget")
-    (done,) = await running.press("🗑 Yes, erase everything")
-    assert "erased everything" in done.visible_text
-    await running.api.wait_for_calls("deleteMessage", 1)
-    (post,) = [m for m in running.api.sent(STAFF_CHAT) if m.message_id == notice.message_id]
-    assert post.deleted
-    assert running.rows("SELECT count(*) FROM followups") == [(0,)]
-
-
-async def test_posts_to_the_staff_chat_wait_rather_than_exceed_twenty_a_minute():
-    from bot.telegram._staff import MinuteLimit
-
-    now, slept = [0.0], []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    limit = MinuteLimit(20, clock=lambda: now[0], sleep=sleep)
-    for n in range(20):
-        now[0] = n  # one a second
-        await limit.wait()
-    assert slept == []
-    await limit.wait()  # the 21st waits until the first has left the window
-    assert len(slept) == 1 and now[0] >= 60
 
 
 async def test_staff_commands_are_unknown_commands_for_everyone_else(running):
@@ -324,23 +259,3 @@ async def test_one_users_messages_are_answered_in_order(running):
         USER,
     )
     assert [t for (t,) in inbound] == [f"/help {n}" for n in range(5)]
-
-
-def _reply_in_staff_chat(api: FakeBotAPI, message_id: int, text: str) -> dict:
-    """A raw update: a staff member replying, in the staff chat, to the bot's notice."""
-    return {
-        "message": {
-            "message_id": 10_000 + message_id,
-            "date": 1_700_000_000,
-            "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Network staff"},
-            "from": {"id": STAFF, "is_bot": False, "first_name": "Jo"},
-            "text": text,
-            "reply_to_message": {
-                "message_id": message_id,
-                "date": 1_700_000_000,
-                "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Network staff"},
-                "from": {"id": 1, "is_bot": True, "first_name": "Scaling Advisor"},
-                "text": "notice",
-            },
-        }
-    }

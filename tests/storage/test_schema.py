@@ -39,6 +39,7 @@ MIGRATION_NAMES = [
     "0006-search-what-people-wrote",
     "0007-erased-updates",
     "0008-inbox",
+    "0009-staff-desk",
 ]
 
 
