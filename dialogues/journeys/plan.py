@@ -10,6 +10,7 @@ from dialogues._types import DocSection, Document
 from dialogues.actions import option
 from dialogues.journeys._common import opens
 from dialogues.journeys._profiles import item_titles, level_label, profile_chart
+from knowledge import Reading
 
 READING_IN_PLAN = 6  # reading entries listed at the end
 
@@ -67,10 +68,7 @@ def build_plan(convo: Conversation) -> Document | None:
     if next_steps:
         sections.append(DocSection(t("next_heading"), bullets=tuple(dict.fromkeys(next_steps))))
     if reading := _reading_for(convo, topics):
-        lines = tuple(
-            t("reading_line", title=r.title, by=r.by, year=r.year or "")
-            for r in (convo.kb.reading[i] for i in reading)
-        )
+        lines = tuple(_reading_line(convo.kb.reading[i], t) for i in reading)
         sections.append(DocSection(t("reading_heading"), bullets=lines))
     return Document(
         name=f"scaling-plan-{convo.today}.pdf",
@@ -121,7 +119,7 @@ def _profile_section(convo: Conversation, kind: str, records: list[Result], t):
         domains = {d.id: d for d in convo.kb.frameworks["nasss"].domains}
         focus = ["nasss"]
         bullets = [
-            t("complex_domain", title=domains[i].title, advice=domains[i].simplify)
+            t("complex_domain", title=domains[i].short_title, advice=domains[i].simplify)
             for i in latest.result.get("complex", [])
             if i in domains
         ]
@@ -181,6 +179,14 @@ def _second_action(convo: Conversation, factor_id: str) -> str:
     return actions[1] if len(actions) > 1 else actions[0]
 
 
+def _reading_line(entry: Reading, t) -> str:
+    """An entry as the seed gives it: its title, then who and when (no year, no comma)."""
+    title = entry.title if entry.title[-1] in ".?!" else f"{entry.title}."
+    if entry.year:
+        return t("reading_line", title=title, by=entry.by, year=entry.year)
+    return t("reading_line_undated", title=title, by=entry.by)
+
+
 def _reading_for(convo: Conversation, topics: list[str]) -> list[str]:
     """Reading linked to the topics the plan covers, first come first served, no repeats."""
     found: list[str] = []
@@ -220,6 +226,7 @@ JOURNEY = Journey(
         "next_heading": (),
         "reading_heading": (),
         "reading_line": ("title", "by", "year"),
+        "reading_line_undated": ("title", "by"),
         "column_question": (),
         "column_answer": (),
         "column_area": (),

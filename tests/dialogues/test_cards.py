@@ -174,3 +174,24 @@ def test_a_nasss_result_names_each_domain_one_way(user):
 def test_old_more_detail_buttons_still_open_the_reviews_explanation(user):
     user.send(Button("d:resources"))
     assert "what the review found" in user.text
+
+
+def test_the_plans_reading_list_reads_as_the_seed_gives_it(user):
+    user("/readiness", "[Start]", "[Yes]", "[No]", "[Yes]", "[Yes]", "[No]", "[Yes]", "[No]")
+    user("/plan")
+    (document,) = [r.document for r in user.replies if r.document]
+    (reading,) = [s for s in document.sections if s.heading == "Further reading"]
+    assert "create, improve and adapt? Nesta, 2014" in "\n".join(reading.bullets)
+    assert "A Lasting Legacy? Sustaining Innovation in a social work context. Brown L., 2015" in (
+        reading.bullets
+    )
+    for line in reading.bullets:
+        assert "?." not in line and not line.rstrip().endswith(","), line
+
+
+def test_the_plans_advice_on_a_complex_domain_is_labelled_a_suggestion(user):
+    user("/nasss", "[Start]", "[Complex]", *["[Simple]"] * 6)
+    user("/plan")
+    (document,) = [r.document for r in user.replies if r.document]
+    advice = [b for s in document.sections for b in s.bullets if "A suggestion:" in b]
+    assert advice and user.engine.kb.frameworks["nasss"].domains[0].simplify in advice[0]
