@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from bot.cli._parser import PROG, add_command
@@ -20,6 +21,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Run the Telegram bot: long polling, or a webhook when WEBHOOK_URL is set. "
         "It refuses to start without a token.",
         example=f"TELEGRAM_BOT_TOKEN=... {PROG} run",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="refuse to start unless WEBHOOK_URL is set (the Procfile's web: process)",
     )
     run.set_defaults(func=run_telegram)
 
@@ -114,11 +120,21 @@ def run_telegram(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if getattr(args, "webhook", False) and not settings.webhook_url:
+        print(
+            "--webhook: WEBHOOK_URL is not set. Set it to the bot's public HTTPS URL, "
+            "or run the worker (long polling) instead: python -m bot run",
+            file=sys.stderr,
+        )
+        return 1
     from bot.telegram import run_bot
 
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, secrets=[settings.token.get_secret_value()])
     try:
         return run_bot(settings)
     except StartupError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
+        return 1
+    except Exception:  # logged (redacted), never printed raw: a traceback can hold the token
+        logging.getLogger("bot").critical("the bot stopped on an error", exc_info=True)
         return 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sqlite3
+import sys
 
 import pytest
 
@@ -114,12 +116,12 @@ async def _until_outbox_empty(db) -> None:
     await until_outbox_empty(db)
 
 
-async def _until_listening(port: int, timeout: float = 10.0) -> None:
+async def _until_listening(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            _, writer = await asyncio.open_connection(host, port)
             writer.close()
             return
         except OSError:
@@ -146,4 +148,37 @@ async def test_logs_hold_neither_the_token_nor_what_users_wrote(api, tmp_path):
 def test_the_procfile_starts_the_bot_with_the_contract_command():
     from tests.content_copy import REPO
 
-    assert (REPO / "Procfile").read_text().strip() == "worker: python -m bot run"
+    lines = (REPO / "Procfile").read_text().splitlines()
+    assert lines == ["web: python -m bot run --webhook", "worker: python -m bot run"]
+
+
+async def test_the_web_process_refuses_to_poll(api, tmp_path):
+    from tests.fakes.runners import ROOT
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--webhook",
+        cwd=ROOT,
+        env={**os.environ, **api.bot_env(), "BOT_DB": str(tmp_path / "bot.db")},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1 and b"WEBHOOK_URL is not set" in err
+    assert api.calls("getUpdates") == []
+
+
+async def test_webhook_mode_listens_on_the_listen_address(api, tmp_path):
+    port = free_port()
+    env = {
+        "BOT_DB": str(tmp_path / "bot.db"),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "PORT": str(port),
+        "LISTEN_ADDRESS": "127.0.0.2",
+    }
+    async with bot_process(api, REAL_BOT, env):
+        await _until_listening(port, host="127.0.0.2")
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", port)

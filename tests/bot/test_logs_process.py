@@ -1,0 +1,175 @@
+"""The real `python -m bot run` at DEBUG, with a real-shaped token, through failures whose
+tracebacks carry the Bot API URL (a redirect loop, a refused connection) and a webhook update
+of the wrong shape: the log never holds the token, nor what the user wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from tests.bot.test_telegram_process import _until_listening, free_port
+from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.runners import REAL_BOT, bot_process
+
+USER = 1001
+WORDS = "Mrs Zanzibar-Quill of 4 Lilac Close"
+
+
+class Proxy:
+    """Forwards to the fake Bot API; or answers every call with a redirect to itself."""
+
+    def __init__(self, api: FakeBotAPI):
+        self.api = api
+        self.redirect_sends = False
+        self.redirected = 0
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.port = free_port()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        """Stop listening: from now on every connection is refused."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if self.redirect_sends:
+            self.redirected += 1
+            raise web.HTTPTemporaryRedirect(str(request.url))
+        assert self._session is not None
+        async with self._session.request(
+            request.method,
+            self.api.url + request.path_qs,
+            data=await request.read(),
+            headers={"Content-Type": request.headers.get("Content-Type", "application/json")},
+        ) as answer:
+            body = await answer.read()
+            return web.Response(body=body, status=answer.status, content_type="application/json")
+
+
+@pytest.fixture
+async def api():
+    async with FakeBotAPI() as server:
+        yield server
+
+
+def assert_clean(log: str, token: str) -> None:
+    assert token not in log
+    assert token.split(":")[1] not in log
+    assert token.split(":")[1][:12] not in log
+    assert "Zanzibar" not in log and "Lilac" not in log
+
+
+async def test_a_redirect_loop_and_a_refused_connection_log_no_token_and_no_words(api, tmp_path):
+    token = api.token
+    assert len(token.split(":")[1]) >= 35  # shaped like a real one
+    proxy = Proxy(api)
+    await proxy.start()
+    env = {
+        "TELEGRAM_API_BASE_URL": proxy.base_url,
+        "LOG_LEVEL": "DEBUG",
+        "BOT_DB": str(tmp_path / "bot.db"),
+    }
+    try:
+        async with bot_process(api, REAL_BOT, env) as bot:
+            api.push_text(USER, "/start")
+            await api.wait_for_messages(USER, 1, timeout=15)
+            proxy.redirect_sends = True
+            api.push_text(USER, WORDS)
+            for _ in range(200):
+                if proxy.redirected:
+                    break
+                await asyncio.sleep(0.05)
+            assert proxy.redirected
+            await asyncio.sleep(1.0)
+            await proxy.stop()  # Telegram unreachable: connection refused
+            await asyncio.sleep(2.0)
+            log = bot.stderr()
+    finally:
+        await proxy.stop()
+    assert "TooManyRedirects" in log  # the failures were logged, tracebacks and all...
+    assert "Traceback" in log
+    assert "Connect" in log or "refused" in log.lower()
+    assert_clean(log, token)  # ...without the token or the words
+
+
+async def test_start_up_against_a_refused_address_logs_no_token(api, tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **api.bot_env(),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "BOT_DB": str(tmp_path / "bot.db"),
+        "LOG_LEVEL": "DEBUG",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *_python(),
+        "-m",
+        "bot",
+        "run",
+        env={**_base_env(), **env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    log = err.decode(errors="replace")
+    assert process.returncode == 1
+    assert "stopped on an error" in log and "NetworkError" in log
+    assert_clean(log, api.token)
+
+
+async def test_a_webhook_update_of_the_wrong_shape_is_logged_by_id_only(api, tmp_path):
+    port = free_port()
+    env = {
+        "BOT_DB": str(tmp_path / "bot.db"),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "PORT": str(port),
+        "LISTEN_ADDRESS": "127.0.0.1",
+        "LOG_LEVEL": "DEBUG",
+    }
+    async with bot_process(api, REAL_BOT, env) as bot:
+        await _until_listening(port)
+        broken = {
+            "update_id": 777001,
+            "message": {"message_id": 5, "date": "soon", "chat": WORDS, "text": WORDS},
+        }
+        assert await api.deliver_webhook(broken) == 400
+        await asyncio.sleep(0.3)
+        log = bot.stderr()
+    assert "777001" in log  # what went wrong, by update id...
+    assert_clean(log, api.token)  # ...and not what was in it
+
+
+def _python() -> list[str]:
+    import sys
+
+    return [sys.executable]
+
+
+def _base_env() -> dict[str, str]:
+    import os
+
+    from tests.fakes.runners import ROOT
+
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
