@@ -52,8 +52,8 @@ REVIEW_PORT ?= 8001
 review: $(STAMP)  ## Staff review in the browser (Datasette behind a login), see above.
 	BOT_DB='$(BOT_DB)' REVIEW_PORT='$(REVIEW_PORT)' $(PY) -m storage.review
 
-review-password: $(STAMP)  ## Make a password hash for a member of staff (asks for the password).
-	$(VENV)/bin/datasette hash-password
+review-password: $(STAMP)  ## Make a password hash for a member of staff (asks twice; 10+ characters).
+	$(PY) -m storage.review hash-password
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -17,10 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from datasette_auth_passwords.utils import hash_password
 from PIL import Image
 
-from storage.review import password_hash_variable
+from storage.review import hash_password, password_hash_variable
 from tests.storage._browser import chromium_page, chromium_path, free_port, log_in, serving
 from tests.storage.review_samples import write_review_sample
 

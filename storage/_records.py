@@ -15,6 +15,7 @@ FOLLOWUP_STATUSES = ("open", "closed")
 # Where an open follow-up is: nobody has it yet, someone has, the team wrote and waits for the
 # person, the person answered (the team's turn).
 FOLLOWUP_STAGES = ("new", "taken", "waiting", "answered")
+# "login" and "locked" come from the web view's door (storage/review/plugins/staff_login.py).
 STAFF_ACTIONS = (
     "queue",
     "show",
@@ -27,6 +28,8 @@ STAFF_ACTIONS = (
     "take",
     "reopen",
     "read",
+    "login",
+    "locked",
 )
 # What a staff-side outbox row is: a notice of a follow-up, the person's words in a thread, a
 # question to staff (close note?), an answer to a staff command, an edit of a notice.

@@ -14,6 +14,8 @@ from storage.review._config import (
     review_metadata,
     staff_logins,
 )
+from storage.review._door import SESSION_SECONDS, LoginGuard, session_value
+from storage.review._passwords import MIN_LENGTH, WeakPassword, check_hash, hash_password
 from storage.review._serve import (
     HOST,
     SETTINGS,
@@ -26,10 +28,16 @@ from storage.review._serve import (
 __all__ = [
     "HOST",
     "METADATA_FILE",
+    "MIN_LENGTH",
     "PLUGINS_DIR",
+    "SESSION_SECONDS",
     "SETTINGS",
     "TEMPLATES_DIR",
+    "LoginGuard",
     "ReviewConfigError",
+    "WeakPassword",
+    "check_hash",
+    "hash_password",
     "load_base_metadata",
     "main",
     "password_hash_variable",
@@ -37,5 +45,6 @@ __all__ = [
     "review_metadata",
     "review_port",
     "serve_arguments",
+    "session_value",
     "staff_logins",
 ]

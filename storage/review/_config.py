@@ -1,8 +1,11 @@
 """Datasette metadata for the staff review: metadata.yaml plus the staff named in the environment.
 
 Staff are listed in REVIEW_USERS (comma-separated logins); each login's password hash, made with
-`datasette hash-password`, is in REVIEW_PASSWORD_HASH_<LOGIN> (upper case, - and . as _).
+`make review-password`, is in REVIEW_PASSWORD_HASH_<LOGIN> (upper case, - and . as _).
 The metadata refers to the hashes by variable name ($env), so no hash is ever written to a file.
+REVIEW_HTTPS=on marks the session cookie Secure (the review is reached over HTTPS);
+REVIEW_TRUSTED_PROXY=on believes a proxy's X-Forwarded-For and X-Forwarded-Proto (the address
+counted for failed logins, and HTTPS).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from storage.review._passwords import check_hash
+
 HERE = Path(__file__).parent
 METADATA_FILE = HERE / "metadata.yaml"
 PLUGINS_DIR = HERE / "plugins"
@@ -24,10 +29,10 @@ METADATA_DATABASE = "bot"
 
 USERS_VARIABLE = "REVIEW_USERS"
 HASH_VARIABLE_PREFIX = "REVIEW_PASSWORD_HASH_"
-# What `datasette hash-password` prints: pbkdf2_sha256$<iterations>$<salt>$<hash>.
-HASH_PATTERN = re.compile(r"^pbkdf2_sha256\$\d+\$[^$]+\$[^$]+$")
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
-AUTH_PLUGIN = "datasette-auth-passwords"
+LOGIN_PLUGIN = "scaling-advisor-login"  # plugins/staff_login.py
+HTTPS_VARIABLE = "REVIEW_HTTPS"
+PROXY_VARIABLE = "REVIEW_TRUSTED_PROXY"
 
 
 class ReviewConfigError(Exception):
@@ -57,12 +62,23 @@ def staff_logins(environ: Mapping[str, str]) -> tuple[str, ...]:
     if len(set(variables)) < len(variables):
         raise ReviewConfigError(f"{USERS_VARIABLE}: two logins share one password variable")
     for login, variable in zip(logins, variables, strict=True):
-        if not HASH_PATTERN.match(environ.get(variable, "").strip()):
+        value = environ.get(variable, "").strip()
+        problem = check_hash(value) if value else "is not set"
+        if problem:
             raise ReviewConfigError(
-                f"{variable} must hold the password hash for {login!r}: make one with "
-                "`.venv/bin/datasette hash-password`"
+                f"{variable} {problem}: it must hold the password hash for {login!r}; make one "
+                "with `make review-password` (at least 10 characters)"
             )
     return logins
+
+
+def _on_off(environ: Mapping[str, str], variable: str) -> bool:
+    text = environ.get(variable, "").strip().lower()
+    if text in ("", "off", "0", "no", "false"):
+        return False
+    if text in ("on", "1", "yes", "true"):
+        return True
+    raise ReviewConfigError(f"{variable} must be on or off; got {text!r}")
 
 
 def load_base_metadata() -> dict[str, Any]:
@@ -82,7 +98,10 @@ def review_metadata(
     metadata["allow"] = {"id": list(logins)}
     databases = metadata["databases"]
     databases[database] = databases.pop(METADATA_DATABASE)
-    metadata.setdefault("plugins", {})[AUTH_PLUGIN] = {
-        f"{login}_password_hash": {"$env": password_hash_variable(login)} for login in logins
+    metadata.setdefault("plugins", {})[LOGIN_PLUGIN] = {
+        "accounts": {login: {"$env": password_hash_variable(login)} for login in logins},
+        "https": _on_off(environ, HTTPS_VARIABLE),
+        "trusted_proxy": _on_off(environ, PROXY_VARIABLE),
+        "database": database,
     }
     return metadata

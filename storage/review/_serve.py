@@ -76,9 +76,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     # Here, not at the top: the review is an extra, and without it this module still loads.
     from datasette.cli import cli
 
+    if argv and argv[0] == "hash-password":
+        from storage.review._passwords import hash_password_command
+
+        return hash_password_command(argv[1:])
     if argv:
         print(
-            "usage: python -m storage.review  (settings come from the environment)", file=sys.stderr
+            "usage: python -m storage.review [hash-password [--stdin]]"
+            "  (settings come from the environment)",
+            file=sys.stderr,
         )
         return 2
     db_path = Path(env.get(DB_VARIABLE, "").strip() or DEFAULT_DB)

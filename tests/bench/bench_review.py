@@ -14,10 +14,16 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 
 from datasette.app import Datasette
-from datasette_auth_passwords.utils import hash_password
 
 from storage import Store
-from storage.review import PLUGINS_DIR, SETTINGS, TEMPLATES_DIR, review_metadata
+from storage.review import (
+    PLUGINS_DIR,
+    SETTINGS,
+    TEMPLATES_DIR,
+    hash_password,
+    review_metadata,
+    session_value,
+)
 from tests.bench._stats import report
 from tests.bench.bench_storage import large_database
 
@@ -63,7 +69,7 @@ async def timed(call: Callable[[], Awaitable[object]], repeat: int) -> list[floa
 
 async def measure(db_path: str) -> None:
     os.environ["REVIEW_USERS"] = "bench"
-    os.environ["REVIEW_PASSWORD_HASH_BENCH"] = hash_password("bench", iterations=1_000)
+    os.environ["REVIEW_PASSWORD_HASH_BENCH"] = hash_password("bench-password", iterations=1_000)
     datasette = Datasette(
         [db_path],
         metadata=review_metadata(os.environ, database="bot"),
@@ -71,7 +77,7 @@ async def measure(db_path: str) -> None:
         template_dir=str(TEMPLATES_DIR),
         settings=SETTINGS,
     )
-    cookies = {"ds_actor": datasette.sign({"a": {"id": "bench"}}, "actor")}
+    cookies = {"ds_actor": session_value(datasette.sign, "bench")}
     for name, path in pages(db_path).items():
 
         async def get(path: str = path) -> None:

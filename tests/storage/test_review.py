@@ -1,4 +1,4 @@
-"""The staff review (Datasette + datasette-auth-passwords) on a generated database, through
+"""The staff review (Datasette behind its login plugin) on a generated database, through
 Datasette's own test client: nothing without logging in, and what staff see and do once in."""
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from urllib.parse import quote
 import pytest
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
-from datasette_auth_passwords.utils import hash_password
 
 from storage import Store
 from storage.review import (
     PLUGINS_DIR,
     SETTINGS,
     TEMPLATES_DIR,
+    hash_password,
     load_base_metadata,
     password_hash_variable,
     review_metadata,
+    session_value,
 )
 
 from .review_samples import load_samples, write_review_sample
@@ -79,8 +80,8 @@ def datasette(review_db: Path, review_env: dict[str, str]) -> Iterator[Datasette
 
 
 def staff_cookies(datasette: Datasette, login: str = "alice") -> dict[str, str]:
-    """The cookie datasette-auth-passwords sets once `login` has logged in."""
-    return {"ds_actor": datasette.sign({"a": {"id": login}}, "actor")}
+    """The session cookie the review's login sets once `login` has logged in."""
+    return {"ds_actor": session_value(datasette.sign, login)}
 
 
 def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -214,8 +215,8 @@ async def test_a_wrong_login_or_password_gets_no_cookie(
     datasette: Datasette, login: str, password: str
 ):
     response = await log_in(datasette, login, password)
-    assert response.status_code == 200
-    assert "Invalid username or password" in response.text
+    assert response.status_code == 401
+    assert "Wrong login or password" in response.text
     assert "ds_actor" not in response.cookies
 
 

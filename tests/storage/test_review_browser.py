@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
 
-from storage.review import password_hash_variable
+from storage.review import hash_password, password_hash_variable
 
 from ._browser import chromium_page, chromium_path, free_port, log_in, serving
 from .review_samples import write_review_sample

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
+from datasette_auth_passwords.utils import hash_password as pbkdf2_hash
 
 from storage import Store
 from storage.review import (
@@ -16,6 +16,7 @@ from storage.review import (
     PLUGINS_DIR,
     TEMPLATES_DIR,
     ReviewConfigError,
+    hash_password,
     load_base_metadata,
     main,
     password_hash_variable,
@@ -25,7 +26,11 @@ from storage.review import (
     staff_logins,
 )
 
-HASH = hash_password("pw", iterations=1_000)
+HASH = hash_password("pw-long-enough", iterations=1_000)
+# Hashes the review must refuse: of the empty password (even with our mark), and of a short
+# password made some other way (no mark, so nothing says it was checked).
+EMPTY = pbkdf2_hash("", salt="min10-0123", iterations=1_000)
+SHORT = pbkdf2_hash("hunter2", iterations=1_000)
 
 
 def env_for(*logins: str) -> dict[str, str]:
@@ -52,7 +57,10 @@ def test_staff_come_from_review_users_in_order_without_repeats():
         (env_for("Alice"), "'Alice' is not a login"),
         (env_for("al ice"), "is not a login"),
         (env_for("alice") | {"REVIEW_PASSWORD_HASH_ALICE": ""}, "REVIEW_PASSWORD_HASH_ALICE"),
-        (env_for("alice") | {"REVIEW_PASSWORD_HASH_ALICE": "hunter2"}, "hash-password"),
+        (env_for("alice") | {"REVIEW_PASSWORD_HASH_ALICE": "hunter2"}, "review-password"),
+        # `datasette hash-password --no-confirm` hashed the empty password whatever it was given.
+        (env_for("alice") | {"REVIEW_PASSWORD_HASH_ALICE": EMPTY}, "empty password"),
+        (env_for("alice") | {"REVIEW_PASSWORD_HASH_ALICE": SHORT}, "not made by"),
         (env_for("a.b", "a-b"), "share one password variable"),
     ],
 )
@@ -65,10 +73,19 @@ def test_the_metadata_names_the_staff_and_keeps_hashes_out_of_it():
     metadata = review_metadata(env_for("alice", "bob"), database="advisor")
     assert metadata["allow"] == {"id": ["alice", "bob"]}
     assert metadata["allow_sql"] is False
-    assert metadata["plugins"]["datasette-auth-passwords"] == {
-        "alice_password_hash": {"$env": "REVIEW_PASSWORD_HASH_ALICE"},
-        "bob_password_hash": {"$env": "REVIEW_PASSWORD_HASH_BOB"},
+    assert metadata["plugins"]["scaling-advisor-login"] == {
+        "accounts": {
+            "alice": {"$env": "REVIEW_PASSWORD_HASH_ALICE"},
+            "bob": {"$env": "REVIEW_PASSWORD_HASH_BOB"},
+        },
+        "https": False,
+        "trusted_proxy": False,
+        "database": "advisor",
     }
+    https = review_metadata(env_for("alice") | {"REVIEW_HTTPS": "on"}, database="advisor")
+    assert https["plugins"]["scaling-advisor-login"]["https"] is True
+    with pytest.raises(ReviewConfigError, match="REVIEW_TRUSTED_PROXY must be on or off"):
+        review_metadata(env_for("alice") | {"REVIEW_TRUSTED_PROXY": "maybe"})
     assert set(metadata["databases"]) == {"advisor"}
     assert HASH not in json.dumps(metadata)
     assert load_base_metadata()["allow"] == {"id": "*"}, "the file alone still needs a login"
