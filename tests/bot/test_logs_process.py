@@ -91,7 +91,7 @@ async def test_a_redirect_loop_and_a_refused_connection_log_no_token_and_no_word
         "BOT_DB": str(tmp_path / "bot.db"),
     }
     try:
-        async with bot_process(api, REAL_BOT, env) as bot:
+        async with bot_process(api, REAL_BOT, env, ready_timeout=60) as bot:
             api.push_text(USER, "/start")
             await api.wait_for_messages(USER, 1, timeout=15)
             proxy.redirect_sends = True
@@ -148,7 +148,7 @@ async def test_a_webhook_update_of_the_wrong_shape_is_logged_by_id_only(api, tmp
         "LISTEN_ADDRESS": "127.0.0.1",
         "LOG_LEVEL": "DEBUG",
     }
-    async with bot_process(api, REAL_BOT, env) as bot:
+    async with bot_process(api, REAL_BOT, env, ready_timeout=60) as bot:
         await _until_listening(port)
         broken = {
             "update_id": 777001,

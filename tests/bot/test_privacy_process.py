@@ -85,7 +85,7 @@ async def say(api: FakeBotAPI, user: int, text: str) -> list:
 
 async def test_declined_what_they_type_is_in_no_table_and_no_file(api, tmp_path):
     db = tmp_path / "bot.db"
-    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}):
+    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}, ready_timeout=60):
         await say(api, USER, "/start")
         await press(api, USER, "🚫 Don't keep my messages")
         await say(api, USER, "/triage")
@@ -117,7 +117,7 @@ async def test_declined_what_they_type_is_in_no_table_and_no_file(api, tmp_path)
 
 async def test_forget_leaves_nothing_in_the_files_within_seconds(api, tmp_path):
     db = tmp_path / "bot.db"
-    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}):
+    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}, ready_timeout=60):
         await say(api, OTHER, "/start")
         await press(api, OTHER, "✅ OK, keep my messages")
         await say(api, USER, "/start")
@@ -146,7 +146,7 @@ async def test_forget_leaves_nothing_in_the_files_within_seconds(api, tmp_path):
 
 async def test_forget_before_consent_erases_what_was_typed(api, tmp_path):
     db = tmp_path / "bot.db"
-    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}):
+    async with bot_process(api, REAL_BOT, {"BOT_DB": str(db)}, ready_timeout=60):
         await say(api, USER, f"hello, I am {NAME} of {ADDRESS}")  # before choosing
         await say(api, USER, "/forget")
         (done,) = await press(api, USER, "🗑 Yes, erase everything")
@@ -165,7 +165,7 @@ async def test_a_repeated_forget_brings_nobody_back(api, tmp_path):
         "PORT": str(port),
         "LISTEN_ADDRESS": "127.0.0.1",
     }
-    async with bot_process(api, REAL_BOT, env):
+    async with bot_process(api, REAL_BOT, env, ready_timeout=60):
         await _until_listening(port)
 
         async def deliver(update_id: int) -> dict:
