@@ -339,14 +339,19 @@ class Store(DeskRecords):
         return row is not None
 
     def skip_update(self, update_id: int) -> None:
-        """Set aside a stored update that cannot be handled (it could not be parsed): kept as
-        it came, for a week, and never handled."""
+        """Set aside a stored update that cannot be handled (it could not be parsed): its id is
+        kept for a week, and it is never handled.
+
+        Its payload is dropped: it may hold what someone wrote, from a person whose consent
+        cannot even be looked up, and /forget could not find it. The log says why it failed.
+        """
         with self.transaction():
             self.db.execute(
-                "UPDATE inbox SET status = 'skipped', handled_at = ? WHERE update_id = ?"
-                " AND status = 'new'",
+                "UPDATE inbox SET status = 'skipped', payload = NULL, handled_at = ?"
+                " WHERE update_id = ? AND status = 'new'",
                 (as_text(self._now()), update_id),
             )
+            self._scrub_due = True
 
     # --- messages and sessions ------------------------------------------------------------
 
