@@ -26,6 +26,15 @@ FACTORS = "knowledge/data/factors.yaml"
 FRAMEWORKS = "knowledge/data/frameworks.yaml"
 READING = "knowledge/data/reading.yaml"
 GLOSSARY = "knowledge/data/glossary.yaml"
+REVIEW = "knowledge/data/review.yaml"
+NETWORK = "knowledge/data/network.yaml"
+# Each "About the evidence" page, and the field of review.yaml that decides its length.
+EVIDENCE_PAGES = {
+    "evidence": "scope",
+    "evidence-limits": "limits",
+    "evidence-levels": "levels",
+    "evidence-frameworks": "frameworks",
+}
 MESSAGES = "dialogues/messages.yaml"
 # The field that decides the length of each part of a card.
 FACTOR_PARTS = {
@@ -109,18 +118,15 @@ def _drawn(engine: Engine) -> Iterator[tuple[Where, str]]:
         show(convo)
         return [reply.text for reply in convo.replies]
 
-    for factor in kb.factors.values():
-        for text in draw(lambda c, f=factor: _cards.topic_card(c, f.id)):
-            yield Where(FACTORS, factor.id, "summary"), text
-        for part, field in FACTOR_PARTS.items():
-            for text in draw(lambda c, f=factor, p=part: _cards.card_part(c, f.id, p)):
-                yield Where(FACTORS, factor.id, field), text
+    topics = ((FACTORS, kb.factors, FACTOR_PARTS), (FRAMEWORKS, kb.frameworks, FRAMEWORK_PARTS))
+    for file, entries, parts in topics:
+        for topic_id in entries:
+            for text in draw(lambda c, t=topic_id: _cards.topic_card(c, t)):
+                yield Where(file, topic_id, "summary"), text
+            for part, field in parts.items():
+                for text in draw(lambda c, t=topic_id, p=part: _cards.card_part(c, t, p)):
+                    yield Where(file, topic_id, field), text
     for framework in kb.frameworks.values():
-        for text in draw(lambda c, f=framework: _cards.topic_card(c, f.id)):
-            yield Where(FRAMEWORKS, framework.id, "summary"), text
-        for part, field in FRAMEWORK_PARTS.items():
-            for text in draw(lambda c, f=framework, p=part: _cards.card_part(c, f.id, p)):
-                yield Where(FRAMEWORKS, framework.id, field), text
         for kind in ("domains", "sections", "components"):
             for n, item in enumerate(getattr(framework, kind), start=1):
                 field = f"{kind}.{n}.{'text' if kind == 'components' else 'about'}"
@@ -129,6 +135,12 @@ def _drawn(engine: Engine) -> Iterator[tuple[Where, str]]:
     for entry in kb.reading.values():
         for text in draw(lambda c, e=entry: _cards.reading_entry(c, e.id)):
             yield Where(READING, entry.id, "title"), text
+    for page, field in EVIDENCE_PAGES.items():
+        for text in draw(lambda c, p=page: _cards.show_list(c, p)):
+            yield Where(REVIEW, "review", field), text
+    for page, field in (("network", "about"), ("network-more", "offers")):
+        for text in draw(lambda c, p=page: _cards.show_list(c, p)):
+            yield Where(NETWORK, "network", field), text
     for term in kb.glossary.values():
         for text in draw(lambda c, t=term: _cards.glossary_term(c, t.id)):
             yield Where(GLOSSARY, term.id, "definition"), text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -34,6 +34,7 @@ from knowledge.content import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
+M = TypeVar("M", bound=BaseModel)
 
 # file name -> (model, key of the collection in KnowledgeBase)
 COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
@@ -137,21 +138,10 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         collections[key] = entries
         problems += found
 
-    network_name = display_name(data_dir / NETWORK_FILE, root)
-    network_data, found = read_yaml(data_dir / NETWORK_FILE, network_name)
+    network, found = _one(data_dir, root, NETWORK_FILE, Network, "network")
     problems += found
-    network = None
-    if not found:
-        network, found = validate_one(network_data, Network, network_name, "network")
-        problems += found
-
-    review_name = display_name(data_dir / REVIEW_FILE, root)
-    review_data, found = read_yaml(data_dir / REVIEW_FILE, review_name)
+    review, found = _one(data_dir, root, REVIEW_FILE, Review, "review")
     problems += found
-    review = None
-    if not found:
-        review, found = validate_one(review_data, Review, review_name, "review")
-        problems += found
 
     matching_name = display_name(data_dir / MATCHING_FILE, root)
     matching_data, found = read_yaml(data_dir / MATCHING_FILE, matching_name)
@@ -189,6 +179,17 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         review=review,
         matching=matching,
     )
+
+
+def _one(
+    data_dir: Path, root: Path, file_name: str, model: type[M], entry: str
+) -> tuple[M | None, list[Problem]]:
+    """A file holding one entry (the network, the review), validated; None if it has problems."""
+    name = display_name(data_dir / file_name, root)
+    data, problems = read_yaml(data_dir / file_name, name)
+    if problems:
+        return None, problems
+    return validate_one(data, model, name, entry)
 
 
 def _strings(entry: dict[str, Any], attribute: str) -> list[str]:
