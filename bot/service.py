@@ -32,6 +32,7 @@ from dialogues import (
     ThreadMessage,
     ThreadRated,
     Turn,
+    Unanswered,
     reply_from_data,
     reply_to_data,
 )
@@ -150,7 +151,8 @@ class Advisor:
                 return Handled(None, replies, step=turn.step, erased_posts=posts)
             followups, posts = self._apply(user.id, turn)
             matched = tuple(i for e in turn.effects if isinstance(e, Matched) for i in e.ids)
-            inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step)
+            missed = next((e.why for e in turn.effects if isinstance(e, Unanswered)), None)
+            inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step, missed)
             outbound = [Outbound(r.text, _outbound_kind(r), reply_to_data(r)) for r in turn.replies]
             queued = store.record_turn(
                 user.id, inbound, turn.state.to_json(), outbound, sender.chat_id

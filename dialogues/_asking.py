@@ -6,7 +6,7 @@ from dialogues import _cards
 from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._registry import Jump
-from dialogues._types import Matched
+from dialogues._types import Matched, Unanswered
 from dialogues.actions import NoneOfThese, Open, Topic, option
 
 GREETING = uses("greeting")
@@ -31,10 +31,12 @@ def answer_question(convo: Conversation, text: str) -> None:
         convo.say(convo.text(name), [convo.menu_row()])
         return
     if not result.matches:
+        convo.record(Unanswered("nothing"))
         nothing_found(convo)
         return
-    convo.record(Matched(tuple(m.id for m in result.matches[:SUGGESTIONS])))
     if result.ambiguous:
+        # Not answered yet, so no topic is counted for it; the question goes to the misses.
+        convo.record(Unanswered("unsure"))
         options = [
             (option(convo.kb.topic(m.id).short_title, Topic(m.id)),)
             for m in result.matches[:SUGGESTIONS]
@@ -42,6 +44,8 @@ def answer_question(convo: Conversation, text: str) -> None:
         none = (option(convo.label(NONE_OF_THESE), NoneOfThese()),)
         convo.say(convo.text(DID_YOU_MEAN), [*options, none, convo.menu_row()])
         return
+    # One topic per question: the one answered, not every candidate the matcher weighed.
+    convo.record(Matched((result.matches[0].id,)))
     _cards.topic_card(convo, result.matches[0].id)
 
 

@@ -203,7 +203,7 @@ def _heard(convo: Conversation, event: Event) -> str:
         case ReadingEntry(id) if id in convo.kb.reading:
             return f"[{shorten(convo.kb.reading[id].title, 60)}]"
         case Rate(id, helpful) if (topic := convo.kb.topic(id)) is not None:
-            return f"[{topic.short_title}: {int(helpful)}]"
+            return f"{'👍' if helpful else '👎'} on {topic.short_title}"
         case LeaveThread() | RateThread():
             return _thread.heard(convo, action)
         case Open(flow) if flow in convo.dialogues.flows:

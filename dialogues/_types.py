@@ -170,6 +170,14 @@ class Matched:
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """The bot could not answer a question: nothing matched, or it had to ask "did you mean"
+    (the content-improvement inbox for staff)."""
+
+    why: Literal["nothing", "unsure"]
+
+
+@dataclass(frozen=True)
 class Feedback:
     """The user said whether an answer card helped."""
 
@@ -224,6 +232,7 @@ Effect = (
     ConsentGiven
     | ForgetMe
     | Matched
+    | Unanswered
     | Feedback
     | AssessmentDone
     | FollowUpRequested

@@ -1,4 +1,5 @@
-"""Regenerate docs/images/review-queue.png: the staff review's follow-up queue in Chromium.
+"""Regenerate docs/images/review-*.png: the staff review in Chromium at a desk (1280 px) and on
+a phone (390 px): the home page, the follow-up queue, a transcript.
 
 Run from the repository root (needs Debian's chromium):
 
@@ -23,7 +24,14 @@ from storage.review import hash_password, password_hash_variable
 from tests.storage._browser import chromium_page, chromium_path, free_port, log_in, serving
 from tests.storage.review_samples import write_review_sample
 
-OUT = Path(__file__).with_name("images") / "review-queue.png"
+IMAGES = Path(__file__).with_name("images")
+# (file, path, width): what README shows.
+SHOTS = (
+    ("review-home.png", "/", 1280),
+    ("review-queue.png", "/bot/followups_open", 1280),
+    ("review-transcript.png", "/bot/transcript?reference=SA-9VB6R", 1280),
+    ("review-queue-phone.png", "/bot/followups_open", 390),
+)
 LOGIN, PASSWORD = "alice", "sample password"
 
 
@@ -46,20 +54,27 @@ def main() -> int:
         }
         command = [sys.executable, "-m", "storage.review"]
         with serving(command, port, env, Path(folder) / "review.log"):
-            shot = asyncio.run(_queue(chromium, f"http://127.0.0.1:{port}", Path(folder)))
-    image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=128)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    OUT.write_bytes(out.getvalue())
-    print(f"{OUT}  {len(out.getvalue()) / 1024:.0f} KB")
+            shots = asyncio.run(_shoot(chromium, f"http://127.0.0.1:{port}", Path(folder)))
+    for name, shot in shots.items():
+        image = Image.open(io.BytesIO(shot)).convert("RGB").quantize(colors=128)
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        (IMAGES / name).write_bytes(out.getvalue())
+        print(f"{IMAGES / name}  {len(out.getvalue()) / 1024:.0f} KB")
     return 0
 
 
-async def _queue(chromium: str, base_url: str, folder: Path) -> bytes:
+async def _shoot(chromium: str, base_url: str, folder: Path) -> dict[str, bytes]:
+    shots = {}
     async with chromium_page(chromium) as page:
         await log_in(page, base_url, LOGIN, PASSWORD)
-        await page.click_and_wait("a[href='/bot/followups_open']")
-        return await page.screenshot(folder / "queue.png")
+        for name, path, width in SHOTS:
+            await page.set_width(width)
+            await page.goto(base_url + path)
+            if width >= 1280 and await page.scrolls_sideways():
+                print(f"warning: {path} scrolls sideways at {width} px", file=sys.stderr)
+            shots[name] = await page.screenshot(folder / name)
+    return shots
 
 
 if __name__ == "__main__":

@@ -150,6 +150,7 @@ class Inbound:
     update_id: int | None = None
     matched: tuple[str, ...] = ()
     step: str | None = None  # where the user is after it, e.g. "triage.role"
+    unanswered: str | None = None  # "nothing" matched, or "unsure" (did you mean); else None
 
 
 @dataclass(frozen=True)

@@ -404,3 +404,32 @@ def staff_desk(db: Database) -> None:
     """Stage and assignee of follow-ups, staff names, staff posts in the outbox, drafts."""
     for statement in _STAFF_DESK:
         db.execute(statement)
+
+
+_UNANSWERED = (
+    # Questions the bot could not answer (nothing matched) or was unsure of ("did you mean"):
+    # the content-improvement inbox. One row per question as typed (case and spaces aside),
+    # newest first; the view is what the review page and `Store.unanswered` both read.
+    "ALTER TABLE messages ADD COLUMN unanswered TEXT CHECK (unanswered IN ('nothing', 'unsure'))",
+    "CREATE INDEX idx_messages_unanswered ON messages (at) WHERE unanswered IS NOT NULL",
+    """
+    CREATE VIEW unanswered_questions AS
+    SELECT g.question, g.times, g.unsure, g.last_asked,
+      (SELECT s.reference FROM sessions s WHERE s.id = g.session_id) AS conversation
+    FROM (
+      SELECT max(m.text) AS question, count(*) AS times, sum(m.unanswered = 'unsure') AS unsure,
+        max(m.at) AS last_asked, max(m.session_id) AS session_id
+      FROM messages m
+      WHERE m.unanswered IS NOT NULL
+      GROUP BY lower(trim(m.text))
+    ) g
+    ORDER BY g.last_asked DESC
+    """,
+)
+
+
+@MIGRATIONS(name="0010-unanswered-questions")
+def unanswered_questions(db: Database) -> None:
+    """Which questions the bot could not answer, and the view the review and the CLI read."""
+    for statement in _UNANSWERED:
+        db.execute(statement)

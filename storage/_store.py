@@ -439,8 +439,17 @@ class Store(DeskRecords):
             )
             session_id = self._continue_session(user, now, 1 + len(replies), seen=True)
             self._insert_inbound(
-                user_id, session_id, inbound.kind, inbound.text, topics, inbound.step, now
+                user_id,
+                session_id,
+                inbound.kind,
+                inbound.text,
+                topics,
+                inbound.step,
+                now,
+                inbound.unanswered,
             )
+            if inbound.unanswered:
+                self._count("unanswered", inbound.unanswered)
             message_ids = [
                 self._insert_outbound(user_id, session_id, reply.kind, reply.text, "pending", now)
                 for reply in replies
@@ -491,12 +500,13 @@ class Store(DeskRecords):
         topics: tuple[str, ...],
         step: str | None,
         now: datetime,
+        unanswered: str | None = None,
     ) -> int | None:
         if session_id is None:  # the user's messages are not kept
             return None
         cursor = self.db.execute(
-            "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched, step)"
-            " VALUES (?, ?, 'in', ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched, step,"
+            " unanswered) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 session_id,
@@ -505,9 +515,16 @@ class Store(DeskRecords):
                 as_text(now),
                 json.dumps(topics) if topics else None,
                 safe_optional(step, MAX_STEP_CHARS),
+                unanswered,
             ),
         )
         return int(cursor.lastrowid or 0)
+
+    def unanswered(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Questions the bot could not answer or was unsure of, newest first, with how often
+        they were asked (only from people whose messages are kept): question, times, unsure,
+        last_asked, conversation."""
+        return self._rows("SELECT * FROM unanswered_questions LIMIT ?", (max(1, limit),))
 
     def _insert_outbound(
         self,

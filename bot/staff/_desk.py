@@ -30,7 +30,18 @@ from storage import (
 logger = logging.getLogger(__name__)
 
 # The commands only staff have (for anyone else they are unknown commands, as any other).
-STAFF_COMMANDS = ("queue", "mine", "take", "show", "reply", "note", "close", "reopen", "stats")
+STAFF_COMMANDS = (
+    "queue",
+    "mine",
+    "take",
+    "show",
+    "reply",
+    "note",
+    "close",
+    "reopen",
+    "stats",
+    "staff",  # the list of staff commands (as /help gives staff), not in the menu
+)
 QUEUE_PAGE = 10  # follow-ups per /queue message; buttons page through the rest
 TRANSCRIPT_MESSAGES = 60  # the newest messages /show lists
 NEEDS_REFERENCE = ("take", "show", "reply", "note", "close", "reopen")

@@ -52,6 +52,10 @@ def pages(db_path: str) -> dict[str, str]:
         "topics by month": "/bot/topics_by_month.json",
         "unhelpful, by topic": "/bot/unhelpful_topics.json",
         "unhelpful, with what was asked": "/bot/unhelpful_answers.json",
+        "unanswered questions (html)": "/bot/unanswered_questions",
+        "unanswered questions (json)": "/bot/unanswered_questions.json",
+        "a follow-up's actions (html)": f"/-/review/act?reference={followup}",
+        "home page, counts (html)": "/",
         "messages table page (html)": "/bot/messages",
         "database page (html)": "/bot",
     }
@@ -89,10 +93,33 @@ async def measure(db_path: str) -> None:
         report(name, await timed(get, REPEAT), "ms", "< 1000 ms (Datasette's limit)")
 
 
+def desk_figures(path) -> None:
+    """What the Telegram staff desk reads: a /queue page, a /show transcript, the misses."""
+    import time
+
+    with Store.open(path) as store:
+        followup = store.followup_page("open", None, 0, 1)[0][0].reference
+        reads = {
+            "desk: /queue page (10 of the open)": lambda: store.followup_page("open", None, 0, 10),
+            "desk: /queue new, page 3": lambda: store.followup_page("new", None, 20, 10),
+            "desk: /show transcript (follow-up)": lambda: store.transcript(followup),
+            "desk: unanswered questions (50)": lambda: store.unanswered(50),
+        }
+        for name, read in reads.items():
+            read()
+            samples = []
+            for _ in range(REPEAT):
+                start = time.perf_counter()
+                read()
+                samples.append(time.perf_counter() - start)
+            report(name, samples, "ms", "< 100 ms")
+
+
 def run() -> None:
     """Print a figure for each page staff open."""
     path = large_database()
     Store.open(path).close()  # the close query's migration
+    desk_figures(path)
     # Datasette names a database after its file: give it the name the metadata is written for.
     link = path.with_name("bot.db")
     if not link.exists():

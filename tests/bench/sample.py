@@ -178,6 +178,7 @@ def fill_with_sample_data(
                 if rng.random() < 0.001:
                     words.append(rng.choice(RARE_WORDS))
                 direction = "in" if position % 2 == 0 else "out"
+                missed = direction == "in" and (7 * index + position) % 33 == 0
                 yield (
                     index % users + 1,
                     index + 1,
@@ -186,6 +187,7 @@ def fill_with_sample_data(
                     " ".join(words),
                     as_text(started + timedelta(seconds=20 * position)),
                     None if direction == "in" else "sent",
+                    "nothing" if missed else None,  # a question the bot could not answer
                 )
 
     with store.transaction():
@@ -221,8 +223,8 @@ def fill_with_sample_data(
         rows = message_rows()
         while batch := list(itertools.islice(rows, 50_000)):
             connection.executemany(
-                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (user_id, session_id, direction, kind, text, at, status,"
+                " unanswered) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 batch,
             )
         connection.executemany(

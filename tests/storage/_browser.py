@@ -189,11 +189,29 @@ class Page:
             "[...tr.querySelectorAll('td')].map((td, i) => [heads[i], td.innerText.trim()]))); })()"
         )
 
+    async def set_width(self, width: int) -> None:
+        """Make the window `width` CSS pixels wide (under 600: a phone, touch and all)."""
+        self.width = width
+        await self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=WINDOW[1],
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
+
+    async def scrolls_sideways(self) -> bool:
+        """Whether the page is wider than the window (a horizontal scroll bar)."""
+        return bool(
+            await self.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        )
+
     async def screenshot(self, path: Path) -> bytes:
         """Save a PNG of the whole page (not just the window) at `path`; its bytes."""
         metrics = await self.send("Page.getLayoutMetrics")
         size = metrics["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": WINDOW[0], "height": size["height"], "scale": 1}
+        width = getattr(self, "width", WINDOW[0])
+        clip = {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1}
         shot = await self.send(
             "Page.captureScreenshot", format="png", clip=clip, captureBeyondViewport=True
         )

@@ -15,7 +15,8 @@ import pytest
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
-from storage import Store
+from knowledge import load_knowledge
+from storage import Inbound, Outbound, Store
 from storage.review import (
     PLUGINS_DIR,
     SETTINGS,
@@ -244,13 +245,14 @@ async def test_staff_see_the_queue_oldest_first_with_links(datasette: Datasette)
     first = queue[0]
     assert first["What they asked"].startswith("We run a Shared Lives scheme in Devon")
     assert first["Days waiting"] == 12
-    assert first["Latest staff note"] == "Left a voicemail on Tuesday; will try again Thursday."
+    assert first["Staff notes"].endswith("Left a voicemail on Tuesday; will try again Thursday.")
+    assert first["Status"] == "new" and first["With"] == "—"
     assert [row["Messages kept"] for row in queue] == [4, 2, 0, 4]
     page = await datasette.client.get("/bot/followups_open", cookies=staff_cookies(datasette))
     assert page.status_code == 200
     assert "Follow-ups waiting, oldest first" in page.text and "4 follow-ups waiting" in page.text
     assert '<a href="/bot/transcript?reference=SA-4K9P2">SA-4K9P2</a>' in page.text
-    assert '<a href="/bot/close_followup?reference=SA-4K9P2">Close…</a>' in page.text
+    assert '<a href="/-/review/act?reference=SA-4K9P2">Take, note or close…</a>' in page.text
     assert "Run SQL" not in page.text and "SELECT" not in page.text
 
 
@@ -271,7 +273,7 @@ async def test_staff_read_a_transcript_by_follow_up_or_conversation_reference(
     by_followup = await get_rows(datasette, "/bot/transcript.json?reference=+sa-9vb6r+")
     assert [row["Message"] for row in by_followup] == sample_texts(5004)
     assert [row["Who"] for row in by_followup] == ["They wrote", "Bot"] * 2
-    assert by_followup[0]["Topics matched"] == "nasss, complexity"
+    assert by_followup[0]["Topics matched"] == "NASSS, Complexity"  # titles, not ids
     session = by_followup[-1]["Conversation"]
     assert re.fullmatch(r"C-[0-9A-Z]{6}", session)
     by_session = await get_rows(datasette, f"/bot/transcript.json?reference={session}")
@@ -323,7 +325,11 @@ async def test_topics_by_month_rank_the_counted_topics(datasette: Datasette, rev
         review_db,
         "SELECT substr(day, 1, 7), key, sum(n) FROM counts WHERE metric = 'topic' GROUP BY 1, 2",
     )
-    assert sorted((r["Month"], r["Topic"], r["Times raised"]) for r in found) == sorted(counted)
+    titles = {"complexity": "Complexity", "nasss": "NASSS", "evidence": "Evidence of what works"}
+    kb = load_knowledge()
+    titled = [(month, kb.topic(key).short_title, n) for month, key, n in counted]
+    assert sorted((r["Month"], r["Topic"], r["Times raised"]) for r in found) == sorted(titled)
+    assert titles["nasss"] in {r["Topic"] for r in found}  # titles, not ids
     months = [row["Month"] for row in found]
     assert months == sorted(months, reverse=True)
 
@@ -337,12 +343,15 @@ async def test_unhelpful_answers_by_topic_and_with_what_was_asked(datasette: Dat
         if "feedback" in m and not m["feedback"]["helpful"]
     ]
     by_topic = await get_rows(datasette, "/bot/unhelpful_topics.json")
-    assert sorted(row["Topic"] for row in by_topic) == sorted(marked)
+    kb = load_knowledge()
+    assert sorted(row["Topic"] for row in by_topic) == sorted(
+        kb.topic(topic).short_title for topic in marked
+    )
     assert all(row["% unhelpful"] == 100 for row in by_topic)
     answers = await get_rows(datasette, "/bot/unhelpful_answers.json")
     asked = {row["Topic"]: row["What they had asked"] for row in answers}
-    assert asked["scale-funding"].startswith("How do we pay for double running")
-    assert asked["complexity"].startswith("Several of our NASSS domains")
+    assert asked[kb.topic("scale-funding").short_title].startswith("How do we pay for double")
+    assert asked[kb.topic("complexity").short_title].startswith("Several of our NASSS domains")
 
 
 # --- closing a follow-up ----------------------------------------------------------------------
@@ -437,3 +446,128 @@ async def test_the_database_page_offers_no_sql_box_and_titles_every_table(datase
             assert f'/bot/{name}"' not in page.text, name
         else:
             assert table["title"] in page.text, name
+
+
+# --- reading well, the content inbox, the home page, acting from the web ----------------------
+
+
+def add_conversation(review_db: Path) -> str:
+    """A person's turn with markup, a button press, a chart, feedback and a miss; the reference."""
+    with Store.open(review_db, create=False) as store:
+        user = store.ensure_user("telegram", 8801, 8801)
+        store.set_consent(user.id, True)
+        store.record_turn(
+            user.id,
+            Inbound("what is the weather on Mars?", "text", unanswered="nothing"),
+            {},
+            [Outbound("<b>Sorry</b>, I couldn&#x27;t find that &amp; more", "text", {})],
+        )
+        store.record_turn(
+            user.id,
+            Inbound("[Recruitment and turnover]", "button"),
+            {},
+            [Outbound("Your readiness profile", "picture", {})],
+        )
+        store.record_turn(user.id, Inbound("👎 on Funding to scale", "button"), {})
+        store.record_turn(user.id, Inbound("Funding for a pilot?", "text"), {})
+        (reference,) = rows(
+            review_db, "SELECT reference FROM sessions WHERE user_id = ?", (user.id,)
+        )[0]
+        return reference
+
+
+async def test_a_transcript_reads_as_a_conversation(datasette: Datasette, review_db: Path):
+    reference = add_conversation(review_db)
+    found = await get_rows(datasette, f"/bot/transcript.json?reference={reference}")
+    assert [row["Message"] for row in found] == [
+        "what is the weather on Mars?",
+        "Sorry, I couldn't find that & more",
+        "tapped: Recruitment and turnover",
+        "🖼 a chart: Your readiness profile",
+        "👎 on Funding to scale",
+        "Funding for a pilot?",
+    ]
+    page = await datasette.client.get(
+        f"/bot/transcript?reference={reference}", cookies=staff_cookies(datasette, "chidi")
+    )
+    assert "&lt;b&gt;" not in page.text and "<b>Sorry" not in page.text
+    # Reading a transcript is audited, with the login.
+    assert rows(
+        review_db, "SELECT action, reference, staff_name FROM staff_actions WHERE action = 'read'"
+    ) == [("read", reference, "chidi")]
+
+
+async def test_search_finds_word_beginnings_and_leaves_button_presses_out(
+    datasette: Datasette, review_db: Path
+):
+    add_conversation(review_db)
+    found = await get_rows(datasette, "/bot/search.json?words=Fund")
+    assert "Funding for a pilot?" in [row["Message"] for row in found]
+    assert "👎 on Funding to scale" not in [row["Message"] for row in found]
+    empty_form = await datasette.client.get("/bot/search", cookies=staff_cookies(datasette))
+    assert "No message contains" not in empty_form.text
+
+
+async def test_the_unanswered_questions_page_lists_a_question_that_matched_nothing(
+    datasette: Datasette, review_db: Path
+):
+    reference = add_conversation(review_db)
+    found = await get_rows(datasette, "/bot/unanswered_questions.json")
+    assert found[0]["Question"] == "what is the weather on Mars?"
+    assert (found[0]["Times asked"], found[0]["Conversation"]) == (1, reference)
+    with Store.open(review_db, create=False) as store:  # the same query, for the CLI and bot
+        assert store.unanswered()[0]["question"] == "what is the weather on Mars?"
+
+
+async def test_the_home_page_has_counts_and_charts(datasette: Datasette, review_db: Path):
+    page = await datasette.client.get("/", cookies=staff_cookies(datasette))
+    waiting = rows(review_db, "SELECT count(*) FROM followups WHERE status = 'open'")[0][0]
+    assert f"<strong>{waiting}</strong> waiting" in page.text
+    assert "/-/review/chart/topics.png" in page.text
+    for name in ("topics", "followups"):
+        chart = await datasette.client.get(
+            f"/-/review/chart/{name}.png", cookies=staff_cookies(datasette)
+        )
+        assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+        anonymous = await datasette.client.get(f"/-/review/chart/{name}.png")
+        assert anonymous.status_code == 403
+
+
+async def act(datasette: Datasette, login: str, reference: str, action: str, text: str = ""):
+    cookies = staff_cookies(datasette, login)
+    form = await datasette.client.get(f"/-/review/act?reference={reference}", cookies=cookies)
+    assert form.status_code == 200 and reference in form.text
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
+    return await datasette.client.post(
+        "/-/review/act",
+        data={"reference": reference, "action": action, "text": text, "csrftoken": token},
+        cookies={**cookies, "ds_csrftoken": token},
+    )
+
+
+async def test_take_note_and_close_from_the_web_are_audited_with_the_login(
+    datasette: Datasette, review_db: Path
+):
+    reference = open_followups_oldest_first()[0]
+    assert (await act(datasette, "bob", reference, "take")).status_code == 302
+    assert (await act(datasette, "bob", reference, "note", "Rang, no answer")).status_code == 302
+    assert (await act(datasette, "chidi", reference, "close", "Spoke on Friday")).status_code == 302
+    with Store.open(review_db, create=False) as store:
+        followup = store.followup(reference)
+        assert (followup.status, followup.assigned_to, followup.close_note) == (
+            "closed",
+            "bob",
+            "Spoke on Friday",
+        )
+        assert (
+            followup.notes[-1].staff_name == "bob" and followup.notes[-1].text == "Rang, no answer"
+        )
+        trail = [(a.action, a.staff_name) for a in store.staff_actions(reference)]
+        assert ("take", "bob") in trail and ("note", "bob") in trail and ("close", "chidi") in trail
+        # The person is told, as on Telegram: their message waits in the outbox for the bot.
+        told = [q for q in store.outbox(followup.user_id) if q.user_id == followup.user_id]
+        assert told and reference in told[-1].payload["text"]
+    queue = await get_rows(datasette, "/bot/followups_open.json")
+    assert reference not in [row["Reference"] for row in queue]
+    anonymous = await datasette.client.post("/-/review/act", data={"reference": reference})
+    assert anonymous.status_code == 403

@@ -80,11 +80,24 @@ async def test_staff_log_in_see_the_queue_and_close_a_follow_up(
         width, height = png_size(shot)
         assert width == WIDTH and height > 400
 
-        await page.click_and_wait("a[href='/bot/close_followup?reference=SA-4K9P2']")
-        assert await page.evaluate("document.querySelector('#qp1').value") == "SA-4K9P2"
-        await page.type_into("#qp2", "Spoke to Jo; funding guide sent.")
-        await page.click_and_wait("form.review-form input[type=submit]")
-        assert await page.evaluate("location.pathname") == "/bot/followups_open"
-        assert "Follow-up closed." in await page.text()
+        assert not await page.scrolls_sideways()  # at a desk's 1280 px, nothing off the side
+
+        link = "a[href='/-/review/act?reference=SA-4K9P2']"
+        href = await page.evaluate(f'document.querySelector("{link}").getAttribute("href")')
+        await page.goto(review_url + href)  # the link may be below the fold: follow it
+        assert "SA-4K9P2" in await page.text("h1")
+        await page.type_into("#text", "Spoke to Jo; funding guide sent.")
+        await page.click_and_wait("button[value=close]")
+        assert "SA-4K9P2 is closed" in await page.text()
+        await page.goto(review_url + "/bot/followups_open")
         after = [row["Reference"] for row in await page.table()]
         assert after == open_followups_oldest_first()[1:]
+
+        await page.goto(review_url + "/bot/transcript?reference=SA-9VB6R")
+        assert "<b>" not in await page.text() and not await page.scrolls_sideways()
+        await page.goto(review_url + "/")
+        assert "waiting, nobody has them" in await page.text()
+        loaded = await page.evaluate(
+            "[...document.querySelectorAll('p.review-charts img')].map(i => i.naturalWidth)"
+        )
+        assert loaded and all(width > 0 for width in loaded)  # the charts drew

@@ -40,6 +40,7 @@ MIGRATION_NAMES = [
     "0007-erased-updates",
     "0008-inbox",
     "0009-staff-desk",
+    "0010-unanswered-questions",
 ]
 
 

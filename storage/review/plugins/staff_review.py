@@ -1,5 +1,7 @@
 """Datasette plugin for the staff review: people who are not logged in go to the login form,
-references in canned query results become links, and the templates get their words.
+references in canned query results become links, the templates get their words and the home
+page its counts, the queries get plain_text() and topic_titles(), reading a transcript is
+audited, and /-/review/chart/NAME.png draws the home page's small charts.
 
 Loaded with `--plugins-dir storage/review/plugins` (python -m storage.review does that). Its
 words and links are configured in metadata.yaml, under plugins: scaling-advisor-review.
@@ -7,6 +9,13 @@ words and links are configured in metadata.yaml, under plugins: scaling-advisor-
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import html
+import io
+import json
+import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +26,52 @@ from markupsafe import Markup
 
 PLUGIN = "scaling-advisor-review"
 LOGIN_PATH = "/-/login"
+DATABASE = "bot"
+# The bot's messages are Telegram's small HTML subset; the review shows them as words.
+_TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a|tg-spoiler|blockquote)(?:\s[^>]*)?>")
+AUDITED_QUERIES = ("transcript",)  # reading one is recorded in the audit trail, with the login
+
+
+def plain_text(text: str | None) -> str | None:
+    """A bot message without its markup: what the person saw, as words."""
+    return None if text is None else html.unescape(_TAG.sub("", text))
+
+
+@functools.cache
+def _titles() -> dict[str, str]:
+    """Topic ids to their short titles, from the knowledge base (ids when it cannot load)."""
+    try:
+        from knowledge import load_knowledge  # the review is an app over the bot's records
+
+        kb = load_knowledge()
+    except Exception:  # a broken content edit must not take the review down
+        return {}
+    topics = {**kb.factors, **kb.frameworks}
+    return {topic_id: topic.short_title for topic_id, topic in topics.items()}
+
+
+def topic_title(topic_id: str | None) -> str | None:
+    """A topic's short title (its id if unknown)."""
+    return None if topic_id is None else _titles().get(topic_id, topic_id)
+
+
+def topic_titles(matched: str | None) -> str | None:
+    """A message's matched topics (a JSON list of ids) as titles, comma-separated."""
+    if not matched:
+        return None
+    try:
+        ids = json.loads(matched)
+    except ValueError:
+        return matched
+    return ", ".join(topic_title(str(i)) or "" for i in ids) if isinstance(ids, list) else matched
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    """SQL functions the canned queries use to read well."""
+    conn.create_function("plain_text", 1, plain_text, deterministic=True)
+    conn.create_function("topic_title", 1, topic_title, deterministic=True)
+    conn.create_function("topic_titles", 1, topic_titles, deterministic=True)
 
 
 @hookimpl
@@ -39,9 +94,12 @@ def render_cell(
     link = links.get(column)
     if not link:
         return None
-    href = "{}/{}?{}".format(
-        datasette.urls.database(database), link["query"], urlencode({"reference": value})
-    )
+    if link.get("path"):  # a page of the review's own, e.g. the follow-up's actions
+        href = "{}?{}".format(datasette.urls.path(link["path"]), urlencode({"reference": value}))
+    else:
+        href = "{}/{}?{}".format(
+            datasette.urls.database(database), link["query"], urlencode({"reference": value})
+        )
     return Markup('<a href="{}">{}</a>').format(href, link.get("label") or value)
 
 
@@ -55,6 +113,124 @@ def extra_template_vars(database: str | None, request: Any, datasette: Any) -> A
         name = (request.url_vars or {}).get("table") if request is not None else None
         if database and name:
             query = await datasette.get_canned_query(database, tilde_decode(name), request.actor)
-        return {"review_words": words, "review_query": query or {}}
+            await _audit_reading(datasette, database, tilde_decode(name), request)
+        home = await _home_counts(datasette) if request is not None and request.path == "/" else {}
+        return {"review_words": words, "review_query": query or {}, "review_home": home}
 
     return template_vars
+
+
+async def _audit_reading(datasette: Any, database: str, name: str, request: Any) -> None:
+    """Reading a transcript is recorded like /show on Telegram: who, which reference, when."""
+    reference = (request.args.get("reference") or "").strip().upper()[:20]
+    if name not in AUDITED_QUERIES or not reference or request.actor is None:
+        return
+    login = str(request.actor.get("id", ""))[:100]
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    await datasette.get_database(database).execute_write(
+        "INSERT INTO staff_actions (staff_id, action, reference, detail, at, staff_name)"
+        " VALUES (NULL, 'read', ?, 'web', ?, ?)",
+        (reference, now, login),
+    )
+
+
+HOME_COUNTS = """
+SELECT
+  (SELECT count(*) FROM followups WHERE status = 'open' AND stage = 'new') AS waiting,
+  (SELECT count(*) FROM followups WHERE status = 'open' AND stage != 'new') AS taken,
+  (SELECT count(*) FROM followups WHERE status = 'open' AND stage = 'answered') AS answered,
+  (SELECT count(*) FROM followups WHERE status = 'closed'
+     AND closed_at >= date('now', '-6 days')) AS closed_week,
+  (SELECT coalesce(sum(n), 0) FROM counts WHERE metric = 'unanswered'
+     AND day >= date('now', '-6 days')) AS unanswered_week
+"""
+
+
+async def _home_counts(datasette: Any) -> dict[str, int]:
+    """The figures on the home page: follow-ups by where they are, this week's closures."""
+    try:
+        db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
+        db = db or next(iter(datasette.databases.values()))
+        row = (await db.execute(HOME_COUNTS)).first()
+    except Exception:  # a database without the bot's tables: no figures, still a page
+        return {}
+    return dict(row) if row else {}
+
+
+CHARTS = {
+    "topics": (
+        "SELECT substr(day, 1, 7) AS month, key, sum(n) AS n FROM counts WHERE metric = 'topic'"
+        " AND day >= date('now', 'start of month', '-5 months') GROUP BY month, key"
+    ),
+    "followups": (
+        "SELECT substr(day, 1, 7) AS month, metric AS key, sum(n) AS n FROM counts"
+        " WHERE metric IN ('followups_opened', 'followups_closed')"
+        " AND day >= date('now', 'start of month', '-11 months') GROUP BY month, metric"
+    ),
+}
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    """The home page's small charts, as PNG images (behind the login like everything else)."""
+    return [(r"^/-/review/chart/(?P<name>topics|followups)\.png$", _chart)]
+
+
+async def _chart(datasette: Any, request: Any) -> Response:
+    if not await datasette.permission_allowed(request.actor, "view-instance", default=False):
+        return Response.text("Forbidden", status=403)
+    name = request.url_vars["name"]
+    db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
+    db = db or next(iter(datasette.databases.values()))
+    rows = [dict(row) for row in (await db.execute(CHARTS[name])).rows]
+    png = await asyncio.to_thread(_draw, name, rows)  # drawing takes ~100 ms: off the loop
+    return Response(png, content_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _draw(name: str, rows: list[dict[str, Any]]) -> bytes:
+    """A small bar chart: topics by month (the five most raised), or follow-ups opened and
+    closed by month. Okabe-Ito colours with hatching, so it reads without colour too."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    months = sorted({row["month"] for row in rows})
+    if name == "topics":
+        totals: dict[str, int] = {}
+        for row in rows:
+            totals[row["key"]] = totals.get(row["key"], 0) + row["n"]
+        keys = sorted(totals, key=lambda k: -totals[k])[:5]
+        labels = [topic_title(k) or k for k in keys]
+        title = "Most raised topics by month"
+    else:
+        keys = ["followups_opened", "followups_closed"]
+        labels = ["opened", "closed"]
+        title = "Follow-ups by month"
+    value = {(row["month"], row["key"]): row["n"] for row in rows}
+    colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+    hatches = ["", "//", "..", "xx", "\\\\"]
+    figure, axes = pyplot.subplots(figsize=(5.2, 2.6), dpi=100)
+    width = 0.8 / max(1, len(keys))
+    for n, (key, label) in enumerate(zip(keys, labels, strict=True)):
+        axes.bar(
+            [i + n * width for i in range(len(months))],
+            [value.get((month, key), 0) for month in months],
+            width,
+            label=label,
+            color=colours[n % len(colours)],
+            hatch=hatches[n % len(hatches)],
+            edgecolor="white",
+        )
+    axes.set_xticks([i + width * (len(keys) - 1) / 2 for i in range(len(months))], months)
+    axes.set_title(title, fontsize=10)
+    axes.tick_params(labelsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    if not months:
+        axes.text(0.5, 0.5, "Nothing counted yet", ha="center", va="center")
+    axes.legend(fontsize=7, frameon=False, loc="upper left")
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    pyplot.close(figure)
+    return out.getvalue()

@@ -1,0 +1,118 @@
+"""Datasette plugin: staff take, note, close or reopen a follow-up from the web review.
+
+The page /-/review/act?reference=SA-… shows the follow-up and a form; posting it calls the
+same StaffDesk verbs as Telegram and the command line, with the staff login as the name in the
+audit trail. What the person is to be told and the staff-chat notice edits wait in the outbox,
+where the running bot's sweep sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+ACTIONS = ("take", "note", "close", "reopen")
+DATABASE = "bot"
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    """The action page (GET shows the form, POST does it)."""
+    return [(r"^/-/review/act$", act)]
+
+
+@functools.cache
+def _engine() -> Any:
+    from dialogues import Engine
+
+    return Engine.load()
+
+
+def _run(path: str, login: str, action: str, reference: str, text: str) -> str:
+    """Do one action in one transaction on the bot's database; the message for the page."""
+    from bot.service import Advisor
+    from bot.staff import Staff, StaffDesk, StaffPosts
+    from storage import AlreadyClosed, BadReference, NotFound, Store
+
+    chat = os.environ.get("STAFF_CHAT_ID", "").strip()
+    engine = _engine()
+    with Store.open(path, create=False) as store:
+        posts = StaffPosts(
+            store, engine.dialogues, int(chat) if chat.lstrip("-").isdigit() else None
+        )
+        desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
+        staff = Staff(None, login)
+        try:
+            if action == "take":
+                desk.take(staff, reference, login)
+                return f"{reference} is now with you ({login})."
+            if action == "note":
+                if not text.strip():
+                    return "Write the note first."
+                desk.note(staff, reference, text)
+                return f"Note added to {reference}."
+            if action == "close":
+                desk.close(staff, reference, text.strip() or None)
+                return f"{reference} is closed; the person will be told."
+            desk.reopen(staff, reference)
+            return f"{reference} is open again."
+        except (NotFound, BadReference):
+            return f"There is no follow-up {reference}."
+        except AlreadyClosed:
+            return f"{reference} is already closed."
+
+
+async def act(datasette: Any, request: Any) -> Response:
+    """Show the form for a follow-up, or do what it asks."""
+    if not await datasette.permission_allowed(request.actor, "view-instance", default=False):
+        return Response.text("Forbidden", status=403)
+    login = str(request.actor.get("id", ""))[:100]
+    if request.method == "POST":
+        form = await request.post_vars()
+        reference = (form.get("reference") or "").strip().upper()[:20]
+        action = form.get("action") or ""
+        if action not in ACTIONS:
+            return Response.text("Unknown action", status=400)
+        db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
+        db = db or next(iter(datasette.databases.values()))
+        message = await asyncio.to_thread(
+            _run, db.path, login, action, reference, form.get("text") or ""
+        )
+        datasette.add_message(request, message)
+        back = f"/-/review/act?{urlencode({'reference': reference})}"
+        return Response.redirect(datasette.urls.path(back))
+    reference = (request.args.get("reference") or "").strip().upper()[:20]
+    db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
+    db = db or next(iter(datasette.databases.values()))
+    row = (
+        await db.execute(
+            "SELECT f.reference, f.note, f.contact, f.status, f.stage, f.assigned_to,"
+            " f.close_note FROM followups f WHERE f.reference = ?",
+            (reference,),
+        )
+    ).first()
+    notes = (
+        await db.execute(
+            "SELECT coalesce(n.staff_name, n.staff_id, 'command line') AS who,"
+            " replace(substr(n.at, 1, 16), 'T', ' ') AS at, n.text FROM staff_notes n"
+            " JOIN followups f ON f.id = n.followup_id WHERE f.reference = ? ORDER BY n.at",
+            (reference,),
+        )
+    ).rows
+    page = await datasette.render_template(
+        "review_act.html",
+        {
+            "reference": reference,
+            "followup": dict(row) if row else None,
+            "notes": [dict(n) for n in notes],
+            "database": db.name,
+        },
+        request=request,
+    )
+    return Response.html(page)
