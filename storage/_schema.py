@@ -409,9 +409,12 @@ def staff_desk(db: Database) -> None:
 _UNANSWERED = (
     # Questions the bot could not answer (nothing matched) or was unsure of ("did you mean"):
     # the content-improvement inbox. One row per question as typed (case and spaces aside),
-    # newest first; the view is what the review page and `Store.unanswered` both read.
+    # newest first, over the last 90 days (older misses are history the content has likely
+    # answered since); the view is what the review page and `Store.unanswered` both read.
     "ALTER TABLE messages ADD COLUMN unanswered TEXT CHECK (unanswered IN ('nothing', 'unsure'))",
-    "CREATE INDEX idx_messages_unanswered ON messages (at) WHERE unanswered IS NOT NULL",
+    # Covering (the text too), so the page reads the index alone, not a million-row table.
+    "CREATE INDEX idx_messages_unanswered ON messages (at, unanswered, session_id, text)"
+    " WHERE unanswered IS NOT NULL",
     """
     CREATE VIEW unanswered_questions AS
     SELECT g.question, g.times, g.unsure, g.last_asked,
@@ -420,7 +423,7 @@ _UNANSWERED = (
       SELECT max(m.text) AS question, count(*) AS times, sum(m.unanswered = 'unsure') AS unsure,
         max(m.at) AS last_asked, max(m.session_id) AS session_id
       FROM messages m
-      WHERE m.unanswered IS NOT NULL
+      WHERE m.unanswered IS NOT NULL AND m.at >= strftime('%Y-%m-%d', 'now', '-90 days')
       GROUP BY lower(trim(m.text))
     ) g
     ORDER BY g.last_asked DESC
