@@ -1,7 +1,7 @@
 """Datasette plugin for the staff review: people who are not logged in go to the login form,
 references in canned query results become links, the templates get their words and the home
-page its counts, the queries get plain_text() and topic_titles(), reading a transcript is
-audited, and /-/review/chart/NAME.png draws the home page's small charts.
+page its counts, the queries get plain_text() and topic_titles(), and
+/-/review/chart/NAME.png draws the home page's small charts.
 
 Loaded with `--plugins-dir storage/review/plugins` (python -m storage.review does that). Its
 words and links are configured in metadata.yaml, under plugins: scaling-advisor-review.
@@ -15,7 +15,6 @@ import html
 import io
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,7 +28,6 @@ LOGIN_PATH = "/-/login"
 DATABASE = "bot"
 # The bot's messages are Telegram's small HTML subset; the review shows them as words.
 _TAG = re.compile(r"</?(?:b|i|u|s|code|pre|a|tg-spoiler|blockquote)(?:\s[^>]*)?>")
-AUDITED_QUERIES = ("transcript",)  # reading one is recorded in the audit trail, with the login
 
 
 def plain_text(text: str | None) -> str | None:
@@ -113,25 +111,10 @@ def extra_template_vars(database: str | None, request: Any, datasette: Any) -> A
         name = (request.url_vars or {}).get("table") if request is not None else None
         if database and name:
             query = await datasette.get_canned_query(database, tilde_decode(name), request.actor)
-            await _audit_reading(datasette, database, tilde_decode(name), request)
         home = await _home_counts(datasette) if request is not None and request.path == "/" else {}
         return {"review_words": words, "review_query": query or {}, "review_home": home}
 
     return template_vars
-
-
-async def _audit_reading(datasette: Any, database: str, name: str, request: Any) -> None:
-    """Reading a transcript is recorded like /show on Telegram: who, which reference, when."""
-    reference = (request.args.get("reference") or "").strip().upper()[:20]
-    if name not in AUDITED_QUERIES or not reference or request.actor is None:
-        return
-    login = str(request.actor.get("id", ""))[:100]
-    now = datetime.now(UTC).isoformat(timespec="microseconds")
-    await datasette.get_database(database).execute_write(
-        "INSERT INTO staff_actions (staff_id, action, reference, detail, at, staff_name)"
-        " VALUES (NULL, 'read', ?, 'web', ?, ?)",
-        (reference, now, login),
-    )
 
 
 HOME_COUNTS = """
