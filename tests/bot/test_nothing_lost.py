@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
+from collections import Counter
 
 import pytest
 
@@ -187,3 +189,136 @@ async def test_an_update_the_library_cannot_read_is_set_aside_and_the_rest_answe
     assert f"update {broken} could not be read" in log
     assert marker not in log
     assert len(api.calls("getUpdates")) < 40  # polling went on as usual, no tight loop
+
+
+async def open_followup(api: FakeBotAPI, user: int = USER) -> str:
+    """A consenting user asks the network team to get in touch; the follow-up reference."""
+    await consent(api, user)
+    api.push_text(user, "/team")
+    await api.wait_for_messages(user, 1)
+    api.push_text(user, "Please call us about our scheme")
+    await api.wait_for_messages(user, 1)
+    api.push_button(user, "Message me here")
+    (done,) = await api.wait_for_messages(user, 1)
+    await api.wait_for_messages(STAFF_CHAT, 1)
+    return done.visible_text.split("reference is ")[1].split(".")[0]
+
+
+async def test_sigterm_under_a_long_flood_wait_ends_within_ten_seconds_losing_nothing(
+    api, tmp_path
+):
+    db = tmp_path / "bot.db"
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
+        await consent(api, USER)
+        api.fail_next("sendMessage", "flood", times=50, retry_after=20)
+        for question in QUESTIONS[:3]:
+            api.push_text(USER, question)
+        await until(lambda: len(inbound_texts(db, USER)) >= 1, 10, "the first message stored")
+        await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
+        bot.terminate()
+        assert await bot.wait(12) == 0
+        assert loop.time() - asked < 10
+    api.clear_faults()
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)):
+        await until(lambda: answered(db, USER)[-3:] == list(QUESTIONS[:3]), 20, "three answers")
+        await until_outbox_empty(db)
+    assert inbound_texts(db, USER)[-3:] == list(QUESTIONS[:3])
+
+
+async def test_a_slow_telegram_gets_each_reply_at_most_twice(api, tmp_path):
+    db = tmp_path / "bot.db"
+    others = (1002, 1003)
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)):
+        await asyncio.gather(*(consent(api, user) for user in others))
+        before = {user: len(api.sent(user)) for user in others}
+        # Telegram takes each send but answers only after 6 s.
+        api.fail_next("sendMessage", "timeout", times=4, hold=6, deliver=True)
+        for user in others:
+            api.push_text(user, "/help")
+        for user in others:
+            await api.wait_for_messages(user, 1, timeout=30)
+        await until_outbox_empty(db, 30)
+        await asyncio.sleep(0.5)
+    for user in others:
+        delivered = Counter(m.text for m in api.sent(user)[before[user] :])
+        assert delivered and max(delivered.values()) <= 2
+
+
+async def test_a_reply_telegram_refuses_does_not_hold_back_the_next(api, tmp_path):
+    db = tmp_path / "bot.db"
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)):
+        reference = await open_followup(api)
+        api.fail_next("sendMessage", "refused")  # 400, whatever is tried
+        api.push_text(STAFF, f"/reply {reference} Our header makes this one too long.")
+        (told,) = await api.wait_for_messages(STAFF, 1)
+        assert "refused" in told.visible_text and "message is too long" in told.visible_text.lower()
+        api.push_text(STAFF, f"/reply {reference} Shorter: we'll ring on Monday.")
+        (to_user,) = await api.wait_for_messages(USER, 1)
+        assert "ring on Monday" in to_user.visible_text
+        (sent,) = await api.wait_for_messages(STAFF, 1)
+        assert f"Sent to {reference}" in sent.visible_text
+        await until_outbox_empty(db)
+    statuses = rows(db, "SELECT status, error FROM messages WHERE kind = 'staff' ORDER BY id")
+    assert [(status, (error or "").lower()) for status, error in statuses] == [
+        ("failed", "message is too long"),
+        ("sent", ""),
+    ]
+
+
+async def test_a_write_lock_held_past_the_busy_timeout_is_waited_out(api, tmp_path):
+    db = tmp_path / "bot.db"
+    users = (1002, 1003, 1004)
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
+        await asyncio.gather(*(consent(api, user) for user in users))
+        before = {user: len(api.sent(user)) for user in users}
+        replies_before = {user: _replies(db, user) for user in users}
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")  # another process takes the write lock...
+        for user in users:
+            for question in QUESTIONS[:2]:
+                api.push_text(user, question)
+        await asyncio.sleep(12)  # ...for longer than the bot's 10 s busy timeout
+        assert api.pending_updates(), "nothing may be confirmed while it cannot be stored"
+        locker.execute("ROLLBACK")
+        locker.close()
+        for user in users:
+            await until(lambda u=user: answered(db, u)[-2:] == list(QUESTIONS[:2]), 20, "answers")
+        await until_outbox_empty(db)
+        log = bot.stderr()
+    for user in users:
+        assert inbound_texts(db, user)[-2:] == list(QUESTIONS[:2])
+        delivered = api.sent(user)[before[user] :]
+        assert len(delivered) == _replies(db, user) - replies_before[user]  # none twice
+        assert not [m for m in delivered if "went wrong" in (m.visible_text or "")]
+    assert "storage unavailable (SQLITE_BUSY" in log
+
+
+async def test_the_database_deleted_under_the_process_stops_it_with_an_error(api, tmp_path):
+    db = tmp_path / "bot.db"
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
+        await consent(api, USER)
+        for path in (db, db.with_name("bot.db-wal"), db.with_name("bot.db-shm")):
+            path.unlink(missing_ok=True)
+        pushed = api.push_text(USER, "is anyone there")
+        assert await bot.wait(10) == 1
+        log = bot.stderr()
+    assert "ERROR" in log and "deleted or replaced" in log
+    assert [u["update_id"] for u in api.pending_updates()] == [pushed]  # not acknowledged
+
+
+async def test_two_processes_polling_one_token_end_with_an_error(api, tmp_path):
+    first_db, second_db = tmp_path / "first", tmp_path / "second"
+    async with (
+        bot_process(api, REAL_BOT, env_for(first_db)) as first,
+        bot_process(api, REAL_BOT, env_for(second_db)) as second,
+    ):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while first.process.returncode is None and second.process.returncode is None:
+            assert loop.time() < deadline, "neither process noticed the other"
+            await asyncio.sleep(0.1)
+        ended = first if first.process.returncode is not None else second
+        assert ended.process.returncode == 1
+        assert "ERROR" in ended.stderr() and "another process is polling" in ended.stderr()

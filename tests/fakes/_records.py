@@ -15,6 +15,7 @@ class FaultKind(StrEnum):
     BAD_GATEWAY = "bad_gateway"  # 502 with nginx's HTML page, as Telegram's front end sends
     BLOCKED = "blocked"  # 403 "Forbidden: bot was blocked by the user"
     NOT_FOUND = "not_found"  # 400 "Bad Request: chat not found"
+    REFUSED = "refused"  # 400 "Bad Request: message is too long": never accepted, however sent
     TIMEOUT = "timeout"  # held past the client's read timeout, then answered
 
 

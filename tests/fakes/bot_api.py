@@ -501,7 +501,8 @@ class FakeBotAPI(BotApiCore):
 
         flood: 429 with parameters.retry_after; server: 500; bad_gateway: 502 with an HTML
         body; blocked: 403 "Forbidden: bot was blocked by the user"; not_found: 400 "Bad
-        Request: chat not found"; timeout: hold the request `hold` seconds (longer than the
+        Request: chat not found"; refused: 400 "Bad Request: message is too long"; timeout:
+        hold the request `hold` seconds (longer than the
         client's read timeout), then answer. A failed call records no message; a timeout with
         deliver=True is carried out after the hold, like a Telegram that got the request but
         answered too late (so a client that retries sends it twice).
@@ -605,6 +606,8 @@ class FakeBotAPI(BotApiCore):
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if fault.kind is FaultKind.NOT_FOUND:
             raise bad_request("chat not found")
+        if fault.kind is FaultKind.REFUSED:
+            raise bad_request("message is too long")
         with suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), fault.hold)
         if not fault.deliver:
