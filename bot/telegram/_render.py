@@ -5,12 +5,20 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.warnings import PTBUserWarning
 
 from dialogues import MESSAGE_LIMIT, Chart, Document, Reply, plain, split_text
+
+# Charts and plans drawn at once. A plan being drawn holds some 40 MB: ten users asking at
+# once took a process to about 410 MB (`make bench`, render); two at a time, about 220 MB, and
+# it costs little, since drawing is CPU-bound and the machine has few cores.
+RENDERS_AT_ONCE = 2
+T = TypeVar("T")
 
 
 def quiet_raw_send_hint() -> None:
@@ -50,6 +58,12 @@ class Renderer:
     ):
         self._render_chart = render_chart
         self._render_document = render_document
+        # Two threads of their own: drawing waits for one, and never takes the default pool's
+        # threads, which storage calls need.
+        self._drawers = ThreadPoolExecutor(RENDERS_AT_ONCE, thread_name_prefix="draw")
+
+    async def _draw(self, render: Callable[[T], bytes], what: T) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(self._drawers, render, what)
 
     async def send(
         self,
@@ -66,13 +80,13 @@ class Renderer:
         mode = ParseMode.HTML if html else None
         if reply.chart is not None:
             markup = keyboard(reply)
-            png = await asyncio.to_thread(self._render_chart, reply.chart)
+            png = await self._draw(self._render_chart, reply.chart)
             message = await bot.send_photo(
                 chat_id, png, caption=text or None, parse_mode=mode, reply_markup=markup
             )
         elif reply.document is not None:
             markup = keyboard(reply)
-            pdf = await asyncio.to_thread(self._render_document, reply.document)
+            pdf = await self._draw(self._render_document, reply.document)
             message = await bot.send_document(
                 chat_id,
                 pdf,

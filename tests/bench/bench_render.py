@@ -6,11 +6,17 @@ most 1 MB. The first call of each kind is reported apart: it loads fonts and war
 
 from __future__ import annotations
 
+import asyncio
+import resource
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from bot.charts import render_chart
 from bot.documents import render_document
+from bot.telegram._render import RENDERS_AT_ONCE
 from tests.bench._stats import report, time_each
 from tests.bot import samples
 
@@ -45,3 +51,35 @@ def run() -> None:
         print(f"{name + ' chart PNG size':44} {size / 1024:8.1f} KB   (target <= 200 KB)")
     size = len(render_document(plan))
     print(f"{'plan PDF size':44} {size / 1024:8.1f} KB   (target <= 1024 KB)")
+
+    for limit in (RENDERS_AT_ONCE, 10):
+        peak = _ten_plans_peak_rss(limit)
+        label = f"peak RSS, ten plans at once ({limit} drawn at a time)"
+        print(f"{label:44} {peak:8.1f} MB   (target < 200 MB with {RENDERS_AT_ONCE})")
+
+
+def _ten_plans_peak_rss(limit: int) -> float:
+    """Peak resident memory (MB) of a fresh process sending ten plans at once through the
+    bot's Renderer, with `limit` drawn at a time."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_render", "--ten-plans", str(limit)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return float(result.stdout.split()[-1])
+
+
+async def _ten_plans(limit: int) -> None:
+    from bot.telegram import _render
+
+    _render.RENDERS_AT_ONCE = limit
+    renderer = _render.Renderer(render_chart, render_document)
+    plan = samples.plan()
+    await asyncio.gather(*(renderer._draw(render_document, plan) for _ in range(10)))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--ten-plans"]:
+    asyncio.run(_ten_plans(int(sys.argv[2])))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
