@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 
@@ -31,9 +32,47 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
-def open_private(path: Path) -> int:
-    """A descriptor for writing `path` afresh, readable by its owner only (even if it existed)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+def check_output(path: Path, database: Path | None = None) -> None:
+    """Refuse, with StorageError, to write onto anything but a regular file (or a new one):
+    not a symbolic link, a device or a FIFO, and never the database, its -wal or -shm."""
+    path = Path(path)
+    try:
+        info = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        info = None  # nothing there yet (writing will say if it cannot be made)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise StorageError(f"{path} is a symbolic link; give the real path of a new file")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise StorageError(f"{path} is not a regular file")
+    if database is None:
+        return
+    try:
+        target = path.resolve()
+    except OSError:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        own = Path(f"{database}{suffix}")
+        if target == own.resolve() or (info is not None and own.exists() and own.samefile(path)):
+            raise StorageError(f"{path} is the database{suffix and ' ' + suffix + ' file'}")
+
+
+def open_private(path: Path, database: Path | None = None) -> int:
+    """A descriptor for writing `path` afresh, readable by its owner only (even if it existed).
+
+    Refuses what check_output refuses; the checks are made again on the file opened, so a
+    link or FIFO put there in between is not followed (or waited on) either.
+    """
+    check_output(path, database)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+    try:
+        descriptor = os.open(path, flags, PRIVATE_FILE_MODE)
+    except OSError as error:
+        raise StorageError(f"cannot write {path}: {error.strerror or error}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise StorageError(f"{path} is not a regular file")
+    os.set_blocking(descriptor, True)
+    os.ftruncate(descriptor, 0)
     os.fchmod(descriptor, PRIVATE_FILE_MODE)  # an existing file keeps its mode on open
     return descriptor
 

@@ -27,7 +27,13 @@ from storage._errors import (
     StorageError,
     UnreadableState,
 )
-from storage._files import BUSY_TIMEOUT_MS, backup_to, database_file, open_database
+from storage._files import (
+    BUSY_TIMEOUT_MS,
+    backup_to,
+    check_output,
+    database_file,
+    open_database,
+)
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -165,6 +171,11 @@ class Store(DeskRecords):
                 raise
             if self._scrub_now:
                 self._truncate_log()
+
+    @property
+    def path(self) -> Path | None:
+        """The database file (None for an in-memory database)."""
+        return self._file
 
     def check_file(self) -> None:
         """Raise DatabaseGone if the file opened is no longer the one at its path (deleted,
@@ -1074,12 +1085,11 @@ class Store(DeskRecords):
         """Copy the database to `path` with SQLite's online backup (safe while the bot runs).
 
         The copy is readable by its owner only and appears in one step. Raises StorageError if
-        the path cannot be written or is the database itself.
+        the path cannot be written, is the database (or its -wal or -shm), a symbolic link or
+        anything but a regular file.
         """
         target = Path(path)
-        source = database_file(self.db)
-        if source is not None and target.exists() and target.resolve() == source.resolve():
-            raise StorageError(f"{target} is the database itself")
+        check_output(target, database_file(self.db))
         with self._lock:
             backup_to(self.db.conn, target)
         logger.info("backup written")

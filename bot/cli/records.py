@@ -28,6 +28,9 @@ EXPORT_FORMATS = ("csv", "json", "md")
 SPEAKER = {"in": "user", "out": "bot"}
 
 
+MAX_PURGE_DAYS = 3650  # a longer retention is a typing mistake, not a policy
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `transcripts`, `followups`, `backup` and `purge`."""
     transcripts = add_command(
@@ -165,7 +168,7 @@ def run_transcripts_export(args: argparse.Namespace) -> int:
             return
         path = Path(args.output)
         # Transcripts are personal data: the file is readable by its owner only.
-        with open(open_private(path), "w", encoding="utf-8", newline="") as out:
+        with open(open_private(path, store.path), "w", encoding="utf-8", newline="") as out:
             written = store.export_transcripts(out, args.format, since)
         print(f"{written} message(s) written to {path}")
 
@@ -217,8 +220,8 @@ def run_purge(args: argparse.Namespace) -> int:
 
     def act(store: Store) -> None:
         days = args.days if args.days is not None else Settings.from_env().retention_days
-        if days < 1:
-            raise ValueError("--days must be at least 1")
+        if not 1 <= days <= MAX_PURGE_DAYS:
+            raise ValueError(f"--days must be between 1 and {MAX_PURGE_DAYS} (ten years)")
         counts = {table: n for table, n in store.purge(days).items() if n}
         if not counts:
             print(f"nothing older than {days} days")

@@ -154,6 +154,44 @@ def test_backup_writes_an_owner_only_copy(db_path: Path, tmp_path: Path, capsys)
         assert len(copy.followup_queue()) == 2
 
 
+@pytest.mark.parametrize("command", ["backup", "export"])
+@pytest.mark.parametrize("target", ["db", "-wal", "-shm", "link", "fifo", "device"])
+def test_backup_and_export_refuse_to_write_onto_the_database_or_a_non_file(
+    db_path: Path, tmp_path: Path, capsys, command: str, target: str
+):
+    with Store.open(db_path) as store:  # the -wal and -shm exist while a store is open
+        before = db_path.read_bytes()
+        if target == "db":
+            path = db_path
+        elif target in ("-wal", "-shm"):
+            path = Path(f"{db_path}{target}")
+        elif target == "link":
+            path = tmp_path / "innocent.db"
+            path.symlink_to(db_path)
+        elif target == "fifo":
+            path = tmp_path / "pipe"
+            os.mkfifo(path)
+        else:
+            path = Path("/dev/null")
+        argv = (
+            ["backup", str(path)]
+            if command == "backup"
+            else ["transcripts", "export", "--format", "csv", "--output", str(path)]
+        )
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (1, "")
+        assert err.count("\n") == 1 and err.startswith("error: ")
+        assert db_path.read_bytes() == before
+        assert len(store.followup_queue()) == 2
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "3651", "99999999999999"])
+def test_purge_days_outside_a_sensible_range_is_one_line_and_exit_1(db_path: Path, capsys, days):
+    code, out, err = run(capsys, "purge", "--days", days)
+    assert (code, out) == (1, "")
+    assert err == "error: --days must be between 1 and 3650 (ten years)\n"
+
+
 def test_purge_uses_the_retention_setting_or_days(
     db_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ):
@@ -188,7 +226,7 @@ def test_purge_uses_the_retention_setting_or_days(
         (["transcripts", "export", "--format", "md", "--output", "/no/such/dir/x.md"], ["/no/"]),
         (["followups", "close", "SA-ZZZZ1"], ["SA-ZZZZ1"]),
         (["backup", "/proc/no/such/backup.db"], ["/proc/no/such/backup.db"]),
-        (["purge", "--days", "0"], ["at least 1"]),
+        (["purge", "--days", "0"], ["between 1 and 3650"]),
     ],
 )
 def test_bad_input_prints_one_line_and_exits_1(db_path: Path, capsys, argv, words):
