@@ -11,7 +11,7 @@ from bot.staff import StaffDesk, StaffPosts
 from dialogues import Engine
 from dialogues import Settings as EngineSettings
 from knowledge import ContentError
-from storage import Store
+from storage import StorageError, Store
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,10 @@ def make_advisor(settings: Settings) -> Advisor:
         raise StartupError(
             f"the content has {len(error.problems)} problem(s); run: python -m bot check"
         ) from None
-    store = Store.open(settings.db_path)
+    try:
+        store = Store.open(settings.db_path)
+    except StorageError as error:
+        raise StartupError(str(error)) from None
     purged = store.purge(settings.retention_days)
     if any(purged.values()):
         logger.info("retention: purged %s", {k: v for k, v in purged.items() if v})

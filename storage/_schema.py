@@ -1,6 +1,8 @@
 """The schema, as named sqlite-utils migrations: applied in order, each recorded once.
 
-Never edit a published migration; add a new one. Each runs in a transaction with its record.
+Never edit a published migration; add a new one (tests/storage/test_migrations.py holds a
+checksum of what each one makes, and upgrades a database made by every earlier schema). Each
+runs in a transaction with its record.
 """
 
 from __future__ import annotations
@@ -436,3 +438,50 @@ def unanswered_questions(db: Database) -> None:
     """Which questions the bot could not answer, and the view the review and the CLI read."""
     for statement in _UNANSWERED:
         db.execute(statement)
+
+
+# Names under which early builds recorded a migration that was later renumbered: the review's
+# closing migration was 0004 on its branch and became 0005 when the outbox took 0004.
+RENAMED = {"0004-review-closing": "0005-review-closing"}
+
+
+def reconcile(db: Database) -> None:
+    """Record renumbered migrations under their present names, so each runs exactly once."""
+    if not db[MIGRATIONS.migrations_table].exists():
+        return
+    for old, new in RENAMED.items():
+        db.execute(
+            f"UPDATE {MIGRATIONS.migrations_table} SET name = ? WHERE migration_set = ?"
+            " AND name = ? AND NOT EXISTS (SELECT 1 FROM _sqlite_migrations"
+            " WHERE migration_set = ? AND name = ?)",
+            (new, MIGRATIONS.name, old, MIGRATIONS.name, new),
+        )
+
+
+def unknown(db: Database) -> list[str]:
+    """Migrations the database has that this version does not know (a newer bot made it)."""
+    known = {migration.name for migration in MIGRATIONS._migrations} | set(RENAMED)
+    return [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+
+
+@MIGRATIONS(name="0011-repair-early-databases")
+def repair_early_databases(db: Database) -> None:
+    """Databases from the first builds, made before 0001 and 0002 were edited: their
+    inbound_updates has no user_id (and no index on it). Its rows only recognise repeats of
+    updates from the last days, which the inbox now does, so it is made afresh."""
+    if "user_id" in db["inbound_updates"].columns_dict:
+        return
+    db.execute("DROP TABLE inbound_updates")
+    db.execute(
+        """
+        CREATE TABLE inbound_updates (
+            channel TEXT NOT NULL,
+            update_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (channel, update_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_inbound_updates_seen ON inbound_updates (seen_at)")
+    db.execute("CREATE INDEX idx_inbound_updates_user ON inbound_updates (user_id)")

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from sqlite_utils import Database
 
-from storage import _export, _privacy
+from storage import _export, _privacy, _schema
 from storage._clock import Clock, as_text, day_text, from_text, start_of, utc_now
 from storage._desk import DeskRecords, queued
 from storage._errors import (
@@ -22,6 +22,7 @@ from storage._errors import (
     BadReference,
     DatabaseGone,
     DuplicateUpdate,
+    FutureSchema,
     NotFound,
     ReferenceTaken,
     StorageError,
@@ -123,6 +124,9 @@ class Store(DeskRecords):
         except sqlite3.DatabaseError as error:
             db.close()
             raise StorageError(f"cannot use {path}: {error}") from None
+        except StorageError:
+            db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection, once no other thread is using it."""
@@ -138,10 +142,18 @@ class Store(DeskRecords):
         self.close()
 
     def _migrate(self) -> None:
+        newer = _schema.unknown(self.db)
+        if newer:
+            raise FutureSchema(
+                f"the database {self._file or ':memory:'} was made by a newer version of the bot"
+                f" (it has migration {newer[-1]}, unknown to this one): run the newer version,"
+                " or restore a backup made by this one"
+            )
         if not MIGRATIONS.pending(self.db):
             return
         # Take the write lock first, so two processes starting at once do not both migrate.
         with self.transaction():
+            _schema.reconcile(self.db)
             MIGRATIONS.apply(self.db)
         logger.info("database schema is current: %s", [m.name for m in MIGRATIONS.applied(self.db)])
 

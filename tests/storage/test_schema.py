@@ -41,6 +41,7 @@ MIGRATION_NAMES = [
     "0008-inbox",
     "0009-staff-desk",
     "0010-unanswered-questions",
+    "0011-repair-early-databases",
 ]
 
 
