@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import resource
 import sqlite3
 from collections import Counter
 
@@ -322,3 +323,32 @@ async def test_two_processes_polling_one_token_end_with_an_error(api, tmp_path):
         ended = first if first.process.returncode is not None else second
         assert ended.process.returncode == 1
         assert "ERROR" in ended.stderr() and "another process is polling" in ended.stderr()
+
+
+async def test_a_full_disk_is_waited_out_with_nothing_lost_or_sent_twice(api, tmp_path):
+    db = tmp_path / "bot.db"
+    users = (1002, 1003)
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
+        await asyncio.gather(*(consent(api, user) for user in users))
+        await until_outbox_empty(db)
+        before = {user: len(api.sent(user)) for user in users}
+        replies_before = {user: _replies(db, user) for user in users}
+        _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        # The disk is full: no file the bot writes may grow past 4 KB (the write fails, EFBIG).
+        resource.prlimit(bot.pid, resource.RLIMIT_FSIZE, (4096, hard))
+        for user in users:
+            for question in QUESTIONS[:2]:
+                api.push_text(user, question)
+        await asyncio.sleep(3)
+        assert api.pending_updates(), "nothing may be confirmed while it cannot be stored"
+        resource.prlimit(bot.pid, resource.RLIMIT_FSIZE, (hard, hard))  # space again
+        for user in users:
+            await until(lambda u=user: answered(db, u)[-2:] == list(QUESTIONS[:2]), 20, "answers")
+        await until_outbox_empty(db)
+        log = bot.stderr()
+    for user in users:
+        assert inbound_texts(db, user)[-2:] == list(QUESTIONS[:2])
+        delivered = api.sent(user)[before[user] :]
+        assert len(delivered) == _replies(db, user) - replies_before[user]  # none twice
+        assert not [m for m in delivered if "went wrong" in (m.visible_text or "")]
+    assert "storage unavailable (SQLITE_IOERR_WRITE) while storing updates" in log

@@ -13,11 +13,9 @@ import asyncio
 import os
 import signal
 import sys
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import IO
 
 from telegram.ext import Application
 
@@ -46,11 +44,21 @@ async def in_process(
 
 
 class BotProcess:
-    """A bot running as a child process, with its stderr kept in a temporary file."""
+    """A bot running as a child process, its stderr read from a pipe as it comes.
 
-    def __init__(self, process: asyncio.subprocess.Process, stderr: IO[bytes]):
+    A pipe, not a file: a test may limit the size of the files the child writes (a full disk)
+    without its log failing too.
+    """
+
+    def __init__(self, process: asyncio.subprocess.Process):
         self.process = process
-        self._stderr = stderr
+        self._log = bytearray()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(65536):
+            self._log += chunk
 
     @property
     def pid(self) -> int:
@@ -63,13 +71,15 @@ class BotProcess:
             self.process.kill()
 
     def terminate(self) -> None:
-        """SIGTERM: python-telegram-bot's run_polling shuts down gracefully on it."""
+        """SIGTERM: the bot stops cleanly on it."""
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
 
     async def wait(self, timeout: float = 10.0) -> int:
         """Wait for the process to end; return its exit code."""
-        return await asyncio.wait_for(self.process.wait(), timeout)
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await asyncio.wait_for(self._reader, timeout)
+        return code
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the process has used so far; Linux only (/proc)."""
@@ -78,8 +88,7 @@ class BotProcess:
 
     def stderr(self) -> str:
         """Everything the process wrote to stderr so far."""
-        self._stderr.flush()
-        return Path(self._stderr.name).read_text(errors="replace")
+        return self._log.decode(errors="replace")
 
 
 @asynccontextmanager
@@ -99,27 +108,26 @@ async def bot_process(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
     before = len(api.calls("getUpdates")) + len(api.calls("setWebhook"))
-    with tempfile.NamedTemporaryFile("w+b", prefix="bot-stderr-", suffix=".log") as stderr:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            *args,
-            cwd=ROOT,
-            env=environment,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=stderr,
-        )
-        bot = BotProcess(process, stderr)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=ROOT,
+        env=environment,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    bot = BotProcess(process)
+    try:
+        await _wait_until_polling(api, bot, before, ready_timeout)
+        yield bot
+    finally:
+        bot.terminate()
         try:
-            await _wait_until_polling(api, bot, before, ready_timeout)
-            yield bot
-        finally:
-            bot.terminate()
-            try:
-                await bot.wait(10.0)
-            except TimeoutError:
-                bot.kill()
-                await bot.wait(10.0)
+            await bot.wait(10.0)
+        except TimeoutError:
+            bot.kill()
+            await bot.wait(10.0)
 
 
 async def _wait_until_polling(
