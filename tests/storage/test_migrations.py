@@ -62,7 +62,7 @@ def build(path: Path, stop_before: str | None = None, migrations=MIGRATIONS) -> 
     )
     db.execute(
         "INSERT INTO followups (reference, user_id, note, contact, created_at)"
-        " VALUES ('SA-EARLY1', 1, 'please call', 'phone', '2026-11-28T12:00:00.000000+00:00')"
+        " VALUES ('SA-7EARY2', 1, 'please call', 'phone', '2026-11-28T12:00:00.000000+00:00')"
     )
     db.execute(
         "INSERT INTO states (user_id, step, state, updated_at) VALUES (1, 'menu', '{}', ?)",
@@ -100,7 +100,7 @@ def test_a_database_from_an_earlier_schema_upgrades_and_works(
     with Store.open(path) as store:
         assert [m.name for m in MIGRATIONS.applied(store.db)][-1] == NAMES[-1]
         assert not MIGRATIONS.pending(store.db)
-        assert store.followup("SA-EARLY1").note == "please call"
+        assert store.followup("SA-7EARY2").note == "please call"
         user = store.ensure_user("telegram", 555, 555)
         assert store.claim_update(41)
         store.record_turn(
@@ -110,10 +110,10 @@ def test_a_database_from_an_earlier_schema_upgrades_and_works(
             [Outbound("welcome back", "text", {"text": "welcome back"})],
             555,
         )
-        assert [m.text for m in store.transcript("SA-EARLY1")] == ["hello again", "welcome back"]
+        assert [m.text for m in store.transcript("SA-7EARY2")] == ["hello again", "welcome back"]
         assert len(store.outbox()) == 1
         assert not store.claim_update(41)
-        store.close_followup("SA-EARLY1", None)
+        store.close_followup("SA-7EARY2", None)
     assert schema_checksum(Database(path)) == schema_checksum(_fresh())
 
 
