@@ -96,7 +96,7 @@ async def bot_process(
     api: FakeBotAPI,
     args: Sequence[str] = ECHO_BOT,
     env: dict[str, str] | None = None,
-    ready_timeout: float = 20.0,
+    ready_timeout: float = 40.0,
 ) -> AsyncIterator[BotProcess]:
     """Start `python <args>` with api.bot_env() (plus env); yield once it polls the fake API.
 
