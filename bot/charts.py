@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from bot.fonts import Style, font_file, safe_text
+from bot.fonts import Style, drawable_text, font_file
 from dialogues import Chart, ChartLevel
 
 logger = logging.getLogger(__name__)
@@ -103,13 +103,13 @@ def render_chart(chart: Chart) -> bytes:
     track = round(content * TRACK_SHARE)
     column = content - track - GAP
 
-    title = _wrap(safe_text(chart.title, "bold"), fonts.title, content, TITLE_LINES, measure)
+    title = _wrap(drawable_text(chart.title, "bold"), fonts.title, content, TITLE_LINES, measure)
     show_legend = bool(chart.legend_previous) and any(r.previous for r in chart.rows)
     legend_width = content - LEGEND_INDENT
-    legend = _wrap(safe_text(chart.legend_previous), fonts.legend, legend_width, 1, measure)
+    legend = _wrap(drawable_text(chart.legend_previous), fonts.legend, legend_width, 1, measure)
     rows = [
         (
-            _wrap(safe_text(row.label), fonts.label, content, LABEL_LINES, measure),
+            _wrap(drawable_text(row.label), fonts.label, content, LABEL_LINES, measure),
             _level_label(levels[row.level].label, column, measure, fonts),
         )
         for row in chart.rows
@@ -261,7 +261,7 @@ def _level_label(
     label: str, width: float, measure: Measure, fonts: _Fonts
 ) -> tuple[list[str], FontProperties]:
     """The level's words on one line at full size, or two smaller lines if they do not fit."""
-    label = safe_text(label, "bold")
+    label = drawable_text(label, "bold")
     lines = _wrap(label, fonts.level, width, 1, measure)
     if not lines or not lines[0].endswith(ELLIPSIS):
         return lines, fonts.level

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from fpdf import FPDF, FontFace, XPos, YPos
 
 from bot.charts import MARGIN, WIDTH, render_chart
-from bot.fonts import font_file, safe_text
+from bot.fonts import drawable_text, font_file
 from dialogues import DocSection, Document
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,8 @@ ELLIPSIS = "\u2026"
 
 def render_document(doc: Document) -> bytes:
     """The document as PDF bytes: A4, every section in order, footer and page numbers."""
-    pdf = _PlanPDF(safe_text(doc.footer))
-    pdf.set_title(safe_text(doc.title))
+    pdf = _PlanPDF(drawable_text(doc.footer))
+    pdf.set_title(drawable_text(doc.title))
     pdf.add_page()
     _title(pdf, doc)
     for section in doc.sections:
@@ -124,12 +124,12 @@ def _title(pdf: FPDF, doc: Document) -> None:
     """The title, the subtitle, and a rule under them."""
     pdf.set_font(FAMILY, "B", TITLE_PT)
     pdf.set_text_color(*ACCENT)
-    _flow(pdf, safe_text(doc.title, "bold"), TITLE_LINE)
+    _flow(pdf, drawable_text(doc.title, "bold"), TITLE_LINE)
     pdf.set_text_color(*MUTED)
     if doc.subtitle.strip():
         pdf.ln(1.5)
         pdf.set_font(FAMILY, "", SUBTITLE_PT)
-        _flow(pdf, safe_text(doc.subtitle), SUBTITLE_LINE)
+        _flow(pdf, drawable_text(doc.subtitle), SUBTITLE_LINE)
     pdf.ln(3)
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.6)
@@ -145,15 +145,15 @@ def _section(pdf: FPDF, section: DocSection) -> None:
     _keep_together(pdf, HEADING_SPACE + _lead_height(pdf, section, png))
     pdf.set_font(FAMILY, "B", HEADING_PT)
     pdf.set_text_color(*ACCENT)
-    _flow(pdf, safe_text(section.heading, "bold"), HEADING_LINE)
+    _flow(pdf, drawable_text(section.heading, "bold"), HEADING_LINE)
     pdf.set_text_color(*TEXT)
     pdf.ln(1.5)
     pdf.set_font(FAMILY, "", BODY_PT)
     for paragraph in section.paragraphs:
-        _flow(pdf, safe_text(paragraph), BODY_LINE)
+        _flow(pdf, drawable_text(paragraph), BODY_LINE)
         pdf.ln(PARAGRAPH_GAP)
     for bullet in section.bullets:
-        _bullet(pdf, safe_text(bullet))
+        _bullet(pdf, drawable_text(bullet))
     if png is not None and section.chart is not None:
         _chart(pdf, png, section.chart.caption)
     if any(section.table):
@@ -198,7 +198,7 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
             _chart_size(pdf, png)[1]
             + CAPTION_SPACE
             + sum(
-                pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT")
+                pdf.multi_cell(0, BODY_LINE, drawable_text(p), dry_run=True, output="HEIGHT")
                 + PARAGRAPH_GAP
                 for p in section.paragraphs
             )
@@ -237,13 +237,13 @@ def _chart(pdf: FPDF, png: bytes, caption: str) -> None:
         y=top,
         w=width,
         h=height,
-        alt_text=safe_text(caption),
+        alt_text=drawable_text(caption),
     )
     pdf.set_y(top + height + 2)
     if caption.strip():
         pdf.set_font(FAMILY, "I", CAPTION_PT)
         pdf.set_text_color(*MUTED)
-        _flow(pdf, safe_text(caption, "italic"), CAPTION_LINE)
+        _flow(pdf, drawable_text(caption, "italic"), CAPTION_LINE)
         pdf.set_text_color(*TEXT)
     pdf.ln(3)
 
@@ -277,7 +277,7 @@ def _table_cells(rows: tuple[tuple[str, ...], ...]) -> list[list[str]]:
     columns = max(len(row) for row in rows)
     header = len(rows) > 1
     return [
-        [safe_text(cell, "bold" if header and index == 0 else "regular") for cell in row]
+        [drawable_text(cell, "bold" if header and index == 0 else "regular") for cell in row]
         + [""] * (columns - len(row))
         for index, row in enumerate(rows)
     ]

@@ -54,7 +54,7 @@ def _code_points(style: Style) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def safe_text(text: str, style: Style = "regular") -> str:
+def drawable_text(text: str, style: Style = "regular") -> str:
     """The text composed (NFC), controls removed, and glyphs the font lacks replaced."""
     known = _code_points(style)
     out: list[str] = []

@@ -8,8 +8,7 @@ import sys
 from bot.config import Settings
 from bot.service import Advisor
 from bot.staff import StaffDesk, StaffPosts
-from dialogues import Engine
-from dialogues import Settings as EngineSettings
+from dialogues import Engine, EngineSettings
 from knowledge import ContentError
 from storage import StorageError, Store
 

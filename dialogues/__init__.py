@@ -1,7 +1,7 @@
 """The pure dialogue engine and the journeys, written as YAML flows."""
 
 from dialogues._content import DialogueContentError, Dialogues, load_dialogues
-from dialogues._conversation import Settings
+from dialogues._conversation import EngineSettings
 from dialogues._engine import Engine, Turn
 from dialogues._load import load_all
 from dialogues._markup import (
@@ -16,6 +16,7 @@ from dialogues._markup import (
 )
 from dialogues._state import STATE_VERSION, State
 from dialogues._types import (
+    ASSESSMENT_KINDS,
     AssessmentDone,
     Button,
     Chart,
@@ -45,6 +46,7 @@ from dialogues._types import (
 )
 
 __all__ = [
+    "ASSESSMENT_KINDS",
     "CAPTION_LIMIT",
     "MESSAGE_LIMIT",
     "STATE_VERSION",
@@ -62,6 +64,7 @@ __all__ = [
     "Document",
     "Effect",
     "Engine",
+    "EngineSettings",
     "Event",
     "Feedback",
     "FollowUpRequested",
@@ -70,7 +73,6 @@ __all__ = [
     "Matched",
     "Option",
     "Reply",
-    "Settings",
     "State",
     "Text",
     "ThreadEnded",

@@ -21,7 +21,7 @@ SKIP = label("skip")
 
 
 @dataclass(frozen=True)
-class Settings:
+class EngineSettings:
     """What the engine needs to know about how the service is run."""
 
     retention_days: int = 365
@@ -37,7 +37,7 @@ class Conversation:
     dialogues: Dialogues
     matcher: Matcher
     ctx: Context
-    settings: Settings
+    settings: EngineSettings
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
 

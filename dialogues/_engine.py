@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from dialogues import _cards, _thread, edges  # noqa: F401  (they declare shared texts)
 from dialogues._asking import answer_question, nothing_found
 from dialogues._content import Dialogues, uses
-from dialogues._conversation import HELP, RESUME, SKIP, Conversation, Settings
+from dialogues._conversation import HELP, RESUME, SKIP, Conversation, EngineSettings
 from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
 from dialogues._navigation import (
@@ -104,15 +104,15 @@ class Engine:
         kb: KnowledgeBase,
         dialogues: Dialogues,
         matcher: Matcher | None = None,
-        settings: Settings | None = None,
+        settings: EngineSettings | None = None,
     ):
         self.kb = kb
         self.dialogues = dialogues
         self.matcher = matcher or Matcher(kb)
-        self.settings = settings or Settings()
+        self.settings = settings or EngineSettings()
 
     @classmethod
-    def load(cls, settings: Settings | None = None) -> Engine:
+    def load(cls, settings: EngineSettings | None = None) -> Engine:
         """An engine over the shipped YAML (raises ContentError listing every problem)."""
         kb, dialogues = load_all()
         return cls(kb, dialogues, Matcher(kb), settings)
@@ -404,4 +404,4 @@ def _resume(convo: Conversation) -> None:
         show(convo, convo.text(RESUME, where=where))
 
 
-__all__ = ["Engine", "Settings", "Turn"]
+__all__ = ["Engine", "EngineSettings", "Turn"]

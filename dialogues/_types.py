@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import TypeAdapter
 
@@ -185,11 +185,16 @@ class Feedback:
     helpful: bool
 
 
+AssessmentKind = Literal["readiness", "nasss", "sips", "triage"]
+# The same, as values; storage keeps its own list, and the service's tests check the two agree.
+ASSESSMENT_KINDS: tuple[str, ...] = get_args(AssessmentKind)
+
+
 @dataclass(frozen=True)
 class AssessmentDone:
     """A readiness check, NASSS check, SIPS record or triage was completed."""
 
-    kind: Literal["readiness", "nasss", "sips", "triage"]
+    kind: AssessmentKind
     answers: dict[str, Any]
     result: dict[str, Any]
 

@@ -20,8 +20,7 @@ from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
 from bot.service import Advisor
 from bot.staff import Staff, StaffDesk, StaffPosts
-from dialogues import Engine
-from dialogues import Settings as EngineSettings
+from dialogues import Engine, EngineSettings
 from storage import FollowUp, Message, Session, StorageError, Store, open_private
 
 EXPORT_FORMATS = ("csv", "json", "md")

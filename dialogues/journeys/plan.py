@@ -6,7 +6,7 @@ from dialogues._conversation import Conversation, long_date, rows_of
 from dialogues._markup import fill, plain
 from dialogues._registry import Journey, Jump
 from dialogues._state import Result
-from dialogues._types import DocSection, Document
+from dialogues._types import ASSESSMENT_KINDS, DocSection, Document
 from dialogues.actions import option
 from dialogues.journeys._common import opens
 from dialogues.journeys._profiles import item_titles, level_label, profile_chart
@@ -34,7 +34,7 @@ def plan(convo: Conversation) -> None:
 def build_plan(convo: Conversation) -> Document | None:
     """The document for /plan, or None when the user has done nothing to put in it yet."""
     results = convo.state.results
-    if not any(results.get(kind) for kind in ("triage", "readiness", "nasss", "sips")):
+    if not any(results.get(kind) for kind in ASSESSMENT_KINDS):
         return None
     texts = convo.flow("plan").texts
 

@@ -8,6 +8,8 @@ import sqlite3
 
 import pytest
 
+import dialogues
+import storage
 from bot.service import Advisor, Sender
 from dialogues import Button, Command, Text
 from storage import Store
@@ -179,3 +181,7 @@ def test_a_repeated_forget_brings_nobody_back(advisor, store):
     again = advisor.handle(ALICE, erase, update_id=3)  # Telegram delivers it again
     assert again.duplicate and again.replies == ()
     assert store.db["users"].count == 0 and store.db["states"].count == 0
+
+
+def test_the_engine_and_storage_know_the_same_assessment_kinds():
+    assert set(dialogues.ASSESSMENT_KINDS) == set(storage.ASSESSMENT_KINDS)
