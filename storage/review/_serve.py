@@ -26,7 +26,7 @@ PORT_VARIABLE = "REVIEW_PORT"
 # (each one a query over every row of a big table, for nothing staff asked for).
 SETTINGS = {"default_allow_sql": False, "allow_download": False, "suggest_facets": False}
 # What the review extra installs; without it, `python -m storage.review` says so in one line.
-EXTRA_MODULES = ("datasette", "datasette_auth_passwords", "markupsafe")
+EXTRA_MODULES = ("datasette", "datasette_auth_passwords", "markupsafe", "itsdangerous")
 MISSING_EXTRA = (
     "review: the staff review needs the review extra: pip install 'scaling-advisor[review]'"
 )
