@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogues._content import Dialogues, FlowSpec, label, uses
-from dialogues._markup import Markup, fill
-from dialogues._state import State
+from dialogues._markup import Markup, fill, plain
+from dialogues._state import Result, State
 from dialogues._types import Chart, Context, Document, Effect, Option, Reply
 from dialogues.actions import Navigate, option
 from knowledge import KnowledgeBase, Matcher
+
+try:
+    UK_TIME: ZoneInfo | UTC.__class__ = ZoneInfo("Europe/London")
+except ZoneInfoNotFoundError:  # a system without the time-zone database: UTC is near enough
+    UK_TIME = UTC
 
 # Shared labels the navigation uses everywhere.
 BACK = label("back")
@@ -104,9 +110,24 @@ def long_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def since(convo: Conversation, result: Result) -> str:
+    """When an earlier result was made, as people say it in UK time: "14:05 today",
+    "3 November", or "3 November 2025" from another year."""
+    now = convo.ctx.now.astimezone(UK_TIME)
+    if result.at:
+        moment = datetime.fromisoformat(result.at).astimezone(UK_TIME)
+        if moment.date() == now.date():
+            return plain(convo.text(TODAY_AT, time=f"{moment:%H:%M}"))
+        day = moment.date()
+    else:  # kept before results had a time
+        day = date.fromisoformat(result.date[:10])
+    return f"{day.day} {day:%B}" if day.year == now.year else f"{day.day} {day:%B %Y}"
+
+
 def rows_of(options: Sequence[Option], columns: int) -> list[tuple[Option, ...]]:
     """Lay options out in rows of `columns` buttons."""
     return [tuple(options[i : i + columns]) for i in range(0, len(options), columns)]
 
 
 RESUME = uses("resume", "where")
+TODAY_AT = uses("today_at", "time")

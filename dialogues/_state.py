@@ -29,6 +29,7 @@ class Result(BaseModel):
     date: str
     answers: dict[str, Any]
     result: dict[str, Any]
+    at: str | None = None  # when, to the minute (ISO); results kept before this have only date
 
 
 class Thread(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogues._content import Dialogues, FlowSpec
-from dialogues._state import Result, State
+from dialogues._state import State
 
 # Results kept whole whatever the consent: the user asked for them to be saved.
 SAVED_ON_REQUEST = frozenset({"sips"})
@@ -29,10 +29,13 @@ def drop_typed_text(state: State, dialogues: Dialogues) -> None:
         for n, record in enumerate(records):
             typed = [text for key in keys for text in _texts(record.answers.get(key))]
             if typed:
-                records[n] = Result(
-                    date=record.date,
-                    answers={k: _emptied(v) if k in keys else v for k, v in record.answers.items()},
-                    result=_without(record.result, [_probe(t) for t in typed]),
+                records[n] = record.model_copy(
+                    update={
+                        "answers": {
+                            k: _emptied(v) if k in keys else v for k, v in record.answers.items()
+                        },
+                        "result": _without(record.result, [_probe(t) for t in typed]),
+                    }
                 )
 
 

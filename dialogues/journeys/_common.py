@@ -18,7 +18,8 @@ PLAN_FLOW = Jump("plan")
 def remember(convo: Conversation, kind: str, answers: dict[str, Any], result: dict[str, Any]):
     """Keep the result in the state (for comparisons and the plan) and record it for storage."""
     records = convo.state.results.setdefault(kind, [])
-    records.append(Result(date=convo.today, answers=answers, result=result))
+    at = convo.ctx.now.isoformat(timespec="minutes")
+    records.append(Result(date=convo.today, answers=answers, result=result, at=at))
     del records[:-HISTORY_LIMIT]
     convo.record(AssessmentDone(kind, answers, result))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from dialogues._cards import bullets
 from dialogues._content import FlowSpec
-from dialogues._conversation import Conversation, long_date
+from dialogues._conversation import Conversation, since
 from dialogues._markup import Markup, escape, fill, plain
 from dialogues._navigation import series_items
 from dialogues._types import Chart, ChartLevel, ChartRow, Option
@@ -23,9 +23,17 @@ PROFILE_TEXTS = {
     "profile_line": ("title", "level"),
     "chart_title": (),
     "caption": ("summary",),
-    "changes": ("date", "better", "worse", "same", "lines"),
+    "changes": ("since", "counts", "lines"),
+    "count_better": ("count",),
+    "count_worse": ("count",),
+    "count_same": ("count",),
+    "count_new": ("count",),
+    "count_unsure": ("count",),
     "unchanged_all": (),
 }
+# Each item falls in exactly one of these, in this order in "what changed".
+MOVES = ("better", "worse", "same", "new", "unsure")
+UNKNOWN = "unknown"
 
 
 def level_label(flow: FlowSpec, level: str) -> str:
@@ -33,44 +41,50 @@ def level_label(flow: FlowSpec, level: str) -> str:
     return flow.labels.get(f"level-{level}", level)
 
 
+def move(flow: FlowSpec, old: str | None, new: str) -> str:
+    """How one item moved: better, worse, same, new (answered now, not before) or unsure.
+
+    `old` is None when the item was not asked last time; "not sure" counts as unanswered.
+    """
+    old_score, new_score = LEVEL_SCORES.get(old or UNKNOWN, 0), LEVEL_SCORES.get(new, 0)
+    if not new_score:
+        return "same" if not old_score else "unsure"
+    if not old_score:
+        return "new"
+    if old_score == new_score:
+        return "same"
+    return "better" if (new_score > old_score) == BETTER_WHEN_HIGHER[flow.id] else "worse"
+
+
 def compare(flow: FlowSpec, before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
-    """Items that got better, worse, stayed the same or changed to or from 'not sure'."""
-    higher_is_better = BETTER_WHEN_HIGHER[flow.id]
-    moves: dict[str, list[str]] = {"better": [], "worse": [], "same": [], "other": []}
+    """Every item of `after` in exactly one of MOVES."""
+    moves: dict[str, list[str]] = {name: [] for name in MOVES}
     for item, level in after.items():
-        old = before.get(item)
-        old_score, new_score = LEVEL_SCORES.get(old or "", 0), LEVEL_SCORES.get(level, 0)
-        if old == level:
-            moves["same"].append(item)
-        elif not old_score or not new_score:
-            moves["other"].append(item)
-        elif (new_score > old_score) == higher_is_better:
-            moves["better"].append(item)
-        else:
-            moves["worse"].append(item)
+        moves[move(flow, before.get(item), level)].append(item)
     return moves
 
 
 def changes_text(convo: Conversation, flow: FlowSpec, levels: dict[str, str]) -> Markup:
-    """'Since 3 March: 2 better, 1 worse, 4 the same', then each change from what to what."""
+    """'Since 14:05 today: 2 better, 1 worse, 4 the same', then each change from what to what."""
     earlier = previous(convo, flow.id)
     if earlier is None:
         return Markup("")
     titles = item_titles(convo, flow.id)
     before = earlier.result.get("levels", {})
     moves = compare(flow, before, levels)
-    changed = [i for i in levels if i not in moves["same"]]
+    counts = [
+        convo.flow_text(f"count_{name}", count=len(moves[name])) for name in MOVES if moves[name]
+    ]
     lines = [
-        f"{titles[i]}: {level_label(flow, before.get(i, 'unknown'))} → "
+        f"{titles[i]}: {level_label(flow, before.get(i, UNKNOWN))} → "
         f"{level_label(flow, levels[i])}"
-        for i in changed
+        for i in levels
+        if i not in moves["same"]
     ]
     return fill(
         flow.texts["changes"],
-        date=long_date(earlier.date),
-        better=len(moves["better"]),
-        worse=len(moves["worse"]),
-        same=len(moves["same"]),
+        since=since(convo, earlier),
+        counts=Markup(", ".join(counts)),
         lines=bullets(convo, lines) if lines else fill(flow.texts["unchanged_all"]),
     )
 
