@@ -76,8 +76,7 @@ def changes_text(convo: Conversation, flow: FlowSpec, levels: dict[str, str]) ->
         convo.flow_text(f"count_{name}", count=len(moves[name])) for name in MOVES if moves[name]
     ]
     lines = [
-        f"{titles[i]}: {level_label(flow, before.get(i, UNKNOWN))} → "
-        f"{level_label(flow, levels[i])}"
+        f"{titles[i]}: {level_label(flow, before.get(i, UNKNOWN))} → {level_label(flow, levels[i])}"
         for i in levels
         if i not in moves["same"]
     ]
