@@ -72,6 +72,10 @@ WELCOME_BACK = uses("welcome_back")
 RESTARTED = uses("restarted")
 EMPTY = uses("empty")
 TRUNCATED = uses("truncated", "limit")
+NOT_EMAIL = uses("not_email")
+NOT_PHONE = uses("not_phone")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
+PHONE = re.compile(r"\+?[\d\s().-]+(?:\s*(?:ext|x)\.?\s*\d+)?", re.IGNORECASE)
 
 # Before the consent choice, only these still work (they say what the bot is and does).
 BEFORE_CONSENT = {"help", "privacy", "about", "forget"}
@@ -373,6 +377,9 @@ def _text(convo: Conversation, text: str) -> None:
     assert step is not None
     free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
     if free_text:
+        if step.expect and not _looks_like(step.expect, text):
+            show(convo, convo.text(NOT_EMAIL if step.expect == "email" else NOT_PHONE))
+            return
         if len(text) > ANSWER_LIMIT:
             convo.say(convo.text(TRUNCATED, limit=f"{ANSWER_LIMIT:,}"))
         accept(convo, None, text[:ANSWER_LIMIT].strip())
@@ -383,6 +390,15 @@ def _text(convo: Conversation, text: str) -> None:
         return
     answer_question(convo, text)
     _resume(convo)
+
+
+def _looks_like(kind: str, text: str) -> bool:
+    """Whether typed contact details could be an email address or a phone number."""
+    text = text.strip()
+    if kind == "email":
+        return EMAIL.fullmatch(text) is not None
+    digits = re.sub(r"\D", "", text)
+    return PHONE.fullmatch(text) is not None and 7 <= len(digits) <= 15
 
 
 def _option_named(options, text: str) -> int | None:

@@ -140,6 +140,21 @@ def test_team_request_gives_a_reference_and_asks_for_a_follow_up(user):
     assert "Shared Lives" in request.note
 
 
+def test_not_sure_yet_is_not_taken_as_an_email_address(user):
+    user("/team", "Help with commissioning", "[By email]")
+    for typed in ("not sure yet", "jo at example dot org", "jo@example", "@example.org"):
+        user(typed)
+        assert not list(user.effects_of(FollowUpRequested)), typed
+        assert "doesn't look like an email address" in user.text
+        assert "What's your email address?" in user.text  # asked again, Back still there
+        assert "« Back" in user.labels
+    user("[Back]", "[By phone]", "ring me maybe")
+    assert "doesn't look like a phone number" in user.text
+    user("+44 (0)20 7946 0958")
+    (request,) = user.effects_of(FollowUpRequested)
+    assert request.contact == "phone: +44 (0)20 7946 0958"
+
+
 def test_team_references_differ_between_requests(user):
     user("/team", "first", "[Message me here]")
     first = next(user.effects_of(FollowUpRequested)).reference
