@@ -233,11 +233,22 @@ def _fit(reply: Reply) -> list[Reply]:
 
 
 def _dispatch(convo: Conversation, event: Event) -> None:
-    if convo.state.consent is None and not _allowed_before_consent(convo, event):
+    state = convo.state
+    if state.consent is None and not _allowed_before_consent(convo, event):
+        # Kept until they have chosen, then done: the last question or journey they asked for.
         if isinstance(event, Text) and event.text.strip():
-            convo.state.pending = event.text[:ANSWER_LIMIT]
+            state.pending, state.pending_command = event.text[:ANSWER_LIMIT], None
+        elif isinstance(event, Command) and convo.dialogues.flow_for_command(event.name.lower()):
+            state.pending, state.pending_command = None, event.name.lower()
         go(convo, WELCOME_AT.flow, WELCOME_AT.step)
         return
+    _handle(convo, event)
+    if state.consent is not None and state.pending_command:
+        command, state.pending_command = state.pending_command, None
+        _command(convo, Command(command))
+
+
+def _handle(convo: Conversation, event: Event) -> None:
     if isinstance(event, Command):
         _command(convo, event)
     elif isinstance(event, Button):

@@ -107,9 +107,9 @@ def start_flow(convo: Conversation, flow_id: str, step_id: str | None = None) ->
 
 
 def to_menu(convo: Conversation, intro: Markup | None = None) -> None:
-    """Show the main menu; Back from it goes nowhere."""
+    """Show the main menu (the welcome, until they have chosen); Back from it goes nowhere."""
     state = convo.state
-    state.at = MENU_AT
+    state.at = MENU_AT if state.consent is not None else WELCOME_AT
     state.back = []
     state.answers = {}
     state.seq += 1
@@ -118,7 +118,7 @@ def to_menu(convo: Conversation, intro: Markup | None = None) -> None:
 
 def finish(convo: Conversation) -> None:
     """End a journey quietly: the user is at the menu, its result is the last thing shown."""
-    convo.state.at = MENU_AT
+    convo.state.at = MENU_AT if convo.state.consent is not None else WELCOME_AT
     convo.state.back = []
     convo.state.answers = {}
     convo.state.seq += 1
@@ -151,9 +151,11 @@ def show(convo: Conversation, intro: Markup | None = None) -> None:
     text, options = _prompt(convo, step)
     if intro:
         text = Markup(f"{intro}\n\n{text}")
-    # The menu is where Menu leads, so it offers neither Menu nor Back.
-    nav = () if convo.state.at == MENU_AT else convo.nav_row()
-    convo.say(text, [*rows_of(options, step.columns), nav])
+    rows = rows_of(options, step.columns)
+    # The menu is where Menu leads, so it offers neither Menu nor Back; the welcome has none.
+    if convo.flow().navigation and convo.state.at != MENU_AT:
+        rows.append(convo.nav_row())
+    convo.say(text, rows)
 
 
 def show_more(convo: Conversation) -> bool:

@@ -10,7 +10,7 @@ from dialogues._types import ConsentGiven
 
 
 def consent(convo: Conversation) -> None:
-    """Keep the user's choice, thank them, answer any question they asked first, show the menu."""
+    """Keep the choice, thank them, then answer what they asked first (or show the menu)."""
     keep = convo.state.answers.get("consent") == "keep"
     convo.state.consent = keep
     convo.record(ConsentGiven(keep))
@@ -20,8 +20,10 @@ def consent(convo: Conversation) -> None:
     if pending:
         convo.say(intro)
         answer_question(convo, pending)
-        return
-    to_menu(convo, intro)
+    elif convo.state.pending_command:
+        convo.say(intro)  # the engine starts the journey they asked for next
+    else:
+        to_menu(convo, intro)
 
 
 JOURNEY = Journey(

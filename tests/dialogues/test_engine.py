@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dialogues import (
     Button,
     ConsentGiven,
@@ -13,6 +15,7 @@ from dialogues import (
     plain,
 )
 from dialogues._state import STATE_VERSION
+from dialogues.actions import Navigate, Open, Topic, encode
 from tests.conftest import NOW
 
 
@@ -42,8 +45,54 @@ def test_declining_still_gives_the_full_service(talk):
 def test_nothing_else_works_until_the_user_has_chosen(talk):
     talk("/start", "/triage")
     assert talk.at == ("welcome", "consent")
-    talk("[Menu]")
+    for action in (Navigate("menu"), Navigate("back"), Open("readiness"), Topic("workforce")):
+        talk.send(Button(encode(action)))  # buttons of an old chat
+        assert talk.at == ("welcome", "consent")
+        assert "What I keep" in talk.text
+
+
+def test_the_consent_screen_has_no_back_or_menu(talk):
+    talk("/start")
+    assert "« Back" not in talk.labels and "☰ Menu" not in talk.labels
+    talk("[More about privacy]")
+    assert talk.labels == ["Back to the choice"]
+
+
+def test_privacy_before_consent_leads_back_to_the_choice_not_the_menu(talk):
+    talk("/privacy")
+    assert "Your privacy" in talk.text
+    talk("[Back]")
+    assert talk.at == ("welcome", "consent") and "What I keep" in talk.text
+    talk("/privacy", "[Menu]")
     assert talk.at == ("welcome", "consent")
+
+
+@pytest.mark.parametrize("choice", ["[OK, keep my messages]", "[Don't keep my messages]"])
+def test_a_journey_asked_for_before_consent_starts_once_they_have_chosen(talk, choice):
+    talk("/triage")
+    assert talk.at == ("welcome", "consent")
+    talk(choice)
+    assert len(list(talk.effects_of(ConsentGiven))) == 1
+    assert talk.at == ("triage", "role")
+    assert "Which best describes you?" in talk.text
+    assert talk.state["pending_command"] is None
+
+
+def test_only_the_last_thing_asked_before_consent_is_done(talk):
+    talk("/nasss", "how do we evidence our outcomes?", "/readiness")
+    talk("[OK, keep my messages]")
+    assert talk.at == ("readiness", "intro")
+    assert not [e for e in talk.effects if isinstance(e, Matched)]
+    talk2 = type(talk)(talk.engine)
+    talk2("/readiness", "how do we evidence our outcomes?", "[OK, keep my messages]")
+    assert talk2.at != ("readiness", "intro")
+    assert "Was this helpful?" in talk2.text
+
+
+def test_menu_or_start_before_consent_leaves_nothing_to_do_after_it(talk):
+    talk("/menu", "/start", "[OK, keep my messages]")
+    assert talk.at == ("menu", "menu")
+    assert "What would you like to do?" in talk.text
 
 
 def test_a_question_asked_before_consent_is_answered_after_it(talk):
