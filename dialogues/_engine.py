@@ -15,13 +15,16 @@ from dialogues._conversation import HELP, RESUME, SKIP, Conversation, EngineSett
 from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
 from dialogues._navigation import (
+    KEEP,
     MORE,
     WELCOME_AT,
     accept,
     back,
+    given_answer,
     go,
     is_waiting_for_answer,
     position_is_valid,
+    resume,
     show,
     show_more,
     start_flow,
@@ -54,6 +57,7 @@ from dialogues.actions import (
     Rate,
     RateThread,
     ReadingEntry,
+    Resume,
     Term,
     Topic,
     decode,
@@ -192,10 +196,8 @@ def _heard(convo: Conversation, event: Event) -> str:
     step = step_of(convo) if position_is_valid(convo) else None
     match action:
         case Answer(seq, choice) if step and seq == convo.state.seq:
-            if choice == "skip":
-                return f"[{convo.label(SKIP)}]"
-            if choice == "more":
-                return f"[{convo.label(MORE)}]"
+            if choice in ("skip", "more", "keep"):
+                return f"[{convo.label({'skip': SKIP, 'more': MORE, 'keep': KEEP}[choice])}]"
             if choice < len(step.options):
                 return f"[{step.options[choice].label}]"
         case Navigate(to):
@@ -325,6 +327,8 @@ def _act(convo: Conversation, action: Action) -> bool:
             convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
         case Answer(seq, choice):
             return _step_button(convo, seq, choice)
+        case Resume(flow_id, carry_on):
+            return resume(convo, flow_id, carry_on)
         case Open(flow_id, step_id):
             flow = convo.dialogues.flows.get(flow_id)
             if not flow or (step_id and not (step_id in flow.steps and flow.steps[step_id].entry)):
@@ -363,11 +367,12 @@ def _step_button(convo: Conversation, seq: int, choice: int | str) -> bool:
         return False
     if choice == "more":
         return show_more(convo)
-    if choice == "skip":
+    if choice in ("skip", "keep"):
         free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
-        if not (free_text and step.skip):
+        allowed = step.skip if choice == "skip" else bool(given_answer(convo, step))
+        if not (free_text and allowed):
             return False
-        accept(convo, "skip")
+        accept(convo, choice)
         return True
     if choice >= len(step.options):
         return False

@@ -6,20 +6,26 @@ from dataclasses import dataclass
 
 from dialogues._cards import show_list
 from dialogues._content import StepSpec, label, uses
-from dialogues._conversation import SKIP, Conversation, rows_of
-from dialogues._markup import Markup, fill
+from dialogues._conversation import SKIP, Conversation, rows_of, since
+from dialogues._markup import Markup, fill, shorten
 from dialogues._registry import Jump
-from dialogues._state import BACK_LIMIT, Position
+from dialogues._state import BACK_LIMIT, Draft, Position, Result
 from dialogues._types import Option
-from dialogues.actions import Action, Answer, Listing, Open, option
+from dialogues.actions import Action, Answer, Listing, Open, Resume, option
 from knowledge import KnowledgeBase
 
 MENU_AT = Position(flow="menu", step="menu")
 MORE = label("what_these_mean")
 WELCOME_AT = Position(flow="welcome", step="consent")
 
+EARLIER_SHOWN = 200  # characters of an earlier typed answer quoted back to them
 MENU_AGAIN = uses("menu_again")
 PREVIOUS_ANSWER = uses("previous_answer", "answer")
+EARLIER_ANSWER = uses("earlier_answer", "answer")
+DRAFT_OFFER = uses("draft_offer", "title", "when", "done", "total")
+CARRY_ON = label("carry_on")
+START_AGAIN = label("start_again")
+KEEP = label("keep_answer")
 
 
 @dataclass(frozen=True)
@@ -30,9 +36,11 @@ class Item:
     values: dict[str, object]
 
 
-def series_items(kb: KnowledgeBase, convo: Conversation, step: StepSpec) -> list[Item]:
-    """The questions a series step asks, from the knowledge."""
-    flow = convo.flow()
+def series_items(
+    kb: KnowledgeBase, convo: Conversation, step: StepSpec, flow_id: str | None = None
+) -> list[Item]:
+    """The questions a series step (of the current flow, or of `flow_id`) asks."""
+    flow = convo.flow(flow_id)
     if step.items == "key-factors":
         return [
             Item(g.factors[0], {"title": g.title, "question": Markup(flow.questions[g.factors[0]])})
@@ -92,6 +100,7 @@ def go(convo: Conversation, flow_id: str, step_id: str, index: int = 0) -> None:
         del state.back[:-BACK_LIMIT]
     state.at = new
     state.seq += 1
+    _save_draft(convo)
     show(convo)
 
 
@@ -101,9 +110,92 @@ def go_to(convo: Conversation, jump: Jump) -> None:
 
 
 def start_flow(convo: Conversation, flow_id: str, step_id: str | None = None) -> None:
-    """Begin a journey afresh (its earlier answers are dropped)."""
+    """Begin a journey afresh, or offer to carry on where they left off if it is half done."""
     convo.state.answers = {}
+    if step_id is None and _draft(convo, flow_id) is not None:
+        _offer_draft(convo, flow_id)
+        return
     go(convo, flow_id, step_id or convo.flow(flow_id).start)
+
+
+def resume(convo: Conversation, flow_id: str, carry_on: bool) -> bool:
+    """Carry on a half-done journey where they left it, or drop it and start again."""
+    draft = _draft(convo, flow_id)
+    if draft is None:
+        return False
+    if not carry_on:
+        del convo.state.drafts[flow_id]
+        start_flow(convo, flow_id)
+        return True
+    convo.state.answers = draft.answers
+    go(convo, draft.at.flow, draft.at.step, draft.at.index)
+    return True
+
+
+def _draft(convo: Conversation, flow_id: str) -> Draft | None:
+    """The flow's half-done answers, if it keeps them and they still fit its steps."""
+    draft = convo.state.drafts.get(flow_id)
+    flow = convo.dialogues.flows.get(flow_id)
+    if draft is None or flow is None or not flow.saves_progress:
+        return None
+    step = flow.steps.get(draft.at.step)
+    if step is None or (step.kind == "series" and draft.at.index >= _count(convo, step, flow_id)):
+        del convo.state.drafts[flow_id]  # the flow changed since: nothing sensible to resume
+        return None
+    return draft
+
+
+def _count(convo: Conversation, step: StepSpec, flow_id: str) -> int:
+    return len(series_items(convo.kb, convo, step, flow_id))
+
+
+def _save_draft(convo: Conversation) -> None:
+    """Keep the answers so far of a journey that saves progress, with where they now are."""
+    state = convo.state
+    flow = convo.dialogues.flows.get(state.at.flow)
+    step = flow.steps.get(state.at.step) if flow else None
+    if not (flow and flow.saves_progress and step and step.kind in ("choose", "ask", "series")):
+        return
+    if not any(_answered(value) for value in state.answers.values()):
+        return
+    earlier = state.drafts.get(flow.id)
+    started = earlier.started if earlier else convo.ctx.now.isoformat(timespec="minutes")
+    answers = {k: dict(v) if isinstance(v, dict) else v for k, v in state.answers.items()}
+    state.drafts[flow.id] = Draft(at=state.at, answers=answers, started=started)
+
+
+def _answered(value: object) -> int:
+    """How many answers a value holds (a series keeps a dict of them; Skip keeps nothing)."""
+    if isinstance(value, dict):
+        return sum(_answered(v) for v in value.values())
+    return int(bool(value) and value != "skip")
+
+
+def draft_progress(convo: Conversation, flow_id: str) -> tuple[int, int]:
+    """(answered, asked in all) of a half-done journey's questions."""
+    draft = convo.state.drafts[flow_id]
+    flow = convo.flow(flow_id)
+    series = [s for s in flow.steps.values() if s.kind == "series" and s.key in draft.answers]
+    if series:
+        step = series[0]
+        return _answered(draft.answers[step.key]), _count(convo, step, flow_id)
+    asked = [s for s in flow.steps.values() if s.kind in ("choose", "ask")]
+    return _answered(draft.answers), len(asked)
+
+
+def _offer_draft(convo: Conversation, flow_id: str) -> None:
+    flow = convo.flow(flow_id)
+    draft = convo.state.drafts[flow_id]
+    done, total = draft_progress(convo, flow_id)
+    started = Result(date=draft.started[:10], answers={}, result={}, at=draft.started)
+    text = convo.text(
+        DRAFT_OFFER, title=flow.title, when=since(convo, started), done=done, total=total
+    )
+    options = [
+        option(convo.label(CARRY_ON), Resume(flow_id, True)),
+        option(convo.label(START_AGAIN), Resume(flow_id, False)),
+    ]
+    convo.say(text, [*rows_of(options, 1), convo.menu_row()])
 
 
 def to_menu(convo: Conversation, intro: Markup | None = None) -> None:
@@ -184,11 +276,26 @@ def _prompt(
     text = fill(template or step.text or "", **values)
     options = [option(o.label, _option_action(o, seq, n)) for n, o in enumerate(step.options)]
     free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
+    if free_text and (earlier := given_answer(convo, step)):
+        shown = shorten(earlier, EARLIER_SHOWN)  # all of it is kept if they tap Keep
+        text = Markup(text + convo.text(EARLIER_ANSWER, answer=shown))
+        options.insert(0, option(convo.label(KEEP), Answer(seq, "keep")))
     if free_text and step.skip:
         options.append(option(convo.label(SKIP), Answer(seq, "skip")))
     if step.more:
         options.append(option(convo.label(MORE), Answer(seq, "more")))
     return text, options
+
+
+def given_answer(convo: Conversation, step: StepSpec) -> str:
+    """What they typed at this step before (they came Back to it, or carried on), if anything."""
+    answers = convo.state.answers
+    if step.kind == "series":
+        item = series_items(convo.kb, convo, step)[convo.state.at.index]
+        value = (answers.get(step.key) or {}).get(item.id)
+    else:
+        value = answers.get(step.key or "")
+    return value if isinstance(value, str) and value != "skip" else ""
 
 
 def _option_action(spec, seq: int, n: int) -> Action:
@@ -221,6 +328,8 @@ def accept(convo: Conversation, choice: int | str | None, text: str | None = Non
         show_list(convo, option.show)
         return
     answer = option.value if option else text
+    if choice == "keep":
+        answer = given_answer(convo, step)
     if step.kind == "series":
         items = series_items(convo.kb, convo, step)
         state.answers.setdefault(step.key, {})[items[state.at.index].id] = answer

@@ -40,6 +40,14 @@ class Thread(BaseModel):
     open: bool = True  # False once the team closed it (a reply to their message reopens it)
 
 
+class Draft(BaseModel):
+    """A journey left half done: where the user was and what they had answered."""
+
+    at: Position
+    answers: dict[str, Any]
+    started: str  # when they began it, to the minute (ISO)
+
+
 class State(BaseModel):
     """Everything the engine needs to carry from one event to the next."""
 
@@ -59,6 +67,8 @@ class State(BaseModel):
     results: dict[str, list[Result]] = Field(default_factory=dict)
     followups: int = 0
     thread: Thread | None = None
+    # Readiness, NASSS and SIPS answers as they are given, by flow, until the journey ends.
+    drafts: dict[str, Draft] = Field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The state as plain data for storage."""

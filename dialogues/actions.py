@@ -23,6 +23,9 @@ StaffVerb = Literal["show", "close", "take", "nonote"]
 QueueFilter = Literal["open", "mine", "new"]
 
 
+WORDS = ("skip", "more", "keep")  # an Answer's choices that are not an option's number
+
+
 class ButtonDataError(ValueError):
     """An action that cannot be carried by a button (too long, or a malformed id)."""
 
@@ -36,11 +39,12 @@ class Navigate:
 
 @dataclass(frozen=True)
 class Answer:
-    """The `choice`-th option of the step shown with sequence number `seq`, its Skip, or its
-    "What do these mean?" (`more`)."""
+    """The `choice`-th option of the step shown with sequence number `seq`, its Skip, its
+    "What do these mean?" (`more`), or Keep (the answer given before, shown again when they
+    come Back to a typed-answer step)."""
 
     seq: int
-    choice: int | Literal["skip", "more"]
+    choice: int | Literal["skip", "more", "keep"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,14 @@ class Open:
 
     flow: str
     step: str | None = None
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Carry on a journey left half done, or start it again."""
+
+    flow: str
+    carry_on: bool
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,7 @@ Action = (
     Navigate
     | Answer
     | Open
+    | Resume
     | Topic
     | Detail
     | CardPart
@@ -188,6 +201,7 @@ _TAGS: dict[type, str] = {
     Navigate: "n",
     Answer: "s",
     Open: "f",
+    Resume: "rs",
     Topic: "t",
     Detail: "d",
     CardPart: "c",
@@ -205,6 +219,7 @@ _TAGS: dict[type, str] = {
     RateThread: "tr",
 }
 _TYPES = {tag: kind for kind, tag in _TAGS.items()}
+assert len(_TYPES) == len(_TAGS), "two actions share a tag"
 
 
 def encode(action: Action) -> str:
@@ -214,7 +229,9 @@ def encode(action: Action) -> str:
         case Navigate(to):
             parts = [_literal(to, Place)]
         case Answer(seq, choice):
-            parts = [_count(seq), choice if choice in ("skip", "more") else _count(choice)]
+            parts = [_count(seq), choice if choice in WORDS else _count(choice)]
+        case Resume(flow, carry_on):
+            parts = [_id(flow), "1" if carry_on else "0"]
         case Open(flow, step):
             parts = [_id(flow), *([_id(step)] if step is not None else [])]
         case Topic(id) | Detail(id) | ReadingEntry(id) | Term(id):
@@ -266,13 +283,15 @@ def _build(kind: type, parts: list[str]) -> Action:
     """The action of type `kind` from the fields after the tag (checked again by encode)."""
     if kind is Answer and len(parts) == 2:
         seq, choice = parts
-        return Answer(int(seq), choice if choice in ("skip", "more") else int(choice))
+        return Answer(int(seq), choice if choice in WORDS else int(choice))
     if kind is Listing and len(parts) in (1, 2):
         return Listing(parts[0], int(parts[1]) if len(parts) == 2 else None)
     if kind in (Open, Parts) and len(parts) in (1, 2):
         return kind(*parts)
     if kind is CardPart and len(parts) in (2, 3):
         return CardPart(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else None)
+    if kind is Resume and len(parts) == 2 and parts[1] in ("0", "1"):
+        return Resume(parts[0], parts[1] == "1")
     if kind is Rate and len(parts) == 2 and parts[1] in ("0", "1"):
         return Rate(parts[0], parts[1] == "1")
     if kind is NoneOfThese and parts == ["none"]:

@@ -21,6 +21,7 @@ def remember(convo: Conversation, kind: str, answers: dict[str, Any], result: di
     at = convo.ctx.now.isoformat(timespec="minutes")
     records.append(Result(date=convo.today, answers=answers, result=result, at=at))
     del records[:-HISTORY_LIMIT]
+    convo.state.drafts.pop(kind, None)  # done: nothing half done to carry on
     convo.record(AssessmentDone(kind, answers, result))
 
 

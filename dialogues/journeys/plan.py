@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogues._conversation import Conversation, long_date, rows_of
 from dialogues._markup import fill, plain
+from dialogues._navigation import draft_progress
 from dialogues._registry import Journey, Jump
 from dialogues._state import Result
 from dialogues._types import ASSESSMENT_KINDS, DocSection, Document
@@ -13,6 +14,7 @@ from dialogues.journeys._profiles import item_titles, level_label, profile_chart
 from knowledge import Reading
 
 READING_IN_PLAN = 6  # reading entries listed at the end
+DRAFTED = ("readiness", "nasss", "sips")  # journeys whose half-done answers the plan shows
 
 TRIAGE = Jump("triage")
 READINESS = Jump("readiness")
@@ -34,7 +36,8 @@ def plan(convo: Conversation) -> None:
 def build_plan(convo: Conversation) -> Document | None:
     """The document for /plan, or None when the user has done nothing to put in it yet."""
     results = convo.state.results
-    if not any(results.get(kind) for kind in ASSESSMENT_KINDS):
+    drafts = {kind: d for kind, d in convo.state.drafts.items() if kind in DRAFTED}
+    if not drafts and not any(results.get(kind) for kind in ASSESSMENT_KINDS):
         return None
     texts = convo.flow("plan").texts
 
@@ -62,9 +65,13 @@ def build_plan(convo: Conversation) -> Document | None:
                     t("priority", title=convo.kb.factors[i].title, action=_second_action(convo, i))
                     for i in focus
                 ]
+        if kind in drafts:
+            sections.append(_draft_section(convo, kind, t))
     if records := results.get("sips"):
         sections.append(_sips_section(convo, records, t))
         topics.append("sips")
+    if "sips" in drafts:
+        sections.append(_draft_section(convo, "sips", t))
     if next_steps:
         sections.append(DocSection(t("next_heading"), bullets=tuple(dict.fromkeys(next_steps))))
     if reading := _reading_for(convo, topics):
@@ -174,6 +181,31 @@ def _sips_section(convo: Conversation, records: list[Result], t) -> DocSection:
     return DocSection(t("sips_heading"), paragraphs=tuple(paragraphs), table=table)
 
 
+def _draft_section(convo: Conversation, kind: str, t) -> DocSection:
+    """A journey left half done: marked as such, with the answers given so far."""
+    draft = convo.state.drafts[kind]
+    done, total = draft_progress(convo, kind)
+    flow = convo.flow(kind)
+    rows: list[tuple[str, str]] = []
+    if kind == "sips":
+        answers = draft.answers.get("changes") or draft.answers.get("sips") or {}
+        for section in convo.kb.frameworks["sips"].sections:
+            for n, question in enumerate(section.questions, start=1):
+                if answer := answers.get(f"{section.id}-{n}"):
+                    rows.append((f"{section.title}: {question}", answer))
+        columns = (t("column_question"), t("column_answer"))
+    else:
+        series = next(s for s in flow.steps.values() if s.kind == "series")
+        given = draft.answers.get(series.key) or {}
+        for item, title in item_titles(convo, kind).items():
+            if item in given:
+                rows.append((title, level_label(flow, flow.levels.get(given[item], "unknown"))))
+        columns = (t("column_area"), t("column_rating"))
+    heading = t("draft_heading", title=t(f"{kind}_heading"))
+    intro = t("draft_intro", done=done, total=total, date=long_date(draft.started))
+    return DocSection(heading, paragraphs=(intro,), table=(columns, *rows) if rows else ())
+
+
 def _second_action(convo: Conversation, factor_id: str) -> str:
     actions = convo.kb.factors[factor_id].actions
     return actions[1] if len(actions) > 1 else actions[0]
@@ -231,6 +263,8 @@ JOURNEY = Journey(
         "column_answer": (),
         "column_area": (),
         "column_rating": (),
+        "draft_heading": ("title",),
+        "draft_intro": ("done", "total", "date"),
     },
     labels=("triage", "readiness"),
     jumps=(TRIAGE, READINESS),

@@ -26,6 +26,7 @@ from dialogues.actions import (
     Rate,
     RateThread,
     ReadingEntry,
+    Resume,
     Staff,
     StaffCancel,
     StaffDraft,
@@ -43,7 +44,8 @@ counts = st.integers(0, 10**9)
 references = st.from_regex(r"\A(SA|C)-[0-9A-Z]{6}\Z")
 EACH_TYPE = {
     Navigate: st.builds(Navigate, st.sampled_from(["back", "menu", "help"])),
-    Answer: st.builds(Answer, counts, st.one_of(counts, st.sampled_from(["skip", "more"]))),
+    Answer: st.builds(Answer, counts, st.one_of(counts, st.sampled_from(["skip", "more", "keep"]))),
+    Resume: st.builds(Resume, ids, st.booleans()),
     Open: st.builds(Open, ids, st.one_of(st.none(), ids)),
     Topic: st.builds(Topic, ids),
     Detail: st.builds(Detail, ids),
