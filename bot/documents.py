@@ -49,6 +49,7 @@ HEADING_SPACE = 10.0  # mm a one-line heading takes, with the space under it
 TEXT_LEAD = 3 * BODY_LINE  # mm of text a heading needs below it on the same page
 CAPTION_SPACE = 12.0  # mm kept under a chart for its caption
 KEEP_TABLE = 90.0  # mm: a table no taller than this is never split across pages
+KEEP_BULLET = 40.0  # mm: a bullet no taller than this is never split across pages
 TABLE_LINE, TABLE_PADDING = 4.6, (1.6, 2.0)  # mm: line height; padding top/bottom, left/right
 ELLIPSIS = "\u2026"
 
@@ -173,8 +174,10 @@ def _flow(pdf: FPDF, text: str, line: float) -> None:
 
 def _bullet(pdf: FPDF, text: str) -> None:
     """A bullet mark with its text indented beside it (wrapped lines stay indented)."""
-    _keep_together(pdf, BODY_LINE)  # never a bullet mark alone at the foot of a page
     margin = pdf.l_margin
+    width = pdf.w - pdf.r_margin - margin - BULLET_INDENT
+    height = pdf.multi_cell(width, BODY_LINE, text, dry_run=True, output="HEIGHT")
+    _keep_together(pdf, min(height, KEEP_BULLET))  # a bullet reads whole, on one page
     top = pdf.get_y()
     pdf.set_xy(margin + 1.5, top)
     pdf.cell(5, BODY_LINE, "\u2022")
@@ -205,6 +208,21 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
         )
         if together <= pdf.h - TOP - BOTTOM - HEADING_SPACE:
             return together
+    if section.bullets and png is None and not any(section.table):
+        # A short list (a few priorities, next steps) reads better whole than split.
+        pdf.set_font(FAMILY, "", BODY_PT)
+        width = pdf.epw - BULLET_INDENT
+        whole = sum(
+            pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT")
+            + PARAGRAPH_GAP
+            for p in section.paragraphs
+        ) + sum(
+            pdf.multi_cell(width, BODY_LINE, safe_text(b), dry_run=True, output="HEIGHT")
+            + BULLET_GAP
+            for b in section.bullets
+        )
+        if whole <= KEEP_TABLE:
+            return whole
     if section.paragraphs or section.bullets:
         return TEXT_LEAD
     if png is not None:

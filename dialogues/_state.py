@@ -67,6 +67,7 @@ class State(BaseModel):
     results: dict[str, list[Result]] = Field(default_factory=dict)
     followups: int = 0
     thread: Thread | None = None
+    innovation: str | None = None  # its name, for the plan's cover; "" once asked and skipped
     # Readiness, NASSS and SIPS answers as they are given, by flow, until the journey ends.
     drafts: dict[str, Draft] = Field(default_factory=dict)
 

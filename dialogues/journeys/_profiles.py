@@ -105,13 +105,24 @@ def item_titles(convo: Conversation, flow_id: str) -> dict[str, str]:
     return {d.id: d.short_title for d in convo.kb.frameworks["nasss"].domains}
 
 
+def in_order(titles: dict[str, str], levels: dict[str, str]) -> dict[str, str]:
+    """The levels in the order the questions are asked (stored data may come back sorted)."""
+    return {i: levels[i] for i in titles if i in levels}
+
+
+def summary(flow: FlowSpec, levels: dict[str, str]) -> str:
+    """'2 ready, 3 partly ready, 1 not yet, 1 not sure': counts in the order of the scale."""
+    counts = Counter(levels.values())
+    scale = dict.fromkeys([*flow.levels.values(), UNKNOWN])
+    return ", ".join(f"{counts[lv]} {level_label(flow, lv).lower()}" for lv in scale if counts[lv])
+
+
 def profile_chart(
     convo: Conversation, flow: FlowSpec, levels: dict[str, str], before: dict[str, str], date: str
 ) -> Chart:
     """The chart of a readiness or NASSS profile, with the previous levels marked if any."""
     titles = item_titles(convo, flow.id)
-    counts = Counter(levels.values())
-    summary = ", ".join(f"{n} {level_label(flow, lv).lower()}" for lv, n in counts.items())
+    levels = in_order(titles, levels)
     return Chart(
         name=f"{flow.id}-{date}",
         title=plain(fill(flow.texts["chart_title"])),
@@ -125,7 +136,7 @@ def profile_chart(
             ChartRow(titles[i], lv, None if before.get(i) == "unknown" else before.get(i))
             for i, lv in levels.items()
         ),
-        caption=plain(fill(flow.texts["caption"], summary=summary)),
+        caption=plain(fill(flow.texts["caption"], summary=summary(flow, levels))),
         legend_previous=flow.labels["previous"] if before else "",
     )
 

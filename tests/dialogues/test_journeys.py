@@ -220,7 +220,7 @@ def test_plan_is_empty_at_first_then_holds_the_users_work(user):
     user("/plan")
     (document,) = [r.document for r in user.replies if r.document]
     headings = [s.heading for s in document.sections]
-    assert headings[:2] == ["Which framework fits", "Readiness on the seven factors"]
+    assert headings[:2] == ["What fits your innovation", "Your readiness profile"]  # as in chat
     assert "Next steps" in headings and "Further reading" in headings
     triage = document.sections[0]
     assert triage.table[0] == ("Question", "Your answer")

@@ -113,12 +113,12 @@ def test_the_plan_includes_a_half_done_record_marked_as_such(user):
     user("/plan")
     document = next(r.document for r in user.replies if r.document)
     headings = [s.heading for s in document.sections]
-    assert "Readiness on the seven factors (not finished)" in headings
-    assert "SIPS planning record (not finished)" in headings
-    readiness = document.sections[headings.index("Readiness on the seven factors (not finished)")]
+    assert "Your readiness profile (not finished)" in headings
+    assert "Your SIPS record (not finished)" in headings
+    readiness = document.sections[headings.index("Your readiness profile (not finished)")]
     assert "2 of 7 answered so far" in readiness.paragraphs[0]
     assert [row[1] for row in readiness.table[1:]] == ["Ready", "Not yet"]
-    sips = document.sections[headings.index("SIPS planning record (not finished)")]
+    sips = document.sections[headings.index("Your SIPS record (not finished)")]
     assert sips.table[1][1] == "A befriending scheme"
 
 
