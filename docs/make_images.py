@@ -56,7 +56,7 @@ def _visits() -> tuple[dict[str, Chart], Document]:
     """A Shared Lives scheme manager uses the bot over six weeks; what it sends them."""
     user = Talk(Engine.load())
     user("/start", "[OK, keep my messages]")
-    user("/triage", "[Innovator]", "[Adult social care]", "[Spreading]")
+    user("/triage", "[Innovator]", "[Spreading]")
     user("[No, it's a way of working]", "[Several organisations]")
     user("Recruiting enough carers in the new area, and agreeing one rate with both councils")
     user("/readiness", "[Start]", "[Partly]", "[No]", "[No]", "[Partly]", "[Yes]", "[Yes]")

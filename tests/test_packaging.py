@@ -192,7 +192,7 @@ def test_the_wheel_installs_and_runs_alone_outside_the_source_tree(installed, tm
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith("OK: 22 factors, 4 frameworks")
 
-    answers = "\n".join(["1", "/triage", "1", "1", "2", "1", "2", "staff keep leaving"])
+    answers = "\n".join(["1", "/triage", "1", "2", "1", "2", "staff keep leaving"])
     readiness = "\n".join(["/readiness", "Start", *["Yes"] * 7, "/plan"])
     chat = _run(
         installed, "scaling-advisor", "chat", cwd=tmp_path, stdin=f"{answers}\n{readiness}\n"

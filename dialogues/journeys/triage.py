@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from dialogues._content import FlowSpec
+from dialogues._content import FlowSpec, label
 from dialogues._conversation import Conversation
 from dialogues._markup import Markup, fill, plain, shorten
-from dialogues._registry import Journey
+from dialogues._registry import Journey, Jump
 from dialogues._types import Matched
-from dialogues.actions import Topic, option
+from dialogues.actions import Open, Topic, option
 from dialogues.journeys._common import end_buttons, remember
 
 TRIAGE_CHOICES = 2  # at most this many frameworks are recommended
 TRIAGE_WATCH = 3  # factors to watch first
+# Which result text each role gets (see triage.yaml); anyone else gets "result".
+AUDIENCE = {"commissioner": "result_levers", "policy": "result_levers", "person": "result_person"}
+TEAM = label("team")
+TEAM_FLOW = Jump("team")
 
 
 def triage(convo: Conversation) -> None:
@@ -33,7 +37,9 @@ def triage(convo: Conversation) -> None:
 
     scores: Counter[str] = Counter()
     reasons: dict[str, list[Markup]] = {}
-    watch = [i for i in hardest_ids if i in kb.factors]
+    # Things to watch start from what their own words were about.
+    first = [i for i in hardest_ids if i in kb.factors]
+    then: list[str] = []
     for rule in flow.rules:
         if not _rule_fires(rule.when, answers, hardest_ids):
             continue
@@ -41,32 +47,39 @@ def triage(convo: Conversation) -> None:
             scores[rule.recommend] += rule.weight
             if rule.because:
                 reasons.setdefault(rule.recommend, []).append(fill(rule.because, **words))
-        watch += rule.watch
+        (first if "hardest" in rule.when else then).extend(rule.watch)
     ranked = [f for f, _ in scores.most_common()]
     # A runner-up is worth reading about only when it scores at least half as well.
     chosen = [f for f in ranked[:TRIAGE_CHOICES] if scores[f] * 2 >= scores[ranked[0]]]
-    watch = list(dict.fromkeys(w for w in watch if w in kb.factors))[:TRIAGE_WATCH]
+    watch = list(dict.fromkeys(w for w in [*first, *then] if w in kb.factors))[:TRIAGE_WATCH]
 
+    role = answers.get("role")
+    text_name = AUDIENCE.get(role, "result")
     frameworks = [
         convo.flow_text(
-            "framework",
-            title=kb.frameworks[f].title,
-            reasons=Markup(" ".join(reasons.get(f, [])[:2])),
+            "framework", title=kb.frameworks[f].short_title, reasons=reasons.get(f, [""])[0]
         )
-        for f in chosen
+        if n == 0
+        else convo.flow_text("runner_up", title=kb.frameworks[f].short_title)
+        for n, f in enumerate(chosen)
     ]
-    watching = [
-        convo.flow_text("watch_line", title=kb.factors[w].title, action=kb.factors[w].actions[0])
-        for w in watch
-    ]
+    watching = [convo.flow_text("watch_line", title=kb.factors[w].short_title) for w in watch]
+    said = convo.flow_text("you_said", words=shorten(hardest, 40)) if hardest else Markup("")
     text = convo.flow_text(
-        "result", frameworks=Markup("\n\n".join(frameworks)), watch=Markup("\n".join(watching))
+        text_name,
+        frameworks=Markup("\n\n".join(frameworks)),
+        watch=Markup("\n".join(watching)),
+        hardest=said,
     )
+    if text_name == "result_person":
+        chosen = []  # taking part: no frameworks to plan with, and no advice to funders
     kept = {**answers, "hardest": hardest}
     why = {f: [plain(r) for r in reasons.get(f, [])[:2]] for f in chosen}
     remember(convo, "triage", kept, {"frameworks": chosen, "watch": watch, "reasons": why})
     buttons = [option(kb.frameworks[f].short_title, Topic(f)) for f in chosen]
     buttons += [option(kb.factors[w].short_title, Topic(w)) for w in watch]
+    if text_name == "result_person":
+        buttons.append(option(convo.label(TEAM), Open(TEAM_FLOW.flow)))
     convo.say(text, end_buttons(convo, *buttons))
 
 
@@ -94,10 +107,15 @@ JOURNEY = Journey(
     name="triage",
     computes={"triage": triage},
     texts={
-        "result": ("frameworks", "watch"),
+        "result": ("frameworks", "watch", "hardest"),
+        "result_levers": ("frameworks", "watch", "hardest"),
+        "result_person": ("watch", "hardest"),
+        "you_said": ("words",),
         "framework": ("title", "reasons"),
-        "watch_line": ("title", "action"),
+        "runner_up": ("title",),
+        "watch_line": ("title",),
     },
     # The names of its questions, which the plan's table of answers uses.
-    labels=("role", "field", "stage", "kind", "scope", "hardest"),
+    labels=("role", "stage", "kind", "scope", "aim", "part", "hardest"),
+    jumps=(TEAM_FLOW,),
 )

@@ -35,7 +35,6 @@ def _session(engine: Engine, samples: list[float]) -> None:
         *(Text(q) for q in QUESTIONS[:20]),
         Command("triage"),
         "Innovator",
-        "Adult social care",
         "Piloting",
         "technology is central",
         "One organisation",

@@ -35,7 +35,7 @@ def test_options_are_numbered_and_chosen_by_number_or_label(console):
     out = console.out.getvalue()
     assert "  1. ✅ OK, keep my messages" in out
     assert "What would you like to do?" in out
-    assert "2 of 6" in out and "3 of 6" in out  # by label, then by number
+    assert "1 of 4" in out and "2 of 4" in out  # by label, then by number
 
 
 def test_charts_and_documents_are_saved_and_their_paths_printed(console, tmp_path):
@@ -82,7 +82,7 @@ def _bot(*args: str, stdin: str = "", env: dict | None = None, tmp_path=None):
 
 
 def test_piped_input_works_and_ends_at_end_of_input(tmp_path):
-    lines = "1\n/triage\n1\n1\n2\n1\n2\nwe can't find staff\n"
+    lines = "1\n/triage\n1\n2\n1\n2\nwe can't find staff\n"
     result = _bot("chat", stdin=lines, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "> we can't find staff" in result.stdout  # piped lines are echoed, for a transcript

@@ -16,7 +16,7 @@ WELSH_ANSWER = "Cynllun Rhannu Bywydau ym Mhowys: ŵyr a wyres yn helpu"
 
 
 def _journeys(user) -> None:
-    user("/triage", "[Innovator]", "[Adult social care]", "[Piloting]")
+    user("/triage", "[Innovator]", "[Piloting]")
     user("[technology is central]", "[One organisation]", "finding and keeping staff")
     user(
         "/readiness", "[Start]", "[Yes]", "[No]", "[No]", "[Partly]", "[Yes]", "[Not sure]", "[No]"

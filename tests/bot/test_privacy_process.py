@@ -91,7 +91,6 @@ async def test_declined_what_they_type_is_in_no_table_and_no_file(api, tmp_path)
         await say(api, USER, "/triage")
         for label in (
             "Innovator or provider",
-            "Adult social care",
             "Piloting or testing",
             "Yes, technology is central",
             "One organisation",

@@ -117,7 +117,6 @@ async def test_a_triage_by_button_presses(running):
     await running.say("/triage")
     for label in (
         "Innovator or provider",
-        "Adult social care",
         "Piloting or testing",
         "Yes, technology is central",
         "One organisation",

@@ -49,14 +49,14 @@ async def test_killed_mid_journey_a_new_process_continues_at_the_same_step(api, 
         await _until_outbox_empty(tmp_path / "bot.db")
         bot.kill()
         await bot.wait()
-    assert step_of(tmp_path / "bot.db") == "triage.field"
+    assert step_of(tmp_path / "bot.db") == "triage.stage"
 
     async with bot_process(api, REAL_BOT, env):
         # The buttons sent by the first process still work in the second.
-        api.push_button(USER, "Adult social care")
+        api.push_button(USER, "Piloting or testing")
         (next_question,) = await api.wait_for_messages(USER, 1)
-        assert "3 of 6" in next_question.visible_text
-    assert step_of(tmp_path / "bot.db") == "triage.stage"
+        assert "2 of 4" in next_question.visible_text
+    assert step_of(tmp_path / "bot.db") == "triage.kind"
 
 
 async def test_a_reply_cut_off_by_a_crash_is_sent_after_the_restart(api, tmp_path):

@@ -24,13 +24,14 @@ def problems_after(copy, capsys, path: str, old: str, new: str) -> list[str]:
 
 
 def test_a_next_that_does_not_exist(copy, capsys):
-    problems = problems_after(copy, capsys, TRIAGE, "    next: stage\n", "    next: stag\n")
-    assert f"{TRIAGE}: triage: steps.field.next: no step 'stag' in this flow" in problems
+    problems = problems_after(copy, capsys, TRIAGE, "    next: kind\n", "    next: knid\n")
+    assert f"{TRIAGE}: triage: steps.stage.next: no step 'knid' in this flow" in problems
 
 
 def test_a_step_that_cannot_be_reached(copy, capsys):
     problems = problems_after(copy, capsys, TRIAGE, "    next: hardest\n", "    next: result\n")
     assert f"{TRIAGE}: triage: steps.hardest: cannot be reached from the start" in problems
+    assert not any("steps.hardest-person" in p for p in problems)
 
 
 def test_a_rule_naming_a_framework_that_does_not_exist(copy, capsys):
@@ -81,8 +82,8 @@ def test_a_missing_flow_text(copy, capsys):
 
 
 def test_a_button_label_too_long_for_a_phone(copy, capsys):
-    old = '{value: innovator, label: "Innovator or provider"}'
-    new = '{value: innovator, label: "' + "x" * 60 + '"}'
+    old = '{value: innovator, label: "Innovator or provider", next: stage}'
+    new = '{value: innovator, label: "' + "x" * 60 + '", next: stage}'
     problems = problems_after(copy, capsys, TRIAGE, old, new)
     assert any(p.startswith(f"{TRIAGE}: triage: steps.role.options.1.label:") for p in problems)
 

@@ -122,10 +122,10 @@ def test_every_prompt_has_back_and_menu(user):
 
 
 def test_back_returns_to_the_previous_question_with_answers_kept(user):
-    user("/triage", "[Innovator]", "[Adult social care]")
-    assert user.at == ("triage", "stage")
+    user("/triage", "[Innovator]", "[Piloting]")
+    assert user.at == ("triage", "kind")
     user("[Back]")
-    assert user.at == ("triage", "field")
+    assert user.at == ("triage", "stage")
     assert user.state["answers"]["role"] == "innovator"
 
 
@@ -145,8 +145,8 @@ def test_menu_and_restart_work_anywhere(user):
 
 def test_a_stale_button_says_it_has_expired_and_shows_the_current_step(user):
     user("/triage", "[Innovator]")
-    old = user.button("Adult social care")
-    user("[Adult social care]", "[Back]", "[Back]")
+    old = user.button("Piloting")
+    user("[Piloting]", "[Back]", "[Back]")
     assert user.at == ("triage", "role")
     user.send(Button(old))
     assert "expired" in user.text

@@ -15,7 +15,7 @@ def _declined(talk):
 
 
 def _triage(talk, hardest: str) -> None:
-    talk("/triage", "[Innovator]", "[Adult social care]", "[Piloting]", "[technology is central]")
+    talk("/triage", "[Innovator]", "[Piloting]", "[technology is central]")
     talk("[One organisation]", hardest)
 
 

@@ -102,7 +102,7 @@ def test_every_problem_of_one_broken_copy_is_reported_together(copy, capsys):
     copy.edit(FACTORS, "- id: planning\n", "- id: evidence\n")
     copy.edit(FACTORS, "frameworks: [", "frameworks: [no-such-framework, ")
     copy.edit(READING, "year: 2015", "year: fifteen")
-    copy.edit("dialogues/flows/triage.yaml", "    next: field\n", "    next: feild\n")
+    copy.edit("dialogues/flows/triage.yaml", "    next: kind\n", "    next: knid\n")
     code, problems = copy.check(capsys)
     assert code == 1
     files = {p.split(":")[0] for p in problems}
@@ -112,7 +112,7 @@ def test_every_problem_of_one_broken_copy_is_reported_together(copy, capsys):
     assert any("no framework with id 'no-such-framework'" in p for p in problems)
     assert any(p.startswith(READING) and ": year: " in p for p in problems)
     assert (
-        "dialogues/flows/triage.yaml: triage: steps.role.next: no step 'feild' in this flow"
+        "dialogues/flows/triage.yaml: triage: steps.stage.next: no step 'knid' in this flow"
         in problems
     )
 
