@@ -213,11 +213,11 @@ def _lead_height(pdf: FPDF, section: DocSection, png: bytes | None) -> float:
         pdf.set_font(FAMILY, "", BODY_PT)
         width = pdf.epw - BULLET_INDENT
         whole = sum(
-            pdf.multi_cell(0, BODY_LINE, safe_text(p), dry_run=True, output="HEIGHT")
+            pdf.multi_cell(0, BODY_LINE, drawable_text(p), dry_run=True, output="HEIGHT")
             + PARAGRAPH_GAP
             for p in section.paragraphs
         ) + sum(
-            pdf.multi_cell(width, BODY_LINE, safe_text(b), dry_run=True, output="HEIGHT")
+            pdf.multi_cell(width, BODY_LINE, drawable_text(b), dry_run=True, output="HEIGHT")
             + BULLET_GAP
             for b in section.bullets
         )
