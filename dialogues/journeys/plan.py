@@ -135,7 +135,8 @@ def _step(convo: Conversation, factor_id: str, t) -> str:
 def _triage_section(convo: Conversation, record: Result, t) -> tuple[DocSection, list, list]:
     flow = convo.flow("triage")
     rows = []
-    for step in flow.steps.values():
+    asked = {s.key: s for s in flow.steps.values() if s.key}  # a key asked on several paths: once
+    for step in asked.values():
         answer = record.answers.get(step.key or "")
         if step.kind == "choose" and answer:
             chosen = next((o.label for o in step.options if o.value == answer), answer)

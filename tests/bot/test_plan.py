@@ -180,3 +180,10 @@ def test_next_steps_read_on_their_own(user):
         assert title in titles, step
         assert action in [kb.factors[i].actions[0] for i in kb.factors], step
     assert len({s.partition(": ")[0] for s in steps}) == len(steps)  # each factor once
+
+
+def test_the_triage_table_lists_each_answer_once(user):
+    user("/triage", "[Innovator]", "[Spreading]", "[way of working]", "[Several]", "Finding carers")
+    document, _ = _plan(user)
+    questions = [row[0] for row in document.sections[0].table[1:]]
+    assert questions == ["You are", "Stage", "Technology", "Scale of change", "Hardest part"]
