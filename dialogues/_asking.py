@@ -6,8 +6,10 @@ from dialogues import _cards
 from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._registry import Jump
+from dialogues._routing import answer_routed
 from dialogues._types import Matched, Unanswered
 from dialogues.actions import NoneOfThese, Open, Topic, option
+from knowledge import MatchResult
 
 GREETING = uses("greeting")
 THANKS = uses("thanks")
@@ -17,15 +19,19 @@ DID_YOU_MEAN = uses("did_you_mean")
 NONE_OF_THESE = label("none_of_these")
 TOPICS = label("topics")
 TEAM = label("team")
+BRIEF = uses("brief_answer", "title", "summary")
+OPEN_CARD = label("open_card")
 SUGGESTIONS = 3  # topics offered when the matcher cannot choose
 TEAM_FLOW = Jump("team")
 BROWSE_FLOW = Jump("browse")
 ASKING_JUMPS = (TEAM_FLOW, BROWSE_FLOW)
 
 
-def answer_question(convo: Conversation, text: str) -> None:
-    """Match the text and answer: a card, 'did you mean', or say nothing fits and offer help."""
-    result = convo.matcher.match(text)
+def answer_question(convo: Conversation, text: str, result: MatchResult | None = None) -> None:
+    """Answer free text: a fixed route's answer, a card, 'did you mean', or an honest 'no'."""
+    result = result or convo.matcher.match(text)
+    if answer_routed(convo, result):
+        return
     if result.smalltalk:
         name = {"greeting": GREETING, "thanks": THANKS}.get(result.smalltalk, HELP_TEXT)
         convo.say(convo.text(name), [convo.menu_row()])
@@ -56,3 +62,14 @@ def nothing_found(convo: Conversation) -> None:
         option(convo.label(TEAM), Open(TEAM_FLOW.flow)),
     )
     convo.say(convo.text(NOTHING), [options, convo.menu_row()])
+
+
+def brief_answer(convo: Conversation, result: MatchResult) -> None:
+    """A topic in two lines (its title and summary), the card one tap away; counted as asked."""
+    best = result.best
+    if best is None:
+        return
+    topic = convo.kb.topic(best.id)
+    convo.record(Matched(tuple(m.id for m in result.matches[:SUGGESTIONS])))
+    text = convo.text(BRIEF, title=topic.short_title, summary=topic.summary)
+    convo.say(text, [(option(convo.label(OPEN_CARD), Topic(best.id)),)])

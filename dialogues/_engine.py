@@ -9,8 +9,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from dialogues import _cards, _thread, edges  # noqa: F401  (they declare shared texts)
-from dialogues._asking import answer_question, nothing_found
-from dialogues._content import Dialogues, uses
+from dialogues._asking import answer_question, brief_answer, nothing_found
+from dialogues._content import Dialogues, label, uses
 from dialogues._conversation import HELP, RESUME, SKIP, Conversation, EngineSettings
 from dialogues._load import load_all
 from dialogues._markup import CAPTION_LIMIT, MESSAGE_LIMIT, shorten, split_text
@@ -31,6 +31,7 @@ from dialogues._navigation import (
     step_of,
     to_menu,
 )
+from dialogues._routing import answer_routed
 from dialogues._state import State, restore
 from dialogues._types import (
     Button,
@@ -48,6 +49,7 @@ from dialogues.actions import (
     Answer,
     CardPart,
     Detail,
+    Keep,
     LeaveThread,
     Listing,
     Navigate,
@@ -63,10 +65,13 @@ from dialogues.actions import (
     decode,
     option,
 )
-from knowledge import KnowledgeBase, Matcher, normalise
+from knowledge import KnowledgeBase, Matcher, MatchResult, normalise
 
 ANSWER_LIMIT = 1000  # characters kept of a typed answer (a SIPS answer, a note to the team)
 LABEL_MATCH = 90  # how close typed text must be to a button's label to count as pressing it
+PART_MATCH = 85  # how close to one part of a label ("piloting": "Piloting or testing")
+PART_WORDS = 3  # typed text of at most this many words may name one part of a label
+_LABEL_PARTS = re.compile(r",|\bor\b|\band\b|\(|\)")
 
 RESET = uses("reset")
 EXPIRED = uses("expired")
@@ -75,6 +80,7 @@ HELP_TEXT = uses("help")
 WELCOME_BACK = uses("welcome_back")
 RESTARTED = uses("restarted")
 EMPTY = uses("empty")
+KEEP_TYPED = label("keep_typed")
 TRUNCATED = uses("truncated", "limit")
 NOT_EMAIL = uses("not_email")
 NOT_PHONE = uses("not_phone")
@@ -202,6 +208,8 @@ def _heard(convo: Conversation, event: Event) -> str:
                 return f"[{step.options[choice].label}]"
         case Navigate(to):
             return f"[{convo.label(to)}]"
+        case Keep(_):
+            return f"[{convo.label(KEEP_TYPED)}]"
         case Topic(id) | Detail(id) | Parts(id) | CardPart(id) if (
             topic := convo.kb.topic(id)
         ) is not None:
@@ -235,6 +243,18 @@ def _fit(reply: Reply) -> list[Reply]:
 
 
 def _dispatch(convo: Conversation, event: Event) -> None:
+    offered = convo.state.typed
+    if isinstance(event, Text) and event.text.strip():
+        result = convo.matcher.match(event.text)
+        if result.route == "safety":  # before anything else, consent included; never kept
+            answer_routed(convo, result)
+            return
+    _dispatch_event(convo, event)
+    if convo.state.typed is offered:  # an offer to keep typed text lasts one turn only
+        convo.state.typed = None
+
+
+def _dispatch_event(convo: Conversation, event: Event) -> None:
     state = convo.state
     if state.consent is None and not _allowed_before_consent(convo, event):
         # Kept until they have chosen, then done: the last question or journey they asked for.
@@ -325,6 +345,12 @@ def _act(convo: Conversation, action: Action) -> bool:
             to_menu(convo)
         case Navigate("help"):
             convo.say(convo.text(HELP_TEXT), [convo.menu_row()])
+        case Navigate("here"):  # back to the question the user was on before an aside
+            if not is_waiting_for_answer(convo):
+                return False
+            show(convo, convo.text(RESUME, where=convo.flow().title))
+        case Keep(seq):
+            return _keep_typed(convo, seq)
         case Answer(seq, choice):
             return _step_button(convo, seq, choice)
         case Resume(flow_id, carry_on):
@@ -361,6 +387,15 @@ def _act(convo: Conversation, action: Action) -> bool:
     return True
 
 
+def _keep_typed(convo: Conversation, seq: int) -> bool:
+    """'Keep that as my answer': the text typed at a free-text step, taken as the answer."""
+    typed = convo.state.typed
+    if seq != convo.state.seq or not typed or not _is_free_text(step_of(convo)):
+        return False
+    accept(convo, None, typed)
+    return True
+
+
 def _step_button(convo: Conversation, seq: int, choice: int | str) -> bool:
     step = step_of(convo)
     if step is None or seq != convo.state.seq:
@@ -391,20 +426,23 @@ def _text(convo: Conversation, text: str) -> None:
         convo.say(convo.text(EMPTY), [convo.menu_row()])
         return
     assert step is not None
-    free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
-    if free_text:
+    if _is_free_text(step):
         if step.expect and not _looks_like(step.expect, text):
             show(convo, convo.text(NOT_EMAIL if step.expect == "email" else NOT_PHONE))
+            return
+        result = convo.matcher.match(text)
+        if _asks_a_question(text, result):
+            _answer_then_ask_again(convo, text, result)
             return
         if len(text) > ANSWER_LIMIT:
             convo.say(convo.text(TRUNCATED, limit=f"{ANSWER_LIMIT:,}"))
         accept(convo, None, text[:ANSWER_LIMIT].strip())
         return
-    chosen = _option_named(step.options, text)
+    chosen = _option_named(step.options, text, convo.kb.matching.answer_words)
     if chosen is not None:
         accept(convo, chosen)
         return
-    answer_question(convo, text)
+    answer_question(convo, text, convo.matcher.match(text))
     _resume(convo)
 
 
@@ -417,16 +455,90 @@ def _looks_like(kind: str, text: str) -> bool:
     return PHONE.fullmatch(text) is not None and 7 <= len(digits) <= 15
 
 
-def _option_named(options, text: str) -> int | None:
-    """The option whose label the user typed (emoji and punctuation aside), if any."""
+def _is_free_text(step) -> bool:
+    """Whether a step takes typed text as its answer."""
+    return step is not None and (
+        step.kind == "ask" or (step.kind == "series" and step.input == "ask")
+    )
+
+
+QUESTION_WORDS = frozenset(
+    [
+        "what",
+        "whats",
+        "how",
+        "why",
+        "who",
+        "where",
+        "when",
+        "which",
+        "can",
+        "could",
+        "should",
+        "is",
+        "are",
+        "do",
+        "does",
+        "define",
+    ]
+)
+
+
+def _asks_a_question(text: str, result: MatchResult) -> bool:
+    """Whether text typed at a free-text step is a question the bot can answer, not an answer.
+
+    Only a message that reads as a question (a question mark, or a question word first) and
+    that the matcher places (a word, the bot, a clear topic) counts; anything else is the
+    answer, as typed.
+    """
+    typed = normalise(text)
+    if not typed or len(text) > 200:
+        return False
+    questioning = text.rstrip().endswith("?") or typed.split()[0] in QUESTION_WORDS
+    if not questioning:
+        return False
+    if result.route in ("glossary", "about"):
+        return True
+    return result.route == "topic" and not result.ambiguous
+
+
+def _answer_then_ask_again(convo: Conversation, text: str, result: MatchResult) -> None:
+    """A question at a free-text step: answer it briefly, ask the step again, offer to keep it."""
+    if not answer_routed(convo, result):
+        brief_answer(convo, result)
+    convo.state.typed = text[:ANSWER_LIMIT].strip()
+    keep = (option(convo.label(KEEP_TYPED), Keep(convo.state.seq)),)
+    show(convo, convo.text(RESUME, where=convo.flow().title), extra=keep)
+
+
+def _option_named(options, text: str, answer_words=None) -> int | None:
+    """The option the user typed: its number, its label, a near spelling, or one part of it.
+
+    "2" is the second option; "adult socal care" is "Adult social care"; "piloting" is
+    "Piloting or testing"; "dont know" is "Not sure" (matching.yaml answer_words).
+    """
     typed = normalise(text)
     if not typed or len(typed) > 60:
         return None
-    for n, spec in enumerate(options):
-        name = normalise(re.sub(r"[^\w\s'’-]", "", spec.label))
-        if name and fuzz.ratio(typed, name) >= LABEL_MATCH:
-            return n
-    return None
+    if typed.isdigit():
+        number = int(typed)
+        return number - 1 if 1 <= number <= len(options) else None
+    for canonical, others in (answer_words or {}).items():
+        if typed in {normalise(o) for o in others}:
+            typed = normalise(canonical)
+    names = [normalise(re.sub(r"[^\w\s'’-]", "", option.label)) for option in options]
+    scores = [fuzz.ratio(typed, name) if name else 0 for name in names]
+    best = max(range(len(options)), key=lambda n: scores[n], default=None)
+    if best is not None and scores[best] >= LABEL_MATCH:
+        return best
+    if len(typed.split()) > PART_WORDS:
+        return None
+    fits = set()
+    for n, name in enumerate(names):
+        parts = [p.strip() for p in _LABEL_PARTS.split(name) if p.strip()]
+        if any(fuzz.ratio(typed, part) >= PART_MATCH for part in parts):
+            fits.add(n)
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _resume(convo: Conversation) -> None:

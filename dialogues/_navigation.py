@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dialogues._cards import show_list
@@ -230,8 +231,8 @@ def back(convo: Conversation) -> None:
     to_menu(convo)
 
 
-def show(convo: Conversation, intro: Markup | None = None) -> None:
-    """Render the current step (run it, for a result step)."""
+def show(convo: Conversation, intro: Markup | None = None, extra: Sequence[Option] = ()) -> None:
+    """Render the current step (run it, for a result step); `extra` buttons go above Back."""
     step = step_of(convo)
     assert step is not None, "position checked by the engine"
     if step.kind == "result":
@@ -244,6 +245,8 @@ def show(convo: Conversation, intro: Markup | None = None) -> None:
     if intro:
         text = Markup(f"{intro}\n\n{text}")
     rows = rows_of(options, step.columns)
+    if extra:
+        rows.append(tuple(extra))
     # The menu is where Menu leads, so it offers neither Menu nor Back; the welcome has none.
     if convo.flow().navigation and convo.state.at != MENU_AT:
         rows.append(convo.nav_row())

@@ -61,6 +61,7 @@ class State(BaseModel):
     seq: int = 0  # bumped whenever a step is shown; step buttons carry it, so old ones expire
     pending: str | None = None  # a question asked before consent, answered right after it
     pending_command: str | None = None  # ... or a journey's command, started right after it
+    typed: str | None = None  # a question typed at a free-text step, kept if they choose to
     # The last few results per assessment, for "what changed" and the plan. Storage keeps the
     # full record too, but only for users who agreed to it: this copy gives everyone the same
     # service, and goes with the rest of the state on /forget.

@@ -18,7 +18,7 @@ CALLBACK_LIMIT = 64  # bytes of callback data Telegram carries
 _ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # ids in the YAML, and flow/step names
 _REFERENCE = re.compile(r"^[A-Z]{1,3}-[0-9A-Z]{1,12}$")  # SA-XXXXXX, C-XXXXXX
 
-Place = Literal["back", "menu", "help"]
+Place = Literal["back", "menu", "help", "here"]  # here: the question the user was on
 StaffVerb = Literal["show", "close", "take", "nonote"]
 QueueFilter = Literal["open", "mine", "new"]
 
@@ -125,6 +125,14 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Keep:
+    """Keep the text typed at the free-text step shown with sequence number `seq` as its answer,
+    after the bot answered it as a question."""
+
+    seq: int
+
+
+@dataclass(frozen=True)
 class NoneOfThese:
     """None of the topics offered in a 'did you mean' was it."""
 
@@ -185,6 +193,7 @@ Action = (
     | Term
     | Listing
     | Rate
+    | Keep
     | NoneOfThese
     | Staff
     | StaffPage
@@ -210,6 +219,7 @@ _TAGS: dict[type, str] = {
     Term: "g",
     Listing: "l",
     Rate: "fb",
+    Keep: "k",
     NoneOfThese: "x",
     Staff: "st",
     StaffPage: "sq",
@@ -244,6 +254,8 @@ def encode(action: Action) -> str:
             parts = [_id(name), *([_count(page)] if page is not None else [])]
         case Rate(topic, helpful):
             parts = [_id(topic), "1" if helpful else "0"]
+        case Keep(seq):
+            parts = [_count(seq)]
         case NoneOfThese():
             parts = ["none"]
         case Staff(verb, reference):
@@ -294,6 +306,8 @@ def _build(kind: type, parts: list[str]) -> Action:
         return Resume(parts[0], parts[1] == "1")
     if kind is Rate and len(parts) == 2 and parts[1] in ("0", "1"):
         return Rate(parts[0], parts[1] == "1")
+    if kind is Keep and len(parts) == 1:
+        return Keep(int(parts[0]))
     if kind is NoneOfThese and parts == ["none"]:
         return NoneOfThese()
     if kind is StaffCancel and parts == ["no"]:

@@ -21,6 +21,7 @@ from knowledge._models import (
     Reading,
     Reference,
     Review,
+    Route,
     Term,
 )
 from knowledge.content import (
@@ -45,6 +46,7 @@ COLLECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "reading.yaml": (Reading, "reading"),
     "references.yaml": (Reference, "references"),
     "glossary.yaml": (Term, "glossary"),
+    "routes.yaml": (Route, "routes"),
 }
 FILES = {key: file_name for file_name, (_, key) in COLLECTIONS.items()}
 NETWORK_FILE = "network.yaml"
@@ -72,6 +74,7 @@ class KnowledgeBase:
     network: Network
     review: Review
     matching: MatchingLists
+    routes: Mapping[str, Route] = field(default_factory=dict)
     _key_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +117,7 @@ class KnowledgeBase:
             "network": self.network.model_dump(mode="json"),
             "review": self.review.model_dump(mode="json"),
             "matching": self.matching.model_dump(mode="json"),
+            "routes": dump(self.routes),
         }
 
 
@@ -152,17 +156,13 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         problems += found
     if matching is not None:
         problems += check_lists(matching, matching_name)
-        topics = [*collections["factors"], *collections["frameworks"]]
+        topics = [*collections["factors"], *collections["frameworks"], *collections["routes"]]
         file_of = {
-            "factor": display_name(data_dir / FILES["factors"], root),
-            "framework": display_name(data_dir / FILES["frameworks"], root),
+            Factor: display_name(data_dir / FILES["factors"], root),
+            Framework: display_name(data_dir / FILES["frameworks"], root),
+            Route: display_name(data_dir / FILES["routes"], root),
         }
-        problems += check_rules(
-            topics,
-            matching,
-            lambda entry: file_of["factor" if isinstance(entry, Factor) else "framework"],
-            matching_name,
-        )
+        problems += check_rules(topics, matching, lambda entry: file_of[type(entry)], matching_name)
 
     problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
     if problems or network is None or review is None or matching is None:
@@ -175,6 +175,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         reading={r.id: r for r in collections["reading"]},
         references={r.id: r for r in collections["references"]},
         glossary={t.id: t for t in collections["glossary"]},
+        routes={r.id: r for r in collections["routes"]},
         network=network,
         review=review,
         matching=matching,
@@ -235,7 +236,7 @@ def _cross_check(raw: dict[str, list[dict]], name: Callable[[str], str]) -> Iter
                     yield Problem(name(key), label, attribute, f"no {what} with id {value!r}")
 
     owners: dict[str, str] = {}
-    for key in ("factors", "frameworks", "figures", "reading", "references", "glossary"):
+    for key in ("factors", "frameworks", "figures", "reading", "references", "glossary", "routes"):
         for entry_id in sorted(ids[key]):
             if entry_id in owners:
                 yield Problem(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from knowledge._models import Factor, Framework, MatchingLists
+from knowledge._models import Factor, Framework, MatchingLists, Route
 from knowledge._words import Reader, hyphen_forms, stems
 from knowledge.content import Problem, validate_one
 
@@ -110,9 +110,9 @@ def check_lists(lists: MatchingLists, file: str) -> Iterator[Problem]:
 
 
 def check_rules(
-    entries: Iterable[Factor | Framework],
+    entries: Iterable[Factor | Framework | Route],
     lists: MatchingLists,
-    name: Callable[[Factor | Framework], str],
+    name: Callable[[Factor | Framework | Route], str],
     lists_file: str,
 ) -> Iterator[Problem]:
     """Mistakes in each entry's match block: no terms, dead terms, duplicates, clashes."""
@@ -131,7 +131,7 @@ def check_rules(
             if not read:
                 yield Problem(file, entry.id, field, f"{term.text!r} has no letters or digits")
                 continue
-            if all(s in stop for s in read):
+            if all(s in stop for s in read) and not (isinstance(entry, Route) and len(read) > 1):
                 yield Problem(
                     file, entry.id, field, f"{term.text!r} is only stop words, so it never counts"
                 )

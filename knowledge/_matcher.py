@@ -1,34 +1,41 @@
-"""The free-text matcher: a question in, ranked factors and frameworks out.
+"""The free-text matcher: a message in, where it should go out (a route), and ranked topics.
 
-How a question is scored:
+How a message is read:
 
-1. Reading. The question is cut at MAX_QUERY_CHARS, split into normalised words and stemmed
-   (knowledge._words). A word that is neither a rule word nor any other word the knowledge base
-   uses is treated as a possible typo: rapidfuzz's `process.extractOne` looks for the closest
-   rule word by optimal string alignment distance (one edit allowed in a word of 5 letters or
-   more, two when the longer of the two words has 8). A correction counts for its normalised
-   similarity to the power TYPO_DOUBT: 0.87 for "recuitment", but only 0.65 for "mobile" read
-   as "mobilise", which is then too weak to match on its own. At most TYPO_CHECKS unknown words
-   are looked up per message, which bounds the time garbage input can take.
-   Then the shared lists replace abbreviations, other spellings and spaced or joined-up forms
-   of hyphenated words by the one word the rules use.
-2. Evidence. Every match term of every entry (knowledge/data/factors.yaml, frameworks.yaml)
-   fires when all its words are in the question, no more than MAX_GAP other words apart, in
-   any order. An entry's evidence is the sum of weight x quality over the terms that fired;
-   one of its `not` terms firing rules it out.
-3. Score. Evidence e maps to a score of 50 + 20 log2(e), clipped to 0..100: one clear term
-   (e = 1) scores 50, and each doubling of the evidence adds 20 points. So a fixed score
-   margin is a fixed ratio of evidence, whatever the length of the question.
-4. Gates. Nothing matches when the best score is under MIN_SCORE. Runners-up are listed down
+1. Reading. The message is split into sentences, each into normalised words, stemmed with
+   Snowball English (knowledge._words). A word that is neither a rule word, nor any other word
+   the knowledge base uses, nor an English word (pyspellchecker's list) is treated as a
+   possible typo: rapidfuzz's `process.extractOne` looks for the closest rule word by optimal
+   string alignment distance (one edit allowed in a word of 5 letters or more, two when the
+   longer of the two words has 8). A correction counts for its normalised similarity to the
+   power TYPO_DOUBT. At most TYPO_CHECKS unknown words are looked up per message, which bounds
+   the time garbage input can take. Then the shared lists replace abbreviations, other
+   spellings and spaced or joined-up forms of hyphenated words by the one word the rules use.
+2. Evidence. Every match term fires when its words are all in the message, in order, with no
+   more than MAX_GAP other words between two of them. An entry's evidence is the sum of
+   weight x quality over the terms that fired; a term that is one generic word alone (a
+   hint, matching.yaml generic_words) is worth GENERIC_WEIGHT at most; one of its `not` terms
+   firing rules the entry out.
+3. Routes first (knowledge/data/routes.yaml), on the whole message: safety, then a person's own
+   care, then off-topic, each when its evidence reaches 1, or ROUTE_STRONG when the message
+   also holds a scaling word; then the questions about the bot (about) and the glossary words
+   asked about (glossary); then the topics.
+4. Topics. Long messages are read in windows of one or two sentences; the strongest window
+   wins (the later one on a tie), so a question after a long story is read, and words
+   scattered over the story do not add up. Evidence e maps to a score of 50 + 20 log2(e),
+   clipped to 0..100: one clear term scores 50, each doubling adds 20.
+5. Gates. Nothing matches when the best score is under MIN_SCORE. Runners-up are listed down
    to RUNNER_UP_SCORE. When the runner-up is within MARGIN of the best, the result is
-   ambiguous and the dialogue asks which was meant.
-5. Smalltalk. A message with no match that holds a greeting, thanks or a plea for help (the
+   ambiguous and the dialogue asks which was meant; equal evidence is ordered by the number
+   of terms that fired, then by the longest of them, never by the order of the files alone.
+6. Smalltalk. A message with no match that holds a greeting, thanks or a plea for help (the
    phrases are in matching.yaml) is smalltalk; a greeting with a real question is a question.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,20 +46,27 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge._loader import KnowledgeBase
-from knowledge._words import Reader, Token, stem, words
+from knowledge._words import Reader, Token, english_words, stem, words
 from knowledge._words import normalise as normalise  # the engine imports it from here
 
-MAX_QUERY_CHARS = 500  # longer input is cut here: a question typed on a phone is far shorter
+MAX_QUERY_CHARS = 4096  # Telegram's own limit for a message: all of it is read
 MIN_SCORE = 50  # the best must reach this (evidence of one clear term) or nothing matches
 MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): ambiguous
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
-MAX_GAP = 3  # other words allowed between the words of a phrase
+MAX_GAP = 2  # other words allowed between two words of a phrase
+GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
+ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
+WINDOW_SENTENCES = 2  # long messages are read in windows of this many sentences
 TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie one edit apart
 TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
-TYPO_CHECKS = 12  # unknown words looked up per message, at most: bounds time on garbage input
+TYPO_CHECKS = 24  # unknown words looked up per message, at most: bounds time on garbage input
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
+ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
+SHORT_EXTRA_WORDS = 1  # a glossary word with at most this many other words is asked about
+ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -67,12 +81,25 @@ class Match:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The ranked candidates for a query, best first; empty when nothing is relevant."""
+    """Where a message goes (`route`), and for a topic the ranked candidates, best first."""
 
     query: str
     matches: tuple[Match, ...] = ()
     smalltalk: str | None = None  # "greeting", "thanks" or "help" when that is all it was
     truncated: bool = False
+    route_id: str | None = None  # the routes.yaml entry or glossary term, for routes that have one
+    route_kind: str | None = None  # safety, personal-care, off-topic, about or glossary
+    route_terms: tuple[str, ...] = ()  # the terms that sent it there
+    near: tuple[Match, ...] = ()  # topics that a routed message would otherwise have matched
+
+    @property
+    def route(self) -> str:
+        """topic, glossary, about, safety, personal-care, off-topic, smalltalk or none."""
+        if self.route_kind:
+            return self.route_kind
+        if self.matches:
+            return "topic"
+        return "smalltalk" if self.smalltalk else "none"
 
     @property
     def best(self) -> Match | None:
@@ -84,15 +111,26 @@ class MatchResult:
         """Whether the runner-up is too close to the top to choose between them."""
         return len(self.matches) > 1 and self.matches[0].score - self.matches[1].score < MARGIN
 
+    @property
+    def margin(self) -> int | None:
+        """Points between the best and the runner-up; None unless two topics matched."""
+        if len(self.matches) < 2:
+            return None
+        return self.matches[0].score - self.matches[1].score
+
     def to_json(self) -> dict[str, Any]:
         """The contract's JSON shape for `python -m bot match --json`."""
-        return {
+        found: dict[str, Any] = {
             "query": self.query,
             "matches": [
                 {"id": m.id, "kind": m.kind, "score": m.score, "terms": list(m.terms)}
                 for m in self.matches
             ],
+            "route": self.route,
         }
+        if self.route in ("glossary", "about"):
+            found["answer"] = self.route_id
+        return found
 
 
 def score_of(evidence: float) -> int:
@@ -104,7 +142,7 @@ def score_of(evidence: float) -> int:
 
 @dataclass(frozen=True)
 class _Term:
-    """A match term ready to use: the words it needs, as stems, and what it is worth."""
+    """A match term ready to use: the words it needs, as stems in order, and what it is worth."""
 
     topic: str
     text: str
@@ -113,51 +151,117 @@ class _Term:
     negative: bool = False
 
 
+class _Rules:
+    """A set of terms, indexed by stem, and the evidence they find in a message's tokens."""
+
+    def __init__(self, terms: Iterable[_Term]):
+        self.terms = [t for t in terms if t.stems]
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for n, term in enumerate(self.terms):
+            for s in set(term.stems):
+                self.index[s].append(n)
+
+    def evidence(
+        self,
+        positions: dict[str, list[int]],
+        quality: dict[str, float],
+        generic: frozenset[str] = frozenset(),
+    ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
+        """Each entry's evidence and the terms that fired, entries ruled out left out.
+
+        `generic` holds the stems typed only as everyday words: a term of one of those alone
+        is worth GENERIC_WEIGHT at most.
+        """
+        hits: dict[int, int] = defaultdict(int)
+        for s in positions:
+            for n in self.index.get(s, ()):
+                hits[n] += 1
+        evidence: dict[str, float] = defaultdict(float)
+        fired: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        ruled_out: set[str] = set()
+        for n, count in hits.items():
+            term = self.terms[n]
+            if count < len(set(term.stems)) or not _in_order(term.stems, positions):
+                continue
+            if term.negative:
+                ruled_out.add(term.topic)
+                continue
+            worth = term.weight * min(quality[s] for s in term.stems)
+            if len(term.stems) == 1 and term.stems[0] in generic:
+                worth = min(worth, GENERIC_WEIGHT)
+            evidence[term.topic] += worth
+            fired[term.topic].append((worth, term.text))
+        for topic in ruled_out:
+            evidence.pop(topic, None)
+        return evidence, fired
+
+
 class Matcher:
-    """Scores questions against every entry's match rules; built once, used for each message."""
+    """Routes messages and scores them against every entry's rules; built once, used for each."""
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.reader = Reader(kb.matching)
+        lists = kb.matching
+        self.reader = Reader(lists)
+        self._generic = frozenset(w for text in lists.generic_words for w in words(text))
         self._kinds: dict[str, str] = {}
-        self._terms: list[_Term] = []
+        topic_terms: list[_Term] = []
         for topic_id in (*kb.factors, *kb.frameworks):
             self._kinds[topic_id] = kb.kind_of(topic_id) or "factor"
-            rules = kb.topic(topic_id).match
-            for term in rules.terms:
-                self._add(_Term(topic_id, term.text, term.weight, self._term_stems(term.text)))
-            for text in rules.not_:
-                self._add(_Term(topic_id, text, 0.0, self._term_stems(text), negative=True))
-        self._index: dict[str, list[int]] = defaultdict(list)
-        for n, term in enumerate(self._terms):
-            for s in term.stems:
-                self._index[s].append(n)
+            topic_terms += self._terms_of(topic_id, kb.topic(topic_id).match)
+        self._topics = _Rules(topic_terms)
         self._order = {topic_id: n for n, topic_id in enumerate(self._kinds)}
+        self._route_kind = {r.id: r.route for r in kb.routes.values()}
+        self._routes = _Rules(
+            t for r in kb.routes.values() for t in self._terms_of(r.id, r.match, phrases=True)
+        )
+        self._scaling = _Rules(
+            _Term("scaling", text, 1.0, self._term_stems(text, keep_stop=True))
+            for text in lists.scaling_words
+        )
+        self._asking = _Rules(
+            _Term("asking", text, 1.0, self._term_stems(text, keep_stop=True))
+            for text in lists.asking_words
+        )
+        self._glossary = _Rules(
+            _Term(t.id, t.term, 1.0, self._term_stems(t.term)) for t in kb.glossary.values()
+        )
         # smalltalk phrases by their first stem: (priority, kind, the phrase's stems)
         self._smalltalk: dict[str, list[tuple[int, str, tuple[str, ...]]]] = defaultdict(list)
         for rank, kind in enumerate(SMALLTALK_ORDER):
-            for text in getattr(kb.matching.smalltalk, kind):
+            for text in getattr(lists.smalltalk, kind):
                 phrase = tuple(self.reader.read(text))
                 if phrase:
                     self._smalltalk[phrase[0]].append((rank, kind, phrase))
         self._build_spelling(kb)
         self._correct = lru_cache(maxsize=4096)(self._closest_rule_word)
 
-    def _term_stems(self, text: str) -> tuple[str, ...]:
-        """The distinct stems a term needs, in order; empty when it has none (check says so)."""
-        found = self.reader.read(text)
-        if all(s in self.reader.stop_words for s in found):
-            return ()
-        return tuple(dict.fromkeys(found))
+    def _terms_of(self, owner: str, rules: Any, phrases: bool = False) -> list[_Term]:
+        """An entry's terms and `not` terms, ready to use.
 
-    def _add(self, term: _Term) -> None:
-        if term.stems:
-            self._terms.append(term)
+        A route's phrase may be made of stop words alone ("cant go on"): in order, close
+        together, such a phrase says what it means.
+        """
+        found = []
+        for term in rules.terms:
+            stems = self._term_stems(term.text, keep_stop=phrases and len(words(term.text)) > 1)
+            found.append(_Term(owner, term.text, term.weight, stems))
+        for text in rules.not_:
+            found.append(_Term(owner, text, 0.0, self._term_stems(text), negative=True))
+        return found
+
+    def _term_stems(self, text: str, keep_stop: bool = False) -> tuple[str, ...]:
+        """The stems a term needs, in order; empty when it has none (check says so)."""
+        found = self.reader.read(text)
+        if not keep_stop and all(s in self.reader.stop_words for s in found):
+            return ()
+        return tuple(found)
 
     def _build_spelling(self, kb: KnowledgeBase) -> None:
         """The words typos are corrected to, and the words known to be spelt right already."""
         lists = kb.matching
-        texts = [t.text for t in self._terms]
+        texts = [t.text for t in (*self._topics.terms, *self._routes.terms)]
+        texts += [t.term for t in kb.glossary.values()]
         groups = (lists.spellings, lists.word_forms, lists.sector_words)
         texts += [text for group in groups for text in group]
         texts += [text for group in groups for values in group.values() for text in values]
@@ -178,6 +282,7 @@ class Matcher:
         known = set(targets.values()) | self.reader.stop_words
         known.update(stem(w) for text in _strings(kb.to_json()) for w in words(text))
         self._known = frozenset(known)  # smalltalk among them: "lonely" must not become "lovely"
+        self._english = english_words()  # a word already English is never "corrected"
 
     def _closest_rule_word(self, word: str) -> tuple[str, float] | None:
         """The rule word (as its stem) a misspelt word was meant to be, and how close it is.
@@ -195,62 +300,135 @@ class Matcher:
         return None
 
     def read(self, text: str) -> list[Token]:
-        """The question's tokens: stemmed, typos corrected, listed alternatives replaced."""
-        tokens = []
+        """The message's tokens: stemmed, typos corrected, listed alternatives replaced."""
+        return [t for sentence in self._read_sentences(text) for t in sentence]
+
+    def _read_sentences(self, text: str) -> list[list[Token]]:
+        """The tokens of each sentence, typos corrected within one budget for the message."""
         checks = TYPO_CHECKS
-        for word in words(text):
-            s = stem(word)
-            if (
-                s in self._known
-                or not checks
-                or not TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS
-                or not (word.isascii() and word.isalpha())
-            ):
-                tokens.append(Token(s))
-                continue
-            checks -= 1
-            corrected = self._correct(word)
-            tokens.append(Token(*corrected) if corrected else Token(s))
-        return list(self.reader.read_tokens(tokens))
+        sentences = []
+        for part in _SENTENCE_END.split(text):
+            tokens = []
+            for word in words(part):
+                s = stem(word)
+                if (
+                    s in self._known
+                    or not checks
+                    or not TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS
+                    or not (word.isascii() and word.isalpha())
+                    or word in self._english
+                ):
+                    tokens.append(Token(s, 1.0, word in self._generic))
+                    continue
+                checks -= 1
+                corrected = self._correct(word)
+                tokens.append(Token(*corrected) if corrected else Token(s))
+            if tokens:
+                sentences.append(list(self.reader.read_tokens(tokens)))
+        return sentences
 
     def match(self, text: str, limit: int = 5) -> MatchResult:
-        """Rank factors and frameworks for a question."""
+        """Where a message goes, and for a topic question the ranked factors and frameworks."""
         truncated = len(text) > MAX_QUERY_CHARS
-        tokens = self.read(text[:MAX_QUERY_CHARS])
-        ranked = self._rank(tokens)
+        sentences = self._read_sentences(text[:MAX_QUERY_CHARS])
+        tokens = [t for sentence in sentences for t in sentence]
+        positions, quality, _ = _positions(tokens)
+        ranked = self._best_window(sentences, tokens)
+        near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
+        routed = self._route(positions, quality, near[0].score if near else 0)
+        if routed:
+            kind, route_id, terms = routed
+            return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
+        asked = self._asked_term(tokens, positions, quality)
+        if asked:
+            term_id, terms = asked
+            return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
         if not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
         matches = tuple(m for m in ranked[: max(limit, 0)] if m.score >= RUNNER_UP_SCORE)
         return MatchResult(text, matches, None, truncated)
 
+    def _route(
+        self, positions: dict[str, list[int]], quality: dict[str, float], topic_score: int
+    ) -> tuple[str, str, tuple[str, ...]] | None:
+        """(kind, route id, terms) when a routes.yaml entry claims the message.
+
+        A scaling word in the message raises the bar for every route but `about`; a clear topic
+        match (two clear terms or more) raises it for the routes that are not about safety.
+        """
+        evidence, fired = self._routes.evidence(positions, quality)
+        if not evidence:
+            return None
+        scaling, _ = self._scaling.evidence(positions, quality)
+        clear_topic = topic_score >= score_of(ROUTE_STRONG)
+        for kind in (*ROUTE_ORDER, "about"):
+            need = ROUTE_STRONG if scaling or (kind != "safety" and clear_topic) else 1.0
+            best = max(
+                (r for r in evidence if self._route_kind[r] == kind),
+                key=lambda r: evidence[r],
+                default=None,
+            )
+            threshold = 1.0 if kind == "about" else need
+            if best is not None and evidence[best] >= threshold - 1e-9:
+                terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
+                return kind, best, terms
+        return None
+
+    def _asks(self, positions: dict[str, list[int]]) -> bool:
+        """Whether the message asks what something means."""
+        evidence, _ = self._asking.evidence(positions, defaultdict(lambda: 1.0))
+        return bool(evidence)
+
+    def _asked_term(
+        self,
+        tokens: list[Token],
+        positions: dict[str, list[int]],
+        quality: dict[str, float],
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """A glossary term asked about: "what is double running?", or a phrase term alone.
+
+        A word that is also everyday scaling talk ("scale", "spread") is a glossary question only
+        when asked about ("what does spread mean"), with at most SHORT_EXTRA_WORDS other words.
+        """
+        evidence, fired = self._glossary.evidence(positions, quality)
+        if not evidence:
+            return None
+        term_id = max(evidence, key=lambda t: (len(self._glossary_stems(t)), evidence[t]))
+        needed = self._glossary_stems(term_id)
+        content = [t for t in tokens if t.stem not in self.reader.stop_words]
+        extra = len(content) - len(set(needed) - self.reader.stop_words)
+        asks = self._asks(positions)
+        if (asks and extra <= SHORT_EXTRA_WORDS) or (len(needed) > 1 and extra == 0):
+            return term_id, tuple(text for _, text in fired[term_id])
+        return None
+
+    def _glossary_stems(self, term_id: str) -> tuple[str, ...]:
+        return next(t.stems for t in self._glossary.terms if t.topic == term_id)
+
+    def _best_window(self, sentences: list[list[Token]], tokens: list[Token]) -> list[Match]:
+        """The ranking of the strongest window of sentences (the whole of a short message)."""
+        if len(sentences) <= WINDOW_SENTENCES:
+            return self._rank(tokens)
+        best: list[Match] = []
+        for end in range(1, len(sentences) + 1):
+            for size in range(1, WINDOW_SENTENCES + 1):
+                if end - size < 0:
+                    continue
+                window = [t for sentence in sentences[end - size : end] for t in sentence]
+                ranked = self._rank(window)
+                if ranked and (not best or ranked[0].score >= best[0].score):
+                    best = ranked
+        return best
+
     def _rank(self, tokens: list[Token]) -> list[Match]:
-        """Every entry with evidence, best first; ties go to the earlier entry in the files."""
-        positions: dict[str, list[int]] = defaultdict(list)
-        quality: dict[str, float] = {}
-        for n, token in enumerate(tokens):
-            positions[token.stem].append(n)
-            quality[token.stem] = max(quality.get(token.stem, 0.0), token.quality)
-        hits: dict[int, int] = defaultdict(int)
-        for s in positions:
-            for n in self._index.get(s, ()):
-                hits[n] += 1
-        evidence: dict[str, float] = defaultdict(float)
-        fired: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        ruled_out: set[str] = set()
-        for n, count in hits.items():
-            term = self._terms[n]
-            if count < len(term.stems) or not _close_together(term.stems, positions):
-                continue
-            if term.negative:
-                ruled_out.add(term.topic)
-                continue
-            worth = term.weight * min(quality[s] for s in term.stems)
-            evidence[term.topic] += worth
-            fired[term.topic].append((worth, term.text))
-        ranked = sorted(
-            (topic for topic in evidence if topic not in ruled_out),
-            key=lambda topic: (-evidence[topic], self._order[topic]),
-        )
+        """Every entry with evidence, best first; equal evidence by terms fired, then length."""
+        positions, quality, generic = _positions(tokens)
+        evidence, fired = self._topics.evidence(positions, quality, generic)
+
+        def order(topic: str) -> tuple[float, int, int, int]:
+            longest = max(len(words(text)) for _, text in fired[topic])
+            return (-round(evidence[topic], 6), -len(fired[topic]), -longest, self._order[topic])
+
         return [
             Match(
                 topic,
@@ -258,7 +436,7 @@ class Matcher:
                 score_of(evidence[topic]),
                 tuple(text for _, text in sorted(fired[topic], key=lambda f: -f[0])),
             )
-            for topic in ranked
+            for topic in sorted(evidence, key=order)
         ]
 
     def _smalltalk_in(self, tokens: list[Token]) -> str | None:
@@ -270,6 +448,22 @@ class Matcher:
                 if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
                     best = (rank, kind)
         return best[1] if best else None
+
+
+def _positions(
+    tokens: list[Token],
+) -> tuple[dict[str, list[int]], dict[str, float], frozenset[str]]:
+    """Where each stem occurs, the best quality it was read with, and the stems only ever
+    typed as generic words."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    quality: dict[str, float] = {}
+    specific: set[str] = set()
+    for n, token in enumerate(tokens):
+        positions[token.stem].append(n)
+        quality[token.stem] = max(quality.get(token.stem, 0.0), token.quality)
+        if not token.generic:
+            specific.add(token.stem)
+    return positions, quality, frozenset(positions.keys() - specific)
 
 
 def _by_first_letter(targets: Iterable[str]) -> dict[str, list[str]]:
@@ -296,27 +490,19 @@ def _closest(word: str, by_letter: dict[str, list[str]]) -> tuple[str, float] | 
     return target, OSA.normalized_similarity(word, target) ** TYPO_DOUBT
 
 
-def _close_together(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
-    """Whether one occurrence of each needed stem fits in a span of len(needed) + MAX_GAP."""
+def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
+    """Whether the stems occur in this order, at most MAX_GAP other words between neighbours."""
     if len(needed) == 1:
         return True
-    span = len(needed) + MAX_GAP
-    events = sorted((p, s) for s in needed for p in positions[s])
-    counts: dict[str, int] = defaultdict(int)
-    covered = 0
-    left = 0
-    for position, s in events:
-        counts[s] += 1
-        if counts[s] == 1:
-            covered += 1
-        while covered == len(needed):
-            if position - events[left][0] < span:
-                return True
-            gone = events[left][1]
-            counts[gone] -= 1
-            if counts[gone] == 0:
-                covered -= 1
-            left += 1
+    for start in positions[needed[0]]:
+        at = start
+        for s in needed[1:]:
+            following = [p for p in positions[s] if at < p <= at + MAX_GAP + 1]
+            if not following:
+                break
+            at = following[0]
+        else:
+            return True
     return False
 
 

@@ -89,6 +89,25 @@ class MatchingLists(Strict):
     stop_words: list[Phrase] = Field(
         default_factory=list, description="Words that never decide a match."
     )
+    generic_words: list[Phrase] = Field(
+        default_factory=list,
+        description="Everyday words that are only a hint when a term is that word alone.",
+    )
+    scaling_words: list[Phrase] = Field(
+        default_factory=list,
+        description=(
+            "Words and phrases that show a question is about growing an innovation; with one of"
+            " them, a sensitive word needs a strong phrase to route the message away."
+        ),
+    )
+    asking_words: list[Phrase] = Field(
+        default_factory=list,
+        description="Phrases that ask what a word means (what is, define, meaning of).",
+    )
+    answer_words: dict[Phrase, list[Phrase]] = Field(
+        default_factory=dict,
+        description="A button's label, and other words people type to choose it.",
+    )
     smalltalk: Smalltalk
 
 
@@ -264,3 +283,18 @@ class Review(Strict):
     limits: Paragraph
     levels: Paragraph = Field(description="Albury et al. (2015): the basis of the two levels.")
     frameworks: Paragraph = Field(description="Why the review picked out these four.")
+
+
+ROUTE_KINDS = ("safety", "personal-care", "off-topic", "about")
+
+
+class Route(Strict):
+    """A kind of message that is not a scaling question, its rules, and the fixed answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: Id
+    route: Literal["safety", "personal-care", "off-topic", "about"]
+    title: Line = Field(description="What the route is for, as staff read it in `misses`.")
+    message: LongText = Field(description="The short fixed answer people get.")
+    match: MatchRules

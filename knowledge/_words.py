@@ -4,10 +4,9 @@ Both sides go through the same steps, so a rule and a question meet half way:
 
 1. `normalise`: Unicode NFKC, case folded, apostrophes dropped ("don't" -> "dont"), every run of
    punctuation or white space made one space. Accents are then stripped ("rôle" -> "role").
-2. `stem`: a deliberately light stemmer that joins the forms people type of one word: plural -s,
-   -ing and -ed, a final e, a doubled last letter, and a y after a consonant ("planning",
-   "planned", "plans" -> "plan"; "policies", "policy" -> "polici"). It does not touch -er or
-   -ment, so "carer" stays apart from "care"; other forms are listed in matching.yaml.
+2. `stem`: the Snowball English stemmer (PyStemmer), so that the forms people type of one word
+   meet ("planning", "planned", "plans" -> "plan") without merging unrelated words (note and not,
+   site and sit, care and car stay apart); other forms are listed in matching.yaml.
 3. The shared lists (knowledge/data/matching.yaml): each listed alternative, of one word or
    several, is read as the single word it stands for ("local authority" -> "council", "co
    production" and "coproduction" -> "co-production"); stop words are marked.
@@ -15,22 +14,23 @@ Both sides go through the same steps, so a rule and a question meet half way:
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
 
 from knowledge._models import MatchingLists
 
 _APOSTROPHES = re.compile(r"['’`´‘]")
 _NOT_WORD = re.compile(r"[\W_]+")
-_KEEP_DOUBLE = frozenset("lsz")  # skill, process, buzz keep their double letter
-_VOWELS = frozenset("aeiou")
-# Words ending in -ed that are not a past tense: "embed" must meet "embedded" -> "embed".
-_ENDS_IN_ED = frozenset(
-    {"embed", "bed", "shed", "need", "seed", "feed", "speed", "breed", "proceed", "exceed"}
-    | {"succeed", "indeed", "hundred", "sacred"}
-)
+_STEMMER = Stemmer.Stemmer("english")
+ENGLISH_MIN_CHARS = 4  # shorter words are never corrected, so need no look-up
 
 
 def normalise(text: str) -> str:
@@ -50,35 +50,25 @@ def words(text: str) -> list[str]:
     return text.split()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light stem of one normalised word, so that the forms people type of it meet."""
+    """The Snowball stem of one normalised word; numbers, mixed tokens and abbreviations of three
+    letters or fewer (ICS, LAs, GP) are kept as typed."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if word in _ENDS_IN_ED:
-        return word
-    stripped = True
-    if word.endswith("ied") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("ing") and len(word) >= 6:
-        word = word[:-3]
-    elif word.endswith("ed") and len(word) >= 5:
-        word = word[:-2]
-    else:
-        stripped = False
-    if len(word) >= 4:
-        # scale -> scal meets scaling -> scal; agreeing -> agree -> agre meets agreed -> agre
-        if word.endswith("e") and (not stripped or word.endswith("ee")):
-            word = word[:-1]
-        last, before = word[-1], word[-2]
-        if last == before and last not in _KEEP_DOUBLE and last not in _VOWELS:
-            word = word[:-1]  # planned -> plann -> plan, programme -> programm -> program
-        elif last == "y" and before not in _VOWELS:
-            word = word[:-1] + "i"  # policy, policies -> polici
-    return word
+    return _STEMMER.stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English words as pyspellchecker lists them, so that a real word is never "corrected".
+
+    Loaded once per process (about half a second); only words long enough to be corrected at
+    all are kept, which halves the memory.
+    """
+    data = resources.files("spellchecker").joinpath("resources", "en.json.gz").read_bytes()
+    listed = json.loads(gzip.decompress(data))
+    return frozenset(w for w in listed if len(w) >= ENGLISH_MIN_CHARS and w.isalpha())
 
 
 def stems(text: str) -> tuple[str, ...]:
@@ -92,6 +82,7 @@ class Token:
 
     stem: str
     quality: float = 1.0  # below 1 when a typo was corrected to reach this stem
+    generic: bool = False  # typed as an everyday word ("plan", not "planning"): only a hint
 
 
 class Reader:
@@ -151,7 +142,7 @@ class Reader:
 
     def _one(self, token: Token) -> Token:
         canonical = self.same.get((token.stem,))
-        return Token(canonical, token.quality) if canonical else token
+        return Token(canonical, token.quality, token.generic) if canonical else token
 
     def content(self, text: str) -> list[str]:
         """The stems of a text that are not stop words."""

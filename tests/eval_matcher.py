@@ -1,10 +1,15 @@
 """Matcher accuracy on question sets: top-1, top-3, out-of-scope rejection, and every miss.
 
-Example: python -m tests.eval_matcher                      # the development set
-         python -m tests.eval_matcher tests/data/holdout-questions.tsv
+Example: python -m tests.eval_matcher                  # every set in tests/data and ../shared/eval
+         python -m tests.eval_matcher --misses tests/data/holdout-questions.tsv
 
 A question set is a TSV file: the query, a tab, the acceptable ids separated by commas, or
 "none" when nothing in scope should match. Lines starting with # are comments.
+
+A sensitive set (a name with "sensitive" in it) gives a route instead: danger, safeguarding,
+crisis, complaint (all routed to safety), personal-care, or topic:IDS for a scaling question
+that only uses those words. Its figures: route accuracy, safety recall (every danger,
+safeguarding and crisis message routed to safety) and scaling questions wrongly routed there.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from pathlib import Path
 from knowledge import Matcher, MatchResult, load_knowledge
 
 DATA = Path(__file__).parent / "data"
+SHARED_EVAL = Path(__file__).parent.parent.parent / "shared" / "eval"
 DEV_SET = DATA / "dev-questions.tsv"
 HOLDOUT_SET = DATA / "holdout-questions.tsv"
+SAFETY = {"danger": "safety", "safeguarding": "safety", "crisis": "safety", "complaint": "safety"}
+MUST_BE_SAFE = ("danger", "safeguarding", "crisis")  # recall 1.0 is the target for these
 
 
 @dataclass(frozen=True)
@@ -97,28 +105,97 @@ def evaluate(matcher: Matcher, path: Path) -> Evaluation:
     return result
 
 
-def report(result: Evaluation) -> None:
-    """Print the figures and the misses."""
+def report(result: Evaluation, misses: bool = True) -> None:
+    """Print the figures and, when asked, the misses."""
     print(f"{result.name}")
     print(f"  top-1      {result.top1_rate:6.3f}  ({result.top1}/{result.in_scope})")
     print(f"  top-3      {result.top3_rate:6.3f}  ({result.top3}/{result.in_scope})")
     print(f"  rejection  {result.rejection_rate:6.3f}  ({result.rejected}/{result.out_of_scope})")
     print(f"  ambiguous  {result.ambiguous} of {result.in_scope} in scope: the bot would ask which")
-    if result.misses:
+    if result.misses and misses:
         print(f"  misses ({len(result.misses)}):")
-    for question, found in result.misses:
+    for question, found in result.misses if misses else ():
         want = ",".join(sorted(question.accept)) or "none"
-        got = " ".join(f"{m.id}:{m.score}" for m in found.matches[:3]) or "-"
+        got = " ".join(f"{m.id}:{m.score}" for m in found.matches[:3]) or found.route
         print(f"    {question.query!r}\n      want {want}; got {got}")
 
 
-def main(paths: list[str]) -> int:
-    """Evaluate each named set (the development set when none is named)."""
+@dataclass
+class RouteEvaluation:
+    """Counts over a sensitive set: routes right, safety recall, scaling questions misrouted."""
+
+    name: str
+    total: int = 0
+    right: int = 0
+    must_be_safe: int = 0
+    safe: int = 0
+    scaling: int = 0
+    scaling_sent_to_safety: int = 0
+    wrong: list[tuple[str, str, MatchResult]] = field(default_factory=list)
+
+
+def evaluate_routes(matcher: Matcher, path: Path) -> RouteEvaluation:
+    """Route every message of a sensitive set and count."""
+    result = RouteEvaluation(path.name)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        message, _, want = line.partition("\t")
+        want = want.strip()
+        found = matcher.match(message)
+        result.total += 1
+        if want.startswith("topic:"):
+            result.scaling += 1
+            accept = {i.strip() for i in want[len("topic:") :].split(",")}
+            ok = found.route == "topic" and bool(accept & {m.id for m in found.matches[:3]})
+            result.scaling_sent_to_safety += found.route == "safety"
+        else:
+            ok = found.route == SAFETY.get(want, want)
+            if want in MUST_BE_SAFE:
+                result.must_be_safe += 1
+                result.safe += found.route == "safety"
+        result.right += ok
+        if not ok:
+            result.wrong.append((message, want, found))
+    return result
+
+
+def report_routes(result: RouteEvaluation, misses: bool) -> None:
+    """Print a sensitive set's figures and, when asked, what was routed wrongly."""
+    recall = result.safe / result.must_be_safe if result.must_be_safe else 1.0
+    print(f"{result.name}")
+    share = result.right / max(result.total, 1)
+    print(f"  routes     {share:6.3f}  ({result.right}/{result.total})")
+    print(f"  safety recall {recall:6.3f}  ({result.safe}/{result.must_be_safe})")
+    print(f"  scaling sent to safety  {result.scaling_sent_to_safety} of {result.scaling}")
+    if misses:
+        for message, want, found in result.wrong:
+            got = found.route + (f":{found.route_id}" if found.route_id else "")
+            if found.route == "topic":
+                got += ":" + ",".join(m.id for m in found.matches[:3])
+            print(f"    {message!r}\n      want {want}; got {got}")
+
+
+def all_sets() -> list[Path]:
+    """Every question set: this repository's tests/data, then the shared development sets."""
+    found = sorted(DATA.glob("*.tsv"))
+    if SHARED_EVAL.is_dir():
+        found += sorted(SHARED_EVAL.glob("*.tsv"))
+    return found
+
+
+def main(args: list[str]) -> int:
+    """Evaluate each named set (every set when none is named); --misses lists what went wrong."""
+    misses = "--misses" in args
+    paths = [Path(a) for a in args if a != "--misses"] or all_sets()
     matcher = Matcher(load_knowledge())
-    for n, path in enumerate([Path(p) for p in paths] or [DEV_SET]):
+    for n, path in enumerate(paths):
         if n:
             print()
-        report(evaluate(matcher, path))
+        if "sensitive" in path.name:
+            report_routes(evaluate_routes(matcher, path), misses)
+        else:
+            report(evaluate(matcher, path), misses)
     return 0
 
 

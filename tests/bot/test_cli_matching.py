@@ -24,7 +24,7 @@ def json_lines(text: str) -> list[dict]:
 def test_json_gives_the_designed_object_for_a_question(capsys):
     assert main(["match", "--json", "recuitment problems"]) == 0
     [result] = json_lines(capsys.readouterr().out)
-    assert set(result) == {"query", "matches"}
+    assert set(result) == {"query", "matches", "route"}
     assert result["query"] == "recuitment problems"
     best = result["matches"][0]
     assert set(best) == {"id", "kind", "score", "terms"}

@@ -17,6 +17,7 @@ from dialogues.actions import (
     ButtonDataError,
     CardPart,
     Detail,
+    Keep,
     LeaveThread,
     Listing,
     Navigate,
@@ -43,7 +44,7 @@ ids = st.from_regex(r"\A[a-z0-9]{1,6}(-[a-z0-9]{1,6}){0,3}\Z")  # as the YAML id
 counts = st.integers(0, 10**9)
 references = st.from_regex(r"\A(SA|C)-[0-9A-Z]{6}\Z")
 EACH_TYPE = {
-    Navigate: st.builds(Navigate, st.sampled_from(["back", "menu", "help"])),
+    Navigate: st.builds(Navigate, st.sampled_from(["back", "menu", "help", "here"])),
     Answer: st.builds(Answer, counts, st.one_of(counts, st.sampled_from(["skip", "more", "keep"]))),
     Resume: st.builds(Resume, ids, st.booleans()),
     Open: st.builds(Open, ids, st.one_of(st.none(), ids)),
@@ -55,6 +56,7 @@ EACH_TYPE = {
     Term: st.builds(Term, ids),
     Listing: st.builds(Listing, ids, st.one_of(st.none(), counts)),
     Rate: st.builds(Rate, ids, st.booleans()),
+    Keep: st.builds(Keep, counts),
     NoneOfThese: st.just(NoneOfThese()),
     Staff: st.builds(Staff, st.sampled_from(["show", "close", "take", "nonote"]), references),
     StaffPage: st.builds(StaffPage, st.sampled_from(["open", "mine", "new"]), counts),

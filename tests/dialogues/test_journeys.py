@@ -246,8 +246,11 @@ def test_ask_offers_a_choice_when_unsure_and_says_so_when_nothing_fits(user):
     user("[None of these]")
     assert "couldn't find that" in user.text
     assert {"📚 Browse the evidence", "Talk to the network team"} <= set(user.labels)
-    user("/ask", "football scores")
+    user("/ask", "blue green purple")
     assert "couldn't find that" in user.text
+    assert not list(user.effects_of(Matched))
+    user("/ask", "football scores")
+    assert "not something I can help with" in user.text
     assert not list(user.effects_of(Matched))
     user("hello")
     assert "Hello!" in user.text

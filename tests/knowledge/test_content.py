@@ -166,6 +166,7 @@ def test_shipped_knowledge_loads_with_every_collection(kb):
         "network",
         "review",
         "matching",
+        "routes",
     }
     assert all(data[key] for key in data)
 

@@ -97,7 +97,7 @@ def test_question_sets_name_only_real_ids_and_cover_every_one(kb, path):
         ("procurment rules", "commissioning"),
         ("evidance of impact", "evidence"),
         ("coprodution with carers", "co-production"),
-        ("safegaurding worries", "risk-aversion"),
+        ("safegaurding culture too risk averse", "risk-aversion"),
         ("partnrship working", "partnership"),
         ("greenhalg model", "greenhalgh-model"),
         ("telecrae", "nasss"),
@@ -289,10 +289,10 @@ def test_the_weights_of_the_terms_found_add_up(kb):
     assert set(both.best.terms) == {"recruitment", "retention"}
 
 
-def test_a_phrase_needs_all_its_words_close_together_in_any_order(kb):
+def test_a_phrase_needs_all_its_words_in_order_and_close_together(kb):
     matcher = Matcher(with_rules(kb, {"scale-funding": {"terms": ["double running"]}}))
     assert ids(matcher.match("double running costs")) == ["scale-funding"]
-    assert ids(matcher.match("running double")) == ["scale-funding"]
+    assert matcher.match("running double").matches == ()
     near = "double " + "x " * MAX_GAP + "running"
     far = "double " + "x " * (MAX_GAP + 1) + "running"
     assert ids(matcher.match(near)) == ["scale-funding"]
@@ -316,7 +316,8 @@ def test_limit_caps_the_matches(matcher):
 
 def test_to_json_has_exactly_the_designed_shape(matcher):
     data = matcher.match("recruitment and funding").to_json()
-    assert set(data) == {"query", "matches"}
+    assert set(data) == {"query", "matches", "route"}
+    assert data["route"] == "topic"
     assert data["query"] == "recruitment and funding"
     assert data["matches"]
     for match in data["matches"]:
@@ -325,7 +326,7 @@ def test_to_json_has_exactly_the_designed_shape(matcher):
         assert isinstance(match["score"], int) and 0 <= match["score"] <= 100
         assert match["terms"] and all(isinstance(t, str) for t in match["terms"])
     assert json.loads(json.dumps(data)) == data
-    assert matcher.match("qwerty").to_json() == {"query": "qwerty", "matches": []}
+    assert matcher.match("qwerty").to_json() == {"query": "qwerty", "matches": [], "route": "none"}
 
 
 # --- bad input ----------------------------------------------------------------------------------

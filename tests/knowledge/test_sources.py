@@ -31,7 +31,7 @@ def everything_said(loaded) -> str:
     """Every word the knowledge and the dialogues hold (match rules aside), as one text."""
     kb, dialogues = loaded
     data = kb.to_json()
-    for collection in ("factors", "frameworks"):
+    for collection in ("factors", "frameworks", "routes"):
         for entry in data[collection]:
             entry.pop("match", None)
     data.pop("matching")

@@ -47,16 +47,28 @@ def test_words_strip_accents_and_split_on_hyphens():
         "care caring cares",
     ],
 )
-def test_the_forms_people_type_of_a_word_share_a_stem(forms):
-    assert len({stem(w) for w in forms.split()}) == 1
+def test_the_forms_people_type_of_a_word_read_the_same(reader, forms):
+    assert len({tuple(reader.read(w)) for w in forms.split()}) == 1
 
 
 @pytest.mark.parametrize(
     ("one", "other"),
-    [("carer", "care"), ("commissioner", "commissioning"), ("process", "proces"), ("bus", "bu")],
+    [
+        ("carer", "care"),
+        ("commissioner", "commissioning"),
+        ("process", "proces"),
+        ("bus", "bu"),
+        # the hand-written stemmer merged these: Snowball keeps them apart
+        ("note", "not"),
+        ("site", "sit"),
+        ("care", "car"),
+        ("plane", "plan"),
+        ("cope", "cop"),
+    ],
 )
-def test_different_words_keep_different_stems(one, other):
+def test_different_words_keep_different_stems(reader, one, other):
     assert stem(one) != stem(other)
+    assert reader.read(one) != reader.read(other)
 
 
 def test_short_words_and_numbers_are_left_alone():
@@ -92,14 +104,14 @@ def test_the_longest_alternative_wins():
 
 def test_hyphenated_words_read_the_same_spaced_joined_or_hyphenated():
     reader = small_reader(hyphenated=["co-production"])
-    assert hyphen_forms("co-production") == {("co", "production"), ("coproduction",)}
+    assert hyphen_forms("co-production") == {("co", "product"), ("coproduct",)}
     read = {tuple(reader.read(t)) for t in ("co-production", "co production", "Coproduction")}
     assert len(read) == 1
 
 
 def test_stop_words_are_dropped_from_the_content():
     reader = small_reader(stop_words=["the", "of", "we"])
-    assert reader.content("the cost of the change we make") == ["cost", "chang", "mak"]
+    assert reader.content("the cost of the change we make") == ["cost", "chang", "make"]
 
 
 @pytest.mark.parametrize(
