@@ -64,7 +64,7 @@ TYPO_CHECKS = 24  # unknown words looked up per message, at most: bounds time on
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
-SHORT_EXTRA_WORDS = 1  # a glossary word with at most this many other words is asked about
+SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
@@ -154,8 +154,9 @@ class _Term:
 class _Rules:
     """A set of terms, indexed by stem, and the evidence they find in a message's tokens."""
 
-    def __init__(self, terms: Iterable[_Term]):
+    def __init__(self, terms: Iterable[_Term], nested_count: bool = True):
         self.terms = [t for t in terms if t.stems]
+        self.nested_count = nested_count  # False: a term inside a fired longer one is not counted
         self.index: dict[str, list[int]] = defaultdict(list)
         for n, term in enumerate(self.terms):
             for s in set(term.stems):
@@ -191,6 +192,8 @@ class _Rules:
                 worth = min(worth, GENERIC_WEIGHT)
             evidence[term.topic] += worth
             fired[term.topic].append((worth, term.text))
+        if not self.nested_count:
+            evidence, fired = _without_nested(fired)
         for topic in ruled_out:
             evidence.pop(topic, None)
         return evidence, fired
@@ -212,17 +215,17 @@ class Matcher:
         self._topics = _Rules(topic_terms)
         self._order = {topic_id: n for n, topic_id in enumerate(self._kinds)}
         self._route_kind = {r.id: r.route for r in kb.routes.values()}
+        # A route counts "abuse" once in "domestic abuse": naming a kind of abuse must not add
+        # up to the strong evidence that overrides a scaling question.
         self._routes = _Rules(
-            t for r in kb.routes.values() for t in self._terms_of(r.id, r.match, phrases=True)
+            (t for r in kb.routes.values() for t in self._terms_of(r.id, r.match, phrases=True)),
+            nested_count=False,
         )
         self._scaling = _Rules(
             _Term("scaling", text, 1.0, self._term_stems(text, keep_stop=True))
             for text in lists.scaling_words
         )
-        self._asking = _Rules(
-            _Term("asking", text, 1.0, self._term_stems(text, keep_stop=True))
-            for text in lists.asking_words
-        )
+        self._asking = tuple(tuple(words(text)) for text in lists.asking_words if words(text))
         self._glossary = _Rules(
             _Term(t.id, t.term, 1.0, self._term_stems(t.term)) for t in kb.glossary.values()
         )
@@ -283,6 +286,7 @@ class Matcher:
         known.update(stem(w) for text in _strings(kb.to_json()) for w in words(text))
         self._known = frozenset(known)  # smalltalk among them: "lonely" must not become "lovely"
         self._english = english_words()  # a word already English is never "corrected"
+        self._rule_stems = frozenset(targets.values()) | self.reader.stop_words
 
     def _closest_rule_word(self, word: str) -> tuple[str, float] | None:
         """The rule word (as its stem) a misspelt word was meant to be, and how close it is.
@@ -339,7 +343,7 @@ class Matcher:
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
-        asked = self._asked_term(tokens, positions, quality)
+        asked = self._asked_term(text, tokens, positions, quality)
         if asked:
             term_id, terms = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
@@ -348,13 +352,27 @@ class Matcher:
         matches = tuple(m for m in ranked[: max(limit, 0)] if m.score >= RUNNER_UP_SCORE)
         return MatchResult(text, matches, None, truncated)
 
+    def candidates(self, text: str) -> list[Match]:
+        """Every topic with any evidence, best first, thresholds aside: what nearly fired."""
+        sentences = self._read_sentences(text[:MAX_QUERY_CHARS])
+        return self._best_window(sentences, [t for sentence in sentences for t in sentence])
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Words of the text that no rule, list or stop word knows: where vocabulary is missing."""
+        found = []
+        for word in words(text[:MAX_QUERY_CHARS]):
+            if word.isalpha() and stem(word) not in self._rule_stems and word not in found:
+                found.append(word)
+        return found
+
     def _route(
         self, positions: dict[str, list[int]], quality: dict[str, float], topic_score: int
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(kind, route id, terms) when a routes.yaml entry claims the message.
 
-        A scaling word in the message raises the bar for every route but `about`; a clear topic
-        match (two clear terms or more) raises it for the routes that are not about safety.
+        A scaling word in the message raises the bar for every route: then only a strong phrase
+        (ROUTE_STRONG) sends the message away from a topic. A clear topic match (two clear
+        terms or more) raises it too, except for safety.
         """
         evidence, fired = self._routes.evidence(positions, quality)
         if not evidence:
@@ -362,33 +380,39 @@ class Matcher:
         scaling, _ = self._scaling.evidence(positions, quality)
         clear_topic = topic_score >= score_of(ROUTE_STRONG)
         for kind in (*ROUTE_ORDER, "about"):
-            need = ROUTE_STRONG if scaling or (kind != "safety" and clear_topic) else 1.0
+            # Safety first: only a scaling word raises its bar, never how well a topic matched.
+            need = ROUTE_STRONG if scaling or (clear_topic and kind != "safety") else 1.0
             best = max(
                 (r for r in evidence if self._route_kind[r] == kind),
                 key=lambda r: evidence[r],
                 default=None,
             )
-            threshold = 1.0 if kind == "about" else need
-            if best is not None and evidence[best] >= threshold - 1e-9:
+            if best is not None and evidence[best] >= need - 1e-9:
                 terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
                 return kind, best, terms
         return None
 
-    def _asks(self, positions: dict[str, list[int]]) -> bool:
-        """Whether the message asks what something means."""
-        evidence, _ = self._asking.evidence(positions, defaultdict(lambda: 1.0))
-        return bool(evidence)
+    def _asks(self, text: str) -> bool:
+        """Whether the message asks what something means ("what's", "meaning of", "define")."""
+        typed = words(text)
+        return any(
+            tuple(typed[n : n + len(phrase)]) == phrase
+            for phrase in self._asking
+            for n in range(len(typed) - len(phrase) + 1)
+        )
 
     def _asked_term(
         self,
+        text: str,
         tokens: list[Token],
         positions: dict[str, list[int]],
         quality: dict[str, float],
     ) -> tuple[str, tuple[str, ...]] | None:
-        """A glossary term asked about: "what is double running?", or a phrase term alone.
+        """A glossary term asked about: "what is double running?", "wicked problem meaning".
 
-        A word that is also everyday scaling talk ("scale", "spread") is a glossary question only
-        when asked about ("what does spread mean"), with at most SHORT_EXTRA_WORDS other words.
+        The term alone is a topic question ("double running" is about funding), and so is a
+        longer question that uses it; only asking what it means, with at most SHORT_EXTRA_WORDS
+        other words, gets the definition.
         """
         evidence, fired = self._glossary.evidence(positions, quality)
         if not evidence:
@@ -397,8 +421,7 @@ class Matcher:
         needed = self._glossary_stems(term_id)
         content = [t for t in tokens if t.stem not in self.reader.stop_words]
         extra = len(content) - len(set(needed) - self.reader.stop_words)
-        asks = self._asks(positions)
-        if (asks and extra <= SHORT_EXTRA_WORDS) or (len(needed) > 1 and extra == 0):
+        if self._asks(text) and extra <= SHORT_EXTRA_WORDS:
             return term_id, tuple(text for _, text in fired[term_id])
         return None
 
@@ -448,6 +471,22 @@ class Matcher:
                 if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
                     best = (rank, kind)
         return best[1] if best else None
+
+
+def _without_nested(
+    fired: dict[str, list[tuple[float, str]]],
+) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
+    """Each entry's fired terms without those whose words sit inside a longer fired term."""
+    evidence: dict[str, float] = defaultdict(float)
+    kept: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for topic, terms in fired.items():
+        read = {text: f" {' '.join(words(text))} " for _, text in terms}
+        for worth, text in terms:
+            if any(read[text] in read[other] and other != text for _, other in terms):
+                continue
+            evidence[topic] += worth
+            kept[topic].append((worth, text))
+    return evidence, kept
 
 
 def _positions(

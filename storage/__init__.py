@@ -15,6 +15,7 @@ from storage._errors import (
     is_transient,
 )
 from storage._files import BUSY_TIMEOUT_MS, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, open_private
+from storage._misses import UNANSWERED_SQL
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -34,6 +35,7 @@ from storage._records import (
     StaffNote,
     Stats,
     TopicCount,
+    Unanswered,
     User,
 )
 from storage._references import (
@@ -60,6 +62,7 @@ __all__ = [
     "SESSION_GAP",
     "STAFF_ACTIONS",
     "TRUNCATION_MARKER",
+    "UNANSWERED_SQL",
     "AlreadyClosed",
     "Assessment",
     "BadReference",
@@ -81,6 +84,7 @@ __all__ = [
     "StorageError",
     "Store",
     "TopicCount",
+    "Unanswered",
     "UnreadableState",
     "User",
     "is_transient",

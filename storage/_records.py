@@ -218,3 +218,15 @@ class Stats:
     followups_open_now: int
     followups_rated_good: int = 0
     followups_rated_bad: int = 0
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A text someone typed that matched no topic, several, or whose answer was unhelpful."""
+
+    id: int
+    text: str
+    at: datetime
+    step: str | None
+    matched: tuple[str, ...]
+    unhelpful: bool

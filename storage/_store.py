@@ -35,6 +35,7 @@ from storage._files import (
     database_file,
     open_database,
 )
+from storage._misses import UNANSWERED_SQL
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -54,6 +55,7 @@ from storage._records import (
     StaffNote,
     Stats,
     TopicCount,
+    Unanswered,
     User,
 )
 from storage._references import is_session_reference, new_session_reference, normalise_reference
@@ -68,6 +70,7 @@ SESSION_GAP = timedelta(minutes=30)
 UPDATE_IDS_KEPT = timedelta(days=7)
 MAX_STEP_CHARS = 200
 MAX_SEARCH_RESULTS = 200
+MAX_UNANSWERED = 10_000  # candidates `misses` reads at most: a page of review, not an export
 TOP_TOPICS = 5
 
 _MESSAGE_COLUMNS = (
@@ -733,6 +736,28 @@ class Store(DeskRecords):
             logger.warning("search query rejected by SQLite: %s", error)
             return []
         return [_message(row) for row in rows]
+
+    def misses(
+        self, since: date | datetime | None = None, limit: int = MAX_UNANSWERED
+    ) -> list[Unanswered]:
+        """Texts people typed since `since` that matched no topic, several, or whose answer
+        card they marked unhelpful, oldest first (storage/_misses.py says how)."""
+        if isinstance(since, datetime):
+            start = as_text(since)
+        else:
+            start = since.isoformat() if since else ""
+        rows = self._rows(UNANSWERED_SQL, {"since": start, "limit": max(1, limit)})
+        return [
+            Unanswered(
+                id=row["id"],
+                text=row["text"],
+                at=from_text(row["at"]),
+                step=row["step"],
+                matched=tuple(json.loads(row["matched"])) if row["matched"] else (),
+                unhelpful=bool(row["unhelpful"]),
+            )
+            for row in rows
+        ]
 
     def export_transcripts(
         self, out: TextIO, fmt: str, since: date | datetime | None = None

@@ -10,6 +10,12 @@ A sensitive set (a name with "sensitive" in it) gives a route instead: danger, s
 crisis, complaint (all routed to safety), personal-care, or topic:IDS for a scaling question
 that only uses those words. Its figures: route accuracy, safety recall (every danger,
 safeguarding and crisis message routed to safety) and scaling questions wrongly routed there.
+
+An about set (a name with "about" in it) gives about, glossary or topic:IDS for questions about
+the bot, its words and the frameworks by name; its figure is route accuracy.
+
+Held out (never used to write a rule): holdout-*, own-* (written before the rules were read) and
+blind-* (written by someone who never saw them). The dev-* sets are the development material.
 """
 
 from __future__ import annotations
@@ -176,6 +182,40 @@ def report_routes(result: RouteEvaluation, misses: bool) -> None:
             print(f"    {message!r}\n      want {want}; got {got}")
 
 
+def evaluate_about(matcher: Matcher, path: Path) -> RouteEvaluation:
+    """Route every question of an about set: about, glossary, or a topic among the first three."""
+    result = RouteEvaluation(path.name)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        message, want = line.split("\t")[:2]
+        want = want.strip()
+        found = matcher.match(message)
+        result.total += 1
+        if want.startswith("topic:"):
+            accept = {i.strip() for i in want[len("topic:") :].split(",")}
+            ok = found.route == "topic" and bool(accept & {m.id for m in found.matches[:3]})
+        else:
+            ok = found.route == want
+        result.right += ok
+        if not ok:
+            result.wrong.append((message, want, found))
+    return result
+
+
+def report_about(result: RouteEvaluation, misses: bool) -> None:
+    """Print an about set's route accuracy and, when asked, what went elsewhere."""
+    print(f"{result.name}")
+    share = result.right / max(result.total, 1)
+    print(f"  routes     {share:6.3f}  ({result.right}/{result.total})")
+    if misses:
+        for message, want, found in result.wrong:
+            got = found.route + (f":{found.route_id}" if found.route_id else "")
+            if found.route == "topic":
+                got += ":" + ",".join(m.id for m in found.matches[:3])
+            print(f"    {message!r}\n      want {want}; got {got}")
+
+
 def all_sets() -> list[Path]:
     """Every question set: this repository's tests/data, then the shared development sets."""
     found = sorted(DATA.glob("*.tsv"))
@@ -194,6 +234,8 @@ def main(args: list[str]) -> int:
             print()
         if "sensitive" in path.name:
             report_routes(evaluate_routes(matcher, path), misses)
+        elif "about" in path.name:
+            report_about(evaluate_about(matcher, path), misses)
         else:
             report(evaluate(matcher, path), misses)
     return 0

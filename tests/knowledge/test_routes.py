@@ -1,0 +1,135 @@
+"""Routes before topics, the typo guard, phrases in order, generic words, ties, long messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge import Matcher, load_knowledge
+from knowledge._words import english_words
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_knowledge())
+
+
+@pytest.mark.parametrize(
+    ("message", "route", "entry"),
+    [
+        ("my mum is being hurt by a care worker, what do I do?", "safety", "safeguarding"),
+        ("I am worried about a safeguarding issue", "safety", "safeguarding"),
+        ("I feel suicidal", "safety", "crisis"),
+        ("someone is being abused", "safety", "safeguarding"),
+        ("my dad has collapsed and is not breathing", "safety", "danger"),
+        ("I want to complain about my mums care home", "safety", "complaint"),
+        ("how do i cancel my telecare pendant", "personal-care", "own-care"),
+        ("can you help me find a care home near Leeds", "personal-care", "own-care"),
+        ("how much do care workers earn", "off-topic", "jobs-and-pay"),
+        ("can i get carers allowance", "off-topic", "benefits"),
+        ("tell me a joke", "off-topic", "everyday"),
+        ("who made this bot", "about", "about-bot"),
+        ("how do i delete my data", "about", "about-privacy"),
+        ("what are the seven factors", "about", "about-seven"),
+        ("what is double running", "glossary", "double-running"),
+        ("what does invest to save mean", "glossary", "invest-to-save"),
+        ("whats a wicked problem", "glossary", "wicked-problem"),
+        ("what is a value proposition", "glossary", "value-proposition"),
+        ("what is a theory of change?", "glossary", "theory-of-change"),
+    ],
+)
+def test_messages_that_are_not_scaling_questions_are_routed(matcher, message, route, entry):
+    result = matcher.match(message)
+    assert (result.route, result.route_id) == (route, entry), result
+    assert result.matches == ()
+    assert result.route_terms  # explainable: the terms that sent it there
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("how do we scale a safeguarding training programme", None),
+        ("our suicide-prevention service wants to spread", None),
+        (
+            "survivors of domestic abuse co-designed our service, how do we keep them involved as "
+            "we scale",
+            "co-production",
+        ),
+        ("staff turnover is killing us", "workforce"),
+        ("double running", "scale-funding"),  # the term alone is a topic question
+        ("what is NASSS", "nasss"),
+        ("the greenhalgh model", "greenhalgh-model"),
+    ],
+)
+def test_scaling_questions_that_use_those_words_still_get_a_topic(matcher, message, topic):
+    result = matcher.match(message)
+    assert result.route == "topic", result
+    if topic:
+        assert topic in [m.id for m in result.matches[:3]]
+
+
+def test_the_route_contract_in_json(matcher):
+    assert matcher.match("I feel suicidal").to_json() == {
+        "query": "I feel suicidal",
+        "matches": [],
+        "route": "safety",
+    }
+    assert matcher.match("what is double running").to_json()["answer"] == "double-running"
+    assert matcher.match("who runs this bot").to_json()["answer"] == "about-bot"
+    topic = matcher.match("staff turnover").to_json()
+    assert topic["route"] == "topic" and "answer" not in topic and topic["matches"]
+    assert matcher.match("hello").to_json()["route"] == "smalltalk"
+    assert matcher.match("qwertyuiop").to_json()["route"] == "none"
+    json.dumps(matcher.match("x").to_json())
+
+
+def test_a_word_that_is_already_english_is_never_corrected(matcher):
+    assert "mobile" in english_words() and "river" in english_words()
+    for word in ("mobile", "river", "lonely", "plane", "note"):
+        tokens = matcher.read(word)
+        assert all(t.quality == 1.0 for t in tokens), (word, tokens)
+    corrected = matcher.read("recuitment")  # not English: still corrected
+    assert corrected[0].quality < 1.0
+    assert matcher.match("recuitment problems").best.id == "workforce"
+
+
+def test_a_lone_generic_word_is_only_a_hint(matcher):
+    assert matcher.match("team").matches == ()
+    assert matcher.match("plan").matches == ()
+    assert matcher.match("planning").best.id == "planning"  # not the everyday word itself
+
+
+def test_phrases_count_only_in_order_and_close_together(matcher):
+    assert "staff turnover" in matcher.match("staff turnover").best.terms
+    assert "staff turnover" not in (matcher.match("turnover of staff").best or ()).terms
+
+
+def test_exact_ties_are_ambiguous_and_not_decided_by_file_order_alone(matcher):
+    result = matcher.match("which framework should i use")
+    assert result.ambiguous
+    assert {m.id for m in result.matches[:3]} <= {
+        "sips", "nasss", "greenhalgh-model", "nhs-large-scale-change"
+    }  # fmt: skip
+
+
+def test_a_question_after_a_long_story_is_read(matcher):
+    story = (
+        "We are a small charity in the north east. We started eight years ago with two "
+        "volunteers and a kettle. Our members are older people who live alone, and most of "
+        "them have been with us for years. The trustees meet monthly and we have a great "
+        "relationship with the local church, who lend us the hall. " * 4
+    )
+    assert len(story) > 900
+    result = matcher.match(
+        story + " Our question: how do we stop losing care staff to "
+        "supermarkets, recruitment and retention is awful?"
+    )
+    assert result.best is not None and result.best.id == "workforce"
+    assert not result.truncated
+
+
+def test_a_safety_sentence_anywhere_in_a_long_message_is_found(matcher):
+    story = "We run a befriending scheme for older people in three towns. " * 12
+    assert matcher.match(story + "Honestly I just want to end my life.").route == "safety"
+    assert matcher.match("I want to end my life. " + story).route == "safety"
