@@ -6,7 +6,7 @@ import pytest
 
 from dialogues.screen_check import WAITING, screen_problems
 from dialogues.screens import LINE_WIDTH, SCREEN_LINES, fits, phone_lines
-from dialogues.tour import LONG_ANSWER, tour
+from dialogues.tour import LONG_ANSWER, WALK_LIMIT, tour
 
 
 def test_a_line_of_38_characters_is_one_line_and_39_wraps():
@@ -60,6 +60,16 @@ def test_the_tour_reaches_every_step_card_part_and_page(engine, seen):
     for figure in kb.figures.values():
         assert figure.value in texts, figure.id
     assert any(s.reply.chart for s in seen) and any(s.reply.document for s in seen)
+
+
+def test_the_tour_ends_by_itself_well_before_its_safety_limit(engine, monkeypatch):
+    calls = []
+    handle = engine.handle
+    monkeypatch.setattr(engine, "handle", lambda *a: calls.append(1) or handle(*a))
+    list(tour(engine))
+    # Two walks (a first visit, then with journeys done): each ends because nothing is left to
+    # try, not because it hit the limit, so every place reachable was reached.
+    assert 0 < len(calls) < WALK_LIMIT
 
 
 def test_the_tour_types_long_answers_wherever_a_step_takes_text(engine, seen):
