@@ -271,6 +271,7 @@ async def test_a_write_lock_held_past_the_busy_timeout_is_waited_out(api, tmp_pa
     users = (1002, 1003, 1004)
     async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
         await asyncio.gather(*(consent(api, user) for user in users))
+        await until_outbox_empty(db)  # a reply is counted on both sides only once marked sent
         before = {user: len(api.sent(user)) for user in users}
         replies_before = {user: _replies(db, user) for user in users}
         locker = sqlite3.connect(db, isolation_level=None)
