@@ -59,6 +59,7 @@ from dialogues.actions import (
     Rate,
     RateThread,
     ReadingEntry,
+    RecordPage,
     Resume,
     Term,
     Topic,
@@ -222,6 +223,8 @@ def _heard(convo: Conversation, event: Event) -> str:
             return _thread.heard(convo, action)
         case Open(flow) if flow in convo.dialogues.flows:
             return f"[{convo.dialogues.flows[flow].title}]"
+        case RecordPage(flow, page) if flow in convo.dialogues.flows:
+            return f"[{convo.dialogues.flows[flow].title}, page {page}]"
     return f"[button {event.data[:64]}]"
 
 
@@ -374,6 +377,9 @@ def _act(convo: Conversation, action: Action) -> bool:
             return _cards.glossary_term(convo, id)
         case Listing(name, page):
             return _cards.show_list(convo, name, page or 1)
+        case RecordPage(flow_id, page):
+            pager = convo.dialogues.journeys.pager(flow_id)
+            return pager is not None and pager(convo, page)
         case Rate(topic, helpful):
             if not convo.kb.topic(topic):
                 return False

@@ -20,6 +20,7 @@ MORE = label("what_these_mean")
 WELCOME_AT = Position(flow="welcome", step="consent")
 
 EARLIER_SHOWN = 200  # characters of an earlier typed answer quoted back to them
+PREVIOUS_SHOWN = 160  # ... of last time's answer, shown beside a question asked again
 MENU_AGAIN = uses("menu_again")
 PREVIOUS_ANSWER = uses("previous_answer", "answer")
 EARLIER_ANSWER = uses("earlier_answer", "answer")
@@ -314,10 +315,13 @@ def _previous_answer(convo: Conversation, item_id: str) -> Markup:
     records = convo.state.results.get(convo.state.at.flow) or []
     if not records:
         return Markup("")
-    answer = records[-1].answers.get(item_id)
+    last = records[-1]
+    # An update keeps only what changed as its answers; the whole record is in its result.
+    answer = (last.result.get("record") or last.answers).get(item_id)
     if not answer:
         return Markup("")
-    return fill(convo.dialogues.text(PREVIOUS_ANSWER), answer=answer)
+    shown = shorten(answer, PREVIOUS_SHOWN)
+    return fill(convo.dialogues.text(PREVIOUS_ANSWER), answer=shown)
 
 
 def accept(convo: Conversation, choice: int | str | None, text: str | None = None) -> None:

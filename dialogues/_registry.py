@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from dialogues._conversation import Conversation
 
 Compute = Callable[["Conversation"], None]
+# Shows page n (from 1) of what a journey keeps; False when there is no such page.
+Pager = Callable[["Conversation", int], bool]
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class Journey:
     `texts` maps each text name in the flow's `texts` to the placeholders it may use;
     `labels` names the flow's `labels` the code reads; `jumps` is every `Jump` the code goes to
     or puts on a button. A compute may serve several flows (consent: the welcome and privacy);
-    each flow with a step running it then needs those texts and labels.
+    each flow with a step running it then needs those texts and labels. `pages`, if given,
+    shows a page of what the journey keeps, for the buttons that move between them.
     """
 
     name: str
@@ -46,6 +49,7 @@ class Journey:
     texts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
     jumps: tuple[Jump, ...] = ()
+    pages: Pager | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "computes", MappingProxyType(dict(self.computes)))
@@ -76,6 +80,11 @@ class Registry:
     def journey_of(self, compute: str) -> Journey | None:
         """The journey whose code runs `compute`, if any."""
         return self._by_compute.get(compute)
+
+    def pager(self, name: str) -> Pager | None:
+        """What shows the pages of the journey called `name`, if it has pages."""
+        journey = next((j for j in self.journeys if j.name == name), None)
+        return journey.pages if journey else None
 
     def compute(self, name: str) -> Compute:
         """The function that runs a result step with `compute: name`."""

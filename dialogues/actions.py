@@ -117,6 +117,14 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class RecordPage:
+    """One page of what a journey keeps (the SIPS record, a section a page)."""
+
+    flow: str
+    page: int
+
+
+@dataclass(frozen=True)
 class Rate:
     """Whether an answer card helped."""
 
@@ -192,6 +200,7 @@ Action = (
     | ReadingEntry
     | Term
     | Listing
+    | RecordPage
     | Rate
     | Keep
     | NoneOfThese
@@ -218,6 +227,7 @@ _TAGS: dict[type, str] = {
     ReadingEntry: "r",
     Term: "g",
     Listing: "l",
+    RecordPage: "rp",
     Rate: "fb",
     Keep: "k",
     NoneOfThese: "x",
@@ -252,6 +262,8 @@ def encode(action: Action) -> str:
             parts = [_id(topic), _id(part), *([_count(page)] if page is not None else [])]
         case Listing(name, page):
             parts = [_id(name), *([_count(page)] if page is not None else [])]
+        case RecordPage(flow, page):
+            parts = [_id(flow), _count(page)]
         case Rate(topic, helpful):
             parts = [_id(topic), "1" if helpful else "0"]
         case Keep(seq):
@@ -302,6 +314,8 @@ def _build(kind: type, parts: list[str]) -> Action:
         return kind(*parts)
     if kind is CardPart and len(parts) in (2, 3):
         return CardPart(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else None)
+    if kind is RecordPage and len(parts) == 2:
+        return RecordPage(parts[0], int(parts[1]))
     if kind is Resume and len(parts) == 2 and parts[1] in ("0", "1"):
         return Resume(parts[0], parts[1] == "1")
     if kind is Rate and len(parts) == 2 and parts[1] in ("0", "1"):

@@ -45,10 +45,9 @@ FACTOR_PARTS = {
     "frameworks": "frameworks",
 }
 FRAMEWORK_PARTS = {"purpose": "purpose", "fits": "fits", "uses": "how_to_use", "caveats": "caveats"}
-# Journey results being reshaped by the journeys work of issue 14 (the SIPS record shown section
-# by section with before and after, and triage by role). `check` lists them as waiting rather
-# than failing; a test fails as soon as one of them fits, so that it is taken off this list.
-WAITING = frozenset({("sips", "questions"), ("sips", "update"), ("sips", "show")})
+# Places still being reshaped: `check` lists them as waiting rather than failing, and a test
+# fails as soon as one of them fits, so that it is taken off this list. None are left.
+WAITING: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,28 @@ def _cross_check(raw: dict[str, list[dict]], name: Callable[[str], str]) -> Iter
                 )
             owners.setdefault(entry_id, key)
     yield from _published_contract(raw, name)
+    yield from _short_questions(raw, name)
+
+
+def _short_questions(raw: dict[str, list[dict]], name: Callable[[str], str]) -> Iterator[Problem]:
+    """Each section's short names for its questions: one for each question, in the same order."""
+    for index, framework in enumerate(raw["frameworks"], start=1):
+        for n, section in enumerate(framework.get("sections") or [], start=1):
+            if not isinstance(section, dict):
+                continue
+            questions, names = section.get("questions"), section.get("short_questions")
+            if (
+                isinstance(questions, list)
+                and isinstance(names, list)
+                and len(questions) != len(names)
+            ):
+                yield Problem(
+                    name("frameworks"),
+                    entry_label(framework, index),
+                    f"sections.{n}.short_questions",
+                    f"needs one short name for each question ({len(questions)} questions, "
+                    f"{len(names)} names)",
+                )
 
 
 def _published_contract(

@@ -180,6 +180,8 @@ class Section(Strict):
     short_title: Label
     about: Paragraph
     questions: list[Sentence] = Field(min_length=1, max_length=6)
+    # One per question, in order: what a record's screen shows where the question would not fit.
+    short_questions: list[Label] = Field(min_length=1, max_length=6)
 
 
 class Component(Strict):

@@ -33,8 +33,12 @@ def previous(convo: Conversation, kind: str) -> Result | None:
 
 def end_buttons(convo: Conversation, *extra: Option) -> list[tuple[Option, ...]]:
     """The buttons under a journey's result: its own, then the plan, then the menu."""
-    plan = option(convo.label(PLAN), opens(PLAN_FLOW))
-    return [*rows_of(list(extra), 2), (plan,), convo.menu_row()]
+    return [*rows_of(list(extra), 2), (plan_button(convo),), convo.menu_row()]
+
+
+def plan_button(convo: Conversation) -> Option:
+    """The button that makes the plan (PDF)."""
+    return option(convo.label(PLAN), opens(PLAN_FLOW))
 
 
 def opens(jump: Jump) -> Open:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogues import AssessmentDone, Button, Feedback, FollowUpRequested, Matched
+from dialogues.screens import SCREEN_LINES, phone_lines
 
 READINESS_ANSWERS = ["[Yes]", "[No]", "[No]", "[Partly]", "[Yes]", "[Not sure]", "[No]"]
 
@@ -128,6 +129,33 @@ def test_sips_asks_the_four_sections_saves_and_revisits(user):
     assert update.result["changed"] == [f"{user.engine.kb.frameworks['sips'].sections[0].id}-1"]
     user("/sips", "[Start]", "[See my record]")
     assert "shared interests" in user.text
+
+
+def test_the_sips_record_is_a_section_a_screen_with_buttons_between_them(user):
+    sections = user.engine.kb.frameworks["sips"].sections
+    total = sum(len(s.questions) for s in sections)
+    long = " ".join(["Our Shared Lives scheme is spreading to a second area"] * 18)
+    user("/sips", "[Start]", *[f"Answer {n}: {long}" for n in range(1, total)], "Last answer")
+    assert phone_lines(user.text) <= SCREEN_LINES
+    assert sections[0].title in user.text and sections[1].title not in user.text
+    assert "Cut short" in user.text  # the plan keeps them whole
+    assert {"« Back", "☰ Menu"} <= set(user.labels)
+    assert {s.short_title for s in sections[1:]} <= set(user.labels)
+    user(f"[{sections[-1].short_title}]")
+    assert sections[-1].title in user.text and "Last answer" in user.text
+    assert phone_lines(user.text) <= SCREEN_LINES
+    assert sections[0].short_title in user.labels and sections[-1].short_title not in user.labels
+
+    user.now += timedelta(days=30)
+    user("/sips", "[Start]", "[Record what changed]")
+    assert phone_lines(user.text) <= SCREEN_LINES  # last time's long answer, shortened
+    user(*[f"Changed {n}: {long}" for n in range(1, 5)], *["[Skip]"] * (total - 4))
+    assert "Before: Answer 1" in user.text and "Now: Changed 1" in user.text
+    assert phone_lines(user.text) <= SCREEN_LINES
+    user.now += timedelta(days=30)
+    user("/sips", "[Start]", "[Record what changed]", "[Skip]", "[Skip]", "[Skip]", "[Skip]")
+    # Last time means the whole record, not just what the previous update changed.
+    assert "Last time you said:</i> Answer 5" in user.replies[-1].text
 
 
 def test_team_request_gives_a_reference_and_asks_for_a_follow_up(user):

@@ -131,6 +131,16 @@ def test_the_nasss_domains_and_sips_sections_are_required(copy, capsys):
     assert f"{FRAMEWORKS}: nasss: domains: must list 7 domains" in problems
 
 
+def test_a_sips_section_needs_a_short_name_for_each_question(copy, capsys):
+    copy.edit(FRAMEWORKS, "        - Theory of change\n", "")
+    code, problems = copy.check(capsys)
+    assert code == 1
+    assert (
+        f"{FRAMEWORKS}: sips: sections.1.short_questions: needs one short name for each "
+        "question (4 questions, 3 names)"
+    ) in problems
+
+
 def test_a_key_factor_without_its_longer_explanation_is_reported(copy, capsys):
     text = (copy.root / FACTORS).read_text()
     start = text.index("- id: workforce")
