@@ -24,8 +24,8 @@ END = "<!-- end of command table -->"
 def rows(parser: argparse.ArgumentParser, help: str = "") -> Iterator[tuple[str, str]]:
     """(usage, what it does) for each command under the parser that runs something."""
     commands = subcommands(parser)
-    if not commands:
-        yield _usage(parser), help
+    if not commands or parser.get_default("func"):  # runs something itself (`review`)
+        yield _usage(parser).replace(" COMMAND ...", ""), help
     for name, command in commands.items():
         yield from rows(command, _help_of(parser, name))
 

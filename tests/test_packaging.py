@@ -204,8 +204,23 @@ def test_the_wheel_installs_and_runs_alone_outside_the_source_tree(installed, tm
     assert "Traceback" not in chat.stderr
 
 
-def test_without_the_review_extra_the_review_says_what_to_install(installed, tmp_path):
-    review = _run(installed, "python", "-m", "storage.review", cwd=tmp_path)
+def test_the_console_script_has_every_command_of_python_m_bot(installed, tmp_path):
+    from bot.cli import build_parser, subcommands
+
+    usage = _run(installed, "scaling-advisor", "--help", cwd=tmp_path)
+    assert usage.returncode == 0, usage.stderr
+    assert usage.stdout.startswith("usage: scaling-advisor ")
+    lines = usage.stdout.splitlines()
+    listed = [line.split()[0] for line in lines if line.startswith("    ") and line[4] != " "]
+    assert listed == list(subcommands(build_parser()))
+    assert "review" in listed
+
+
+@pytest.mark.parametrize(
+    "command", [("python", "-m", "storage.review"), ("scaling-advisor", "review")]
+)
+def test_without_the_review_extra_the_review_says_what_to_install(installed, tmp_path, command):
+    review = _run(installed, *command, cwd=tmp_path)
     assert review.returncode == 1
     assert review.stderr.strip().splitlines() == [
         "review: the staff review needs the review extra: pip install 'scaling-advisor[review]'"

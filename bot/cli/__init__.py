@@ -7,13 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, content, matching, misses, records
+from bot.cli import chat, content, matching, misses, records, review
 from bot.cli._parser import PROG, HelpFormatter, subcommands
 
 __all__ = ["DEFAULT_HELP", "PROG", "build_parser", "main", "subcommands"]
 
 # Each module adds its commands to the parser; order here is the order in --help.
-COMMAND_MODULES = (chat, content, matching, misses, records)
+COMMAND_MODULES = (chat, content, matching, misses, records, review)
 
 DEFAULT_HELP = "Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat (saying so)"
 
