@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -151,8 +151,12 @@ class Advisor:
                 return Handled(None, replies, step=turn.step, erased_posts=posts)
             followups, posts = self._apply(user.id, turn)
             matched = tuple(i for e in turn.effects if isinstance(e, Matched) for i in e.ids)
-            missed = next((e.why for e in turn.effects if isinstance(e, Unanswered)), None)
-            inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step, missed)
+            missed = next((e for e in turn.effects if isinstance(e, Unanswered)), None)
+            inbound = Inbound(turn.heard, _kind(event), update_id, matched, turn.step)
+            if missed is not None and missed.why == "low-margin":
+                inbound = replace(inbound, margin=missed.margin)
+            elif missed is not None:
+                inbound = replace(inbound, unanswered=missed.why)
             outbound = [Outbound(r.text, _outbound_kind(r), reply_to_data(r)) for r in turn.replies]
             queued = store.record_turn(
                 user.id, inbound, turn.state.to_json(), outbound, sender.chat_id
@@ -204,6 +208,10 @@ class Advisor:
         """Replies still waiting to be delivered (one user's, or everyone's), oldest first."""
         cutoff = self._clock() - min_age
         return tuple(_outgoing(q) for q in self.store.outbox(user_id) if q.created_at <= cutoff)
+
+    def handed_over(self) -> tuple[Outgoing, ...]:
+        """What the web review or the command line queued for the bot to send now."""
+        return tuple(_outgoing(q) for q in self.store.handed_over())
 
     def say(
         self, user_id: int, reply: Reply, kind: str = "staff", update_id: int | None = None

@@ -52,6 +52,8 @@ def answer_question(convo: Conversation, text: str, result: MatchResult | None =
         return
     # One topic per question: the one answered, not every candidate the matcher weighed.
     convo.record(Matched((result.matches[0].id,)))
+    if result.close_call:
+        convo.record(Unanswered("low-margin", result.margin))
     _cards.topic_card(convo, result.matches[0].id)
 
 

@@ -171,10 +171,12 @@ class Matched:
 
 @dataclass(frozen=True)
 class Unanswered:
-    """The bot could not answer a question: nothing matched, or it had to ask "did you mean"
-    (the content-improvement inbox for staff)."""
+    """The bot could not answer a question well: nothing matched, it had to ask "did you
+    mean", or it answered with a low margin (`margin` points ahead of the runner-up): the
+    content-improvement inbox for staff."""
 
-    why: Literal["nothing", "unsure"]
+    why: Literal["nothing", "unsure", "low-margin"]
+    margin: int | None = None
 
 
 @dataclass(frozen=True)

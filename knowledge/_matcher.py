@@ -52,6 +52,7 @@ from knowledge._words import normalise as normalise  # the engine imports it fro
 MAX_QUERY_CHARS = 4096  # Telegram's own limit for a message: all of it is read
 MIN_SCORE = 50  # the best must reach this (evidence of one clear term) or nothing matches
 MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): ambiguous
+LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a close call
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
 MAX_GAP = 2  # other words allowed between two words of a phrase
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
@@ -110,6 +111,12 @@ class MatchResult:
     def ambiguous(self) -> bool:
         """Whether the runner-up is too close to the top to choose between them."""
         return len(self.matches) > 1 and self.matches[0].score - self.matches[1].score < MARGIN
+
+    @property
+    def close_call(self) -> bool:
+        """Answered (not ambiguous), but with the runner-up within LOW_MARGIN of the best."""
+        margin = self.margin
+        return margin is not None and MARGIN <= margin < LOW_MARGIN
 
     @property
     def margin(self) -> int | None:

@@ -15,7 +15,6 @@ from storage._errors import (
     is_transient,
 )
 from storage._files import BUSY_TIMEOUT_MS, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, open_private
-from storage._misses import UNANSWERED_SQL
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -24,6 +23,7 @@ from storage._records import (
     INBOUND_KINDS,
     OUTBOUND_KINDS,
     STAFF_ACTIONS,
+    UNANSWERED_REASONS,
     Assessment,
     FollowUp,
     Inbound,
@@ -62,7 +62,7 @@ __all__ = [
     "SESSION_GAP",
     "STAFF_ACTIONS",
     "TRUNCATION_MARKER",
-    "UNANSWERED_SQL",
+    "UNANSWERED_REASONS",
     "AlreadyClosed",
     "Assessment",
     "BadReference",

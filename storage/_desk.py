@@ -154,7 +154,7 @@ class DeskRecords:
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO outbox (chat_id, payload, created_at, followup_id, post,"
-                " edit_message_id, reply_to_message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " edit_message_id, reply_to_message_id, handover) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     chat_id,
                     dump_json(payload),
@@ -163,6 +163,7 @@ class DeskRecords:
                     post,
                     edit_message_id,
                     reply_to_message_id,
+                    int(self.handover),
                 ),
             )
             return int(cursor.lastrowid or 0)

@@ -8,6 +8,8 @@ from typing import Any
 
 CHANNELS = ("telegram", "terminal")
 INBOUND_KINDS = ("text", "button", "command", "other")
+# Why a typed question went unanswered: nothing matched, or the bot asked "did you mean".
+UNANSWERED_REASONS = ("nothing", "unsure")
 OUTBOUND_KINDS = ("text", "picture", "document", "staff")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "blocked")
 ASSESSMENT_KINDS = ("readiness", "nasss", "sips", "triage")
@@ -150,7 +152,8 @@ class Inbound:
     update_id: int | None = None
     matched: tuple[str, ...] = ()
     step: str | None = None  # where the user is after it, e.g. "triage.role"
-    unanswered: str | None = None  # "nothing" matched, or "unsure" (did you mean); else None
+    unanswered: str | None = None  # one of UNANSWERED_REASONS, else None
+    margin: int | None = None  # answered with a low margin: points between it and the runner-up
 
 
 @dataclass(frozen=True)

@@ -485,3 +485,54 @@ def repair_early_databases(db: Database) -> None:
     )
     db.execute("CREATE INDEX idx_inbound_updates_seen ON inbound_updates (seen_at)")
     db.execute("CREATE INDEX idx_inbound_updates_user ON inbound_updates (user_id)")
+
+
+# One closing place: the web review closes through the staff desk (storage/review/plugins/
+# staff_actions.py), like Telegram and the command line, so that the notice is edited and the
+# person told; the INSTEAD OF trigger that closed in SQL alone goes, with its view.
+# The outbox's handover rows: written by another process (the web review, the command line)
+# for the running bot, which looks for them every second and sends them at once.
+# Questions answered with a low margin: messages.margin (the points between the answer and the
+# runner-up); storage/_misses.py says how the views below are read.
+_ONE_DESK = (
+    "DROP TRIGGER followup_closures_close",
+    "DROP VIEW followup_closures",
+    "ALTER TABLE outbox ADD COLUMN handover INTEGER NOT NULL DEFAULT 0 CHECK (handover IN (0, 1))",
+    "CREATE INDEX idx_outbox_handover ON outbox (id) WHERE handover = 1",
+    "ALTER TABLE messages ADD COLUMN margin INTEGER CHECK (margin >= 0)",
+    "DROP VIEW unanswered_questions",
+    "DROP INDEX idx_messages_unanswered",
+    # Covering (the text too), so the page reads the index alone, not a million-row table.
+    "CREATE INDEX idx_messages_unanswered ON messages (at, unanswered, margin, session_id, text)"
+    " WHERE unanswered IS NOT NULL OR margin IS NOT NULL",
+    # Every question not answered well, as the bot recorded it at the time, one row each.
+    """
+    CREATE VIEW question_misses AS
+    SELECT m.id, m.user_id, m.session_id, m.text, m.at, m.step, m.matched,
+      coalesce(m.unanswered, 'low-margin') AS why, m.margin
+    FROM messages m
+    WHERE m.unanswered IS NOT NULL OR m.margin IS NOT NULL
+    """,
+    # The same, grouped by what was typed (case and spaces aside), the last 90 days, newest first.
+    """
+    CREATE VIEW unanswered_questions AS
+    SELECT g.question, g.times, g.unsure, g.low_margin, g.last_asked,
+      (SELECT s.reference FROM sessions s WHERE s.id = g.session_id) AS conversation
+    FROM (
+      SELECT max(q.text) AS question, count(*) AS times, sum(q.why = 'unsure') AS unsure,
+        sum(q.why = 'low-margin') AS low_margin, max(q.at) AS last_asked,
+        max(q.session_id) AS session_id
+      FROM question_misses q
+      WHERE q.at >= strftime('%Y-%m-%d', 'now', '-90 days')
+      GROUP BY lower(trim(q.text))
+    ) g
+    ORDER BY g.last_asked DESC
+    """,
+)
+
+
+@MIGRATIONS(name="0012-one-desk")
+def one_desk(db: Database) -> None:
+    """No closing in SQL alone; outbox rows handed over to the bot; low-margin answers."""
+    for statement in _ONE_DESK:
+        db.execute(statement)

@@ -35,7 +35,7 @@ from storage._files import (
     database_file,
     open_database,
 )
-from storage._misses import UNANSWERED_SQL
+from storage._misses import MISSES_SQL, UNANSWERED_SQL
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -44,6 +44,7 @@ from storage._records import (
     INBOUND_KINDS,
     OUTBOUND_KINDS,
     STAFF_ACTIONS,
+    UNANSWERED_REASONS,
     Assessment,
     FollowUp,
     Inbound,
@@ -96,9 +97,11 @@ class Store(DeskRecords):
     their state, their follow-ups and anonymous daily counts are kept.
     """
 
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, clock: Clock = utc_now, *, handover: bool = False) -> None:
         self.db = db
         self._clock = clock
+        # Outbox rows written through this store are for the running bot to send at once.
+        self.handover = handover
         self._lock = threading.RLock()
         # Erased or unkept text may still sit in old frames of the write-ahead log: truncate it
         # right after the commit (`_scrub_now`), or at the next scrub_log() (`_scrub_due`).
@@ -113,17 +116,26 @@ class Store(DeskRecords):
         self._migrate()
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, clock: Clock = utc_now) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        clock: Clock = utc_now,
+        handover: bool = False,
+    ) -> Store:
         """Open the database file, creating it (and its folder) readable by the owner only.
 
         Sets WAL, foreign keys and a busy timeout and applies pending migrations. With
-        ``create=False`` a missing file raises NoDatabase instead. Example::
+        ``create=False`` a missing file raises NoDatabase instead. ``handover=True`` is for
+        another process than the bot (the web review, the command line): what it queues in
+        the outbox is marked for the running bot to send within a second. Example::
 
             store = Store.open("data/bot.db")
         """
         db = open_database(Path(path), create=create)
         try:
-            return cls(db, clock)
+            return cls(db, clock, handover=handover)
         except sqlite3.DatabaseError as error:
             db.close()
             raise StorageError(f"cannot use {path}: {error}") from None
@@ -473,6 +485,7 @@ class Store(DeskRecords):
                 inbound.step,
                 now,
                 inbound.unanswered,
+                inbound.margin,
             )
             if inbound.unanswered:
                 self._count("unanswered", inbound.unanswered)
@@ -527,12 +540,16 @@ class Store(DeskRecords):
         step: str | None,
         now: datetime,
         unanswered: str | None = None,
+        margin: int | None = None,
     ) -> int | None:
         if session_id is None:  # the user's messages are not kept
             return None
+        if unanswered is not None:
+            _require(unanswered, UNANSWERED_REASONS, "unanswered")
+            margin = None  # not answered, so no margin to speak of
         cursor = self.db.execute(
             "INSERT INTO messages (user_id, session_id, direction, kind, text, at, matched, step,"
-            " unanswered) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?)",
+            " unanswered, margin) VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 session_id,
@@ -542,15 +559,17 @@ class Store(DeskRecords):
                 json.dumps(topics) if topics else None,
                 safe_optional(step, MAX_STEP_CHARS),
                 unanswered,
+                margin,
             ),
         )
         return int(cursor.lastrowid or 0)
 
     def unanswered(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Questions the bot could not answer or was unsure of, newest first, with how often
-        they were asked (only from people whose messages are kept): question, times, unsure,
-        last_asked, conversation."""
-        return self._rows("SELECT * FROM unanswered_questions LIMIT ?", (max(1, limit),))
+        """Questions the bot could not answer, was unsure of or answered with a low margin in
+        the last 90 days, newest first, with how often they were asked (only from people whose
+        messages are kept): question, times, unsure, low_margin, last_asked, conversation.
+        The review's page reads the same view (storage/_misses.py)."""
+        return self._rows(UNANSWERED_SQL, {"limit": max(1, limit)})
 
     def _insert_outbound(
         self,
@@ -599,9 +618,16 @@ class Store(DeskRecords):
         """Queue a reply for delivery (in the caller's transaction); its outbox id."""
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO outbox (user_id, chat_id, message_id, payload, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (user_id, chat_id, message_id, dump_json(payload), as_text(self._now())),
+                "INSERT INTO outbox (user_id, chat_id, message_id, payload, created_at, handover)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    chat_id,
+                    message_id,
+                    dump_json(payload),
+                    as_text(self._now()),
+                    int(self.handover),
+                ),
             )
             return int(cursor.lastrowid or 0)
 
@@ -609,6 +635,18 @@ class Store(DeskRecords):
         """Replies not yet delivered, oldest first (all users, or one)."""
         where, params = ("WHERE user_id = ?", (user_id, limit)) if user_id else ("", (limit,))
         rows = self._rows(f"SELECT * FROM outbox {where} ORDER BY id LIMIT ?", params)
+        return [queued(row, json.loads(row["payload"])) for row in rows]
+
+    def handed_over(self, limit: int = 100) -> list[Queued]:
+        """What another process (the web review, the command line) queued for the bot to send
+        now, oldest first; a person's row waits while an older reply to them is still queued,
+        so that their messages keep their order (the sweep sends those)."""
+        rows = self._rows(
+            "SELECT * FROM outbox o WHERE o.handover = 1 AND NOT EXISTS (SELECT 1 FROM outbox"
+            " e WHERE e.user_id = o.user_id AND e.id < o.id AND e.handover = 0)"
+            " ORDER BY o.id LIMIT ?",
+            (limit,),
+        )
         return [queued(row, json.loads(row["payload"])) for row in rows]
 
     def dequeue(self, outbox_id: int, status: str = "sent", error: str | None = None) -> None:
@@ -628,8 +666,8 @@ class Store(DeskRecords):
         timed out, which Telegram may have carried out; their number is returned."""
         with self.transaction():
             row = self._row(
-                "UPDATE outbox SET attempts = attempts + ?, last_error = ? WHERE id = ?"
-                " RETURNING attempts",
+                "UPDATE outbox SET attempts = attempts + ?, last_error = ?, handover = 0"
+                " WHERE id = ? RETURNING attempts",
                 (int(timed_out), safe_optional(error, 500), outbox_id),
             )
         return 0 if row is None else int(row["attempts"])
@@ -740,13 +778,14 @@ class Store(DeskRecords):
     def misses(
         self, since: date | datetime | None = None, limit: int = MAX_UNANSWERED
     ) -> list[Unanswered]:
-        """Texts people typed since `since` that matched no topic, several, or whose answer
-        card they marked unhelpful, oldest first (storage/_misses.py says how)."""
+        """Questions typed since `since` that the bot could not answer, was unsure of or
+        answered with a low margin, or whose answer card was marked unhelpful, oldest first
+        (storage/_misses.py says how)."""
         if isinstance(since, datetime):
             start = as_text(since)
         else:
             start = since.isoformat() if since else ""
-        rows = self._rows(UNANSWERED_SQL, {"since": start, "limit": max(1, limit)})
+        rows = self._rows(MISSES_SQL, {"since": start, "limit": max(1, limit)})
         return [
             Unanswered(
                 id=row["id"],

@@ -1,9 +1,10 @@
 """`python -m bot misses`: what people typed that the rules did not answer well, for staff.
 
-Reads the candidates from storage (Store.unanswered: no topic matched, several matched, or the
-answer was marked unhelpful), reads each again with today's rules, and prints them grouped and
-counted, with the topics and words that nearly fired. A message that today's rules send to a
-route (safety, own care, off-topic, about, a glossary word, smalltalk) is answered: not a miss.
+Reads the candidates from storage (Store.misses, storage/_misses.py: no topic matched, "did you
+mean", answered with a low margin, or the answer was marked unhelpful), reads each again with
+today's rules, and prints them grouped and counted, with the topics and words that nearly
+fired. A message that today's rules send to a route (safety, own care, off-topic, about, a
+glossary word, smalltalk) is answered: not a miss.
 README "Turning a miss into a rule" says what to do with the list.
 """
 
@@ -23,7 +24,7 @@ from storage import Store, Unanswered
 
 REASONS = {
     "none": "nothing matched",
-    "close": "low margin (did you mean)",
+    "close": "low margin (did you mean, or a close runner-up)",
     "unhelpful": "marked unhelpful",
 }
 NEAR = 3  # topics listed as nearly firing
@@ -136,7 +137,7 @@ def find_misses(
             reason = "unhelpful"
         elif result.route == "none":
             reason = "none"
-        elif result.route == "topic" and result.ambiguous:
+        elif result.route == "topic" and (result.ambiguous or result.close_call):
             reason = "close"
         else:
             continue  # answered now: a route, smalltalk, or a clear topic

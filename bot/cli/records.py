@@ -194,7 +194,7 @@ def run_followups_close(args: argparse.Namespace) -> int:
 
     def act(store: Store) -> None:
         # The desk closes it as Telegram would: the notice edited and the person told, both
-        # queued in the outbox for the running bot to send (its sweep picks them up).
+        # handed over in the outbox to the running bot, which sends them within a second.
         settings = Settings.from_env()
         engine = Engine.load(EngineSettings(thread_quiet_hours=settings.thread_quiet_hours))
         posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id)
@@ -202,7 +202,7 @@ def run_followups_close(args: argparse.Namespace) -> int:
         desk.close(Staff(None, None), args.reference, args.note)
         print(f"{store.followup(args.reference).reference} closed")
 
-    return _with_store(act)
+    return _with_store(act, handover=True)
 
 
 def run_backup(args: argparse.Namespace) -> int:
@@ -233,10 +233,11 @@ def run_purge(args: argparse.Namespace) -> int:
 # --- shared ---------------------------------------------------------------------------------
 
 
-def _with_store(act: Callable[[Store], None]) -> int:
-    """Open the existing database, run one action; bad input is one line on stderr, exit 1."""
+def _with_store(act: Callable[[Store], None], handover: bool = False) -> int:
+    """Open the existing database, run one action; bad input is one line on stderr, exit 1.
+    `handover`: what the action queues is for the running bot to send at once."""
     try:
-        with Store.open(Settings.from_env().db_path, create=False) as store:
+        with Store.open(Settings.from_env().db_path, create=False, handover=handover) as store:
             act(store)
     except BrokenPipeError:
         raise  # the reader went away: main() ends quietly

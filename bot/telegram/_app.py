@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 CONNECTIONS = 8  # HTTP connections to the Bot API for sending (long polling has its own)
 SWEEP_EVERY = 30.0  # seconds between outbox sweeps while running
 SWEEP_MIN_AGE = timedelta(seconds=20)  # leave fresh replies to the handler sending them
+# Seconds between looks for what the web review or the command line handed over (a close, a
+# reply): the person is told within about this, not at the next sweep. One indexed read.
+HANDOVER_EVERY = 1.0
 PURGE_EVERY = 24 * 3600.0  # seconds between retention purges
 # Seconds between checks that the write-ahead log holds no text that is no longer kept (replies
 # to people whose messages are not kept, once delivered): well within "gone in seconds".
@@ -86,6 +89,7 @@ class BotService:
         await self._set_command_menus(bot)
         self._tasks = [
             asyncio.create_task(self._every(SWEEP_EVERY, self._sweep), name="outbox sweep"),
+            asyncio.create_task(self._every(HANDOVER_EVERY, self._handover), name="handover"),
             asyncio.create_task(self._every(PURGE_EVERY, self._purge), name="retention purge"),
             asyncio.create_task(self._every(SCRUB_EVERY, self._scrub), name="log scrub"),
             asyncio.create_task(self._watch_file(), name="database file watch"),
@@ -208,6 +212,9 @@ class BotService:
 
     async def _sweep(self) -> None:
         await self.deliverer.sweep(SWEEP_MIN_AGE)
+
+    async def _handover(self) -> None:
+        await self.deliverer.sweep(handover=True)
 
     async def _scrub(self) -> None:
         if self.advisor.store.log_scrub_due:

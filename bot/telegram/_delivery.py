@@ -228,13 +228,17 @@ class Deliverer:
         if outgoing.followup_id is not None:
             await patiently(self.advisor.posted, outgoing, message_id, what="noting a staff post")
 
-    async def sweep(self, min_age: timedelta = timedelta()) -> int:
+    async def sweep(self, min_age: timedelta = timedelta(), *, handover: bool = False) -> int:
         """Send what is still in the outbox (after a restart, or a failed attempt).
 
         While the bot runs, only replies older than `min_age` are swept, so that a reply whose
-        handler is about to send it is not sent twice.
+        handler is about to send it is not sent twice. `handover`: only what another process
+        (the web review, the command line) queued for the bot, which no handler here sends.
         """
-        queued = await patiently(self.advisor.queued, None, min_age, what="reading the outbox")
+        if handover:
+            queued = await patiently(self.advisor.handed_over, what="reading the handover")
+        else:
+            queued = await patiently(self.advisor.queued, None, min_age, what="reading the outbox")
         sent = 0
         held: set[int | None] = set()
         for outgoing in queued:

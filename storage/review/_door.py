@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import urlsplit
 
 SESSION_COOKIE = "ds_actor"  # Datasette's own: its log-out clears it
 SESSION_SECONDS = 12 * 3600
@@ -152,6 +153,26 @@ def cookie_of(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
             if name in cookies:
                 return cookies[name].value
     return None
+
+
+MAX_NEXT_CHARS = 2000
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` if it is a path on this site (where to go after logging in), else None.
+
+    Only "/…" is kept: never a scheme or host ("https://…", "//evil.com", which a browser
+    reads as another site), nor a backslash, space or control character (browsers read
+    "/\\evil.com" as "//evil.com" and drop tabs and newlines), so the login is no open redirect.
+    """
+    if not value or len(value) > MAX_NEXT_CHARS or not value.startswith("/"):
+        return None
+    if value.startswith("//") or any(c == "\\" or ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
 
 
 def client_address(scope: Mapping[str, Any], trust_proxy: bool) -> str:

@@ -118,7 +118,7 @@ def desk_figures(path) -> None:
 def run() -> None:
     """Print a figure for each page staff open."""
     path = large_database()
-    Store.open(path).close()  # the close query's migration
+    Store.open(path).close()  # any migration the database does not have yet
     desk_figures(path)
     # Datasette names a database after its file: give it the name the metadata is written for.
     link = path.with_name("bot.db")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from storage import Store
+from storage import Inbound, Store
 
 
 @pytest.fixture
@@ -19,16 +19,20 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     with Store.open(path) as store:
         user = store.ensure_user("terminal", 1).id
         store.set_consent(user, True)
+
+        def asked(text: str, step: str = "menu.menu", **how) -> None:
+            store.record_turn(user, Inbound(text, "text", step=step, **how), {})
+
         for _ in range(2):
-            store.record_inbound(user, "how do we get the board on side", "text", step="menu.menu")
-        store.record_inbound(user, "qwerty zxcv flibble", "text", step="menu.menu")
-        store.record_inbound(user, "we match volunteers with older people", "text", step="sips.q")
-        store.record_inbound(user, "i want to kill myself", "text", step="menu.menu")
-        store.record_inbound(user, "whats the weather", "text", step="menu.menu")
-        store.record_inbound(
-            user, "recruitment and funding", "text", matched=["workforce", "scale-funding"]
-        )
-        store.record_inbound(user, "staff turnover", "text", matched=["workforce"])
+            asked("how do we get the board on side", unanswered="nothing")
+        asked("qwerty zxcv flibble", unanswered="nothing")
+        asked("we match volunteers with older people", "sips.q", unanswered="nothing")
+        # Recorded as misses by an older rule set: today's rules answer them with a route.
+        asked("i want to kill myself", unanswered="nothing")
+        asked("whats the weather", unanswered="nothing")
+        asked("recruitment and funding", matched=("workforce",), margin=3)
+        asked("what is a good day out", matched=("workforce",))  # answered well: not read
+        asked("staff turnover", matched=("workforce",))
         store.record_feedback(user, "workforce", False)
     return path
 

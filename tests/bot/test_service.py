@@ -126,6 +126,31 @@ def test_effects_are_recorded(advisor, store):
     assert store.followup(followup.reference).note.startswith("Please call")
 
 
+def test_how_each_question_went_is_recorded_for_the_unanswered_page(advisor, store):
+    """Nothing matched, "did you mean", and answered with a low margin: each stored as the
+    engine saw it, the margin passed through; a clear answer is no miss."""
+    start(advisor)
+    questions = {
+        "qwerty zxcv flibble": "nothing",
+        "whats the best way to show impact to funders": "low-margin",
+        "how do we recruit and keep care staff?": None,
+    }
+    for text in questions:
+        deliver(advisor, advisor.handle(ALICE, Text(text)))
+    found = {
+        text: (why, margin)
+        for text, why, margin in rows(store, "SELECT text, unanswered, margin FROM messages")
+    }
+    assert found["qwerty zxcv flibble"] == ("nothing", None)
+    result = advisor.engine.matcher.match("whats the best way to show impact to funders")
+    assert result.close_call and found["whats the best way to show impact to funders"] == (
+        None,
+        result.margin,
+    )
+    assert found["how do we recruit and keep care staff?"] == (None, None)
+    assert [m.text for m in store.misses()] == list(questions)[:2]
+
+
 def test_a_follow_up_reference_is_made_by_storage_and_found_when_typed_carelessly(engine, store):
     advisor = Advisor(engine, store, clock=lambda: NOW)  # the real reference maker
     start(advisor)

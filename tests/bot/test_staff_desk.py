@@ -337,3 +337,39 @@ def settings_for_limits(tmp_path, rate_limit: bool):
         staff_chat_id=STAFF_CHAT,
         rate_limit=rate_limit,
     )
+
+
+async def test_a_close_and_a_reply_from_the_web_reach_the_person_within_seconds(desk, monkeypatch):
+    """The web review (another process, here the plugin's own code on its own connection)
+    hands its messages over in the outbox; the running bot sends them within a second or
+    two, not at its 30-second sweep."""
+    from storage.review.plugins import staff_actions
+
+    monkeypatch.setenv("STAFF_CHAT_ID", str(STAFF_CHAT))
+    reference, notice = await ask_for_follow_up(desk, "Please ring me")
+    loop = asyncio.get_running_loop()
+
+    start = loop.time()
+    said = await asyncio.to_thread(
+        staff_actions._run, str(desk.db), "asha", "reply", reference, "Free on Tuesday?"
+    )
+    assert said.startswith("Sent to the person")
+    (to_user,) = await desk.api.wait_for_messages(USER, 1, timeout=4)
+    assert "Free on Tuesday?" in to_user.visible_text
+    assert loop.time() - start < 4
+
+    start = loop.time()
+    said = await asyncio.to_thread(
+        staff_actions._run, str(desk.db), "asha", "close", reference, "Rang on Tuesday"
+    )
+    assert said == f"{reference} is closed; the person will be told."
+    (told,) = await desk.api.wait_for_messages(USER, 1, timeout=4)
+    assert reference in told.visible_text and "closed" in told.visible_text
+    assert loop.time() - start < 4
+    edits = await desk.api.wait_for_calls("editMessageText", 2, timeout=4)
+    assert "Rang on Tuesday" in str(edits[-1].params.get("text"))
+    assert int(edits[-1].params["message_id"]) == notice.message_id
+    await asyncio.sleep(1.5)  # nothing is sent twice by the next looks
+    assert len(desk.api.sent(USER)) == len({m.message_id for m in desk.api.sent(USER)})
+    assert [m.visible_text for m in desk.api.sent(USER)].count(told.visible_text) == 1
+    assert desk.rows("SELECT count(*) FROM outbox") == [(0,)]

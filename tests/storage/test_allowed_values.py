@@ -17,6 +17,7 @@ from storage import (
     FOLLOWUP_STATUSES,
     INBOUND_KINDS,
     OUTBOUND_KINDS,
+    UNANSWERED_REASONS,
     Store,
 )
 
@@ -26,6 +27,7 @@ ALLOWED = {
     ("messages", "status"): DELIVERY_STATUSES,
     ("assessments", "kind"): ASSESSMENT_KINDS,
     ("followups", "status"): FOLLOWUP_STATUSES,
+    ("messages", "unanswered"): UNANSWERED_REASONS,
 }
 
 

@@ -30,6 +30,7 @@ CHECKSUMS = {
     "0009-staff-desk": "3b1f7cf53c0f1cb7",
     "0010-unanswered-questions": "8b08f3cff7222c41",
     "0011-repair-early-databases": "9cd0f1fc3ad0186a",
+    "0012-one-desk": "74f6be5792612ee4",
 }
 SPACES = re.compile(r"\s+")
 NAMES = [migration.name for migration in MIGRATIONS._migrations]

@@ -3,13 +3,14 @@ Datasette's own test client: nothing without logging in, and what staff see and 
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from datasette.app import Datasette
@@ -153,7 +154,8 @@ async def test_an_anonymous_browser_is_sent_to_the_login_form(
     html = {"accept": "text/html,application/xhtml+xml"}
     for path in anonymous_paths(review_db):
         response = await datasette.client.get(path, headers=html)
-        assert (response.status_code, response.headers.get("location")) == (302, LOGIN), path
+        where = f"{LOGIN}?{urlencode({'next': path})}"
+        assert (response.status_code, response.headers.get("location")) == (302, where), path
     login = await datasette.client.get(LOGIN, headers=html)
     assert login.status_code == 200
     assert 'name="username"' in login.text and 'name="password"' in login.text
@@ -163,8 +165,8 @@ async def test_an_anonymous_close_changes_nothing(datasette: Datasette, review_d
     page = await datasette.client.get(LOGIN)
     token = page.cookies["ds_csrftoken"]
     response = await datasette.client.post(
-        "/bot/close_followup",
-        data={"reference": "SA-4K9P2", "note": "x", "_actor_id": "alice", "csrftoken": token},
+        "/-/review/act",
+        data={"reference": "SA-4K9P2", "action": "close", "text": "x", "csrftoken": token},
         cookies={"ds_csrftoken": token},
     )
     assert response.status_code == 403
@@ -183,14 +185,60 @@ async def test_a_signed_in_actor_who_is_not_named_staff_is_refused(datasette: Da
 # --- logging in -------------------------------------------------------------------------------
 
 
-async def log_in(datasette: Datasette, login: str, password: str) -> Any:
-    page = await datasette.client.get(LOGIN)
+async def log_in(datasette: Datasette, login: str, password: str, after: str = "") -> Any:
+    """The login form filled in and sent, as from /-/login?next=<after> when `after` is given."""
+    page = await datasette.client.get(f"{LOGIN}?{urlencode({'next': after})}" if after else LOGIN)
     token = page.cookies["ds_csrftoken"]
+    sent = re.search(r'name="next" value="([^"]*)"', page.text)
+    form = {"next": html.unescape(sent.group(1))} if sent else {}
     return await datasette.client.post(
         LOGIN,
-        data={"username": login, "password": password, "csrftoken": token},
+        data={"username": login, "password": password, "csrftoken": token, **form},
         cookies={"ds_csrftoken": token},
     )
+
+
+async def test_after_logging_in_staff_land_on_the_page_they_asked_for(datasette: Datasette):
+    asked = "/bot/transcript?reference=SA-4K9P2"
+    bounced = await datasette.client.get(asked, headers={"accept": "text/html"})
+    login_page = bounced.headers["location"]
+    assert login_page == f"{LOGIN}?{urlencode({'next': asked})}"
+    after = parse_qs(urlsplit(login_page).query)["next"][0]
+    response = await log_in(datasette, "alice", STAFF["alice"], after)
+    assert (response.status_code, response.headers["location"]) == (302, asked)
+    page = await datasette.client.get(asked, cookies={"ds_actor": response.cookies["ds_actor"]})
+    assert page.status_code == 200 and "SA-4K9P2" in page.text
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "//evil.com",
+        "//evil.com/bot",
+        "https://evil.com/",
+        "http:evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "/\t/evil.com",
+        "javascript:alert(1)",
+        "evil.com",
+    ],
+)
+async def test_the_login_never_sends_anyone_to_another_site(datasette: Datasette, elsewhere: str):
+    page = await datasette.client.get(f"{LOGIN}?{urlencode({'next': elsewhere})}")
+    assert 'name="next"' not in page.text
+    token = page.cookies["ds_csrftoken"]
+    response = await datasette.client.post(
+        LOGIN,
+        data={
+            "username": "alice",
+            "password": STAFF["alice"],
+            "csrftoken": token,
+            "next": elsewhere,
+        },
+        cookies={"ds_csrftoken": token},
+    )
+    assert (response.status_code, response.headers["location"]) == (302, "/")
 
 
 async def test_each_member_of_staff_logs_in_with_their_own_password(datasette: Datasette):
@@ -354,65 +402,64 @@ async def test_unhelpful_answers_by_topic_and_with_what_was_asked(datasette: Dat
     assert asked[kb.topic("complexity").short_title].startswith("Several of our NASSS domains")
 
 
-# --- closing a follow-up ----------------------------------------------------------------------
-
-
-async def close(
-    datasette: Datasette, reference: str, note: str, login: str = "alice", **extra: str
-) -> Any:
-    cookies = staff_cookies(datasette, login)
-    form = await datasette.client.get(f"/bot/close_followup?reference={reference}", cookies=cookies)
-    assert form.status_code == 200
-    assert f'value="{reference}"' in form.text and "Close the follow-up" in form.text
-    token = form.cookies["ds_csrftoken"]
-    return await datasette.client.post(
-        "/bot/close_followup",
-        data={"reference": reference, "note": note, "csrftoken": token, **extra},
-        cookies={**cookies, "ds_csrftoken": token},
-    )
+# --- closing a follow-up: through the staff desk, as on Telegram ------------------------------
 
 
 async def test_closing_a_follow_up_is_recorded_with_who_and_leaves_the_queue(
     datasette: Datasette, review_db: Path
 ):
-    response = await close(
-        datasette, "SA-7QH3M", "Rang them; sent the recruitment guide.", "bob", _actor_id="mallory"
+    response = await act(datasette, "bob", "SA-7QH3M", "close", "Rang them; sent the guide.")
+    assert (response.status_code, response.headers["location"]) == (
+        302,
+        "/-/review/act?reference=SA-7QH3M",
     )
-    assert (response.status_code, response.headers["location"]) == (302, "followups_open")
     assert rows(
         review_db,
         "SELECT status, close_note, closed_by_login FROM followups WHERE reference = 'SA-7QH3M'",
-    ) == [("closed", "Rang them; sent the recruitment guide.", "bob")]
+    ) == [("closed", "Rang them; sent the guide.", "bob")]
     with Store.open(review_db, create=False) as store:
         closed = store.followup("SA-7QH3M")
         assert closed.closed_at is not None
         assert datetime.now(UTC) - closed.closed_at < timedelta(minutes=1)
         [audit] = [a for a in store.staff_actions("SA-7QH3M") if a.action == "close"]
-        assert audit.detail == "web: bob"
+        assert audit.staff_name == "bob"
+    # Handed over to the running bot (it sends them within a second, not at its sweep).
+    assert (
+        rows(
+            review_db,
+            "SELECT count(*), min(handover) FROM outbox WHERE user_id = ?",
+            (closed.user_id,),
+        )[0][1]
+        == 1
+    )
     queue = await get_rows(datasette, "/bot/followups_open.json", "bob")
     assert "SA-7QH3M" not in [row["Reference"] for row in queue]
-    closures = await get_rows(datasette, "/bot/followup_closures.json?reference=SA-7QH3M")
-    assert [(r["closed_by"], r["note"]) for r in closures] == [
-        ("bob", "Rang them; sent the recruitment guide.")
+    done = await get_rows(datasette, "/bot/followups_closed.json", "bob")
+    assert [(r["Closed by"], r["Note"]) for r in done if r["Reference"] == "SA-7QH3M"] == [
+        ("bob", "Rang them; sent the guide.")
     ]
     page = await datasette.client.get(
-        "/bot/followups_open", cookies={**staff_cookies(datasette, "bob"), **response.cookies}
+        "/-/review/act?reference=SA-7QH3M",
+        cookies={**staff_cookies(datasette, "bob"), **response.cookies},
     )
-    assert "Follow-up closed." in page.text
+    assert "SA-7QH3M is closed; the person will be told." in page.text
 
 
-@pytest.mark.parametrize("reference", ["SA-3CN4W", "SA-N0SUCH", ""])
+@pytest.mark.parametrize(
+    ("reference", "said"),
+    [("SA-3CN4W", "SA-3CN4W is already closed."), ("SA-N0SUCH", "There is no follow-up")],
+)
 async def test_closing_what_is_not_open_says_so_and_changes_nothing(
-    datasette: Datasette, review_db: Path, reference: str
+    datasette: Datasette, review_db: Path, reference: str, said: str
 ):
     before = rows(review_db, "SELECT * FROM followups ORDER BY id")
     audit_before = rows(review_db, "SELECT count(*) FROM staff_actions")
-    response = await close(datasette, reference, "again")
+    response = await act(datasette, "alice", reference, "close", "again")
     assert response.status_code == 302
     page = await datasette.client.get(
-        "/bot/close_followup", cookies={**staff_cookies(datasette), **response.cookies}
+        response.headers["location"], cookies={**staff_cookies(datasette), **response.cookies}
     )
-    assert "Nothing was closed: no open follow-up has that reference." in page.text
+    assert said in page.text
     assert rows(review_db, "SELECT * FROM followups ORDER BY id") == before
     assert rows(review_db, "SELECT count(*) FROM staff_actions") == audit_before
 

@@ -1,5 +1,6 @@
-"""The staff review in a real browser: headless Chromium logs in through the form, opens the
-follow-up queue from the home page, is shown it (screenshot), and closes a follow-up.
+"""The staff review in a real browser: headless Chromium logs in through the form (landing on
+the page it asked for), opens the follow-up queue from the home page, is shown it
+(screenshot), and closes a follow-up.
 
 Needs Debian's chromium. Skipped only on a developer's machine without it; under CI (the CI
 variable set) a missing browser fails the test, so it never passes by not running.
@@ -66,9 +67,12 @@ async def test_staff_log_in_see_the_queue_and_close_a_follow_up(
     chromium: str, review_url: str, tmp_path: Path
 ):
     async with chromium_page(chromium) as page:
-        await log_in(page, review_url, LOGIN, PASSWORD, start="/bot/followups_open")
-        assert await page.evaluate("location.pathname") == "/"
+        await log_in(page, review_url, LOGIN, PASSWORD, start="/bot/followups_open?_size=max")
+        # Landed on the page asked for, not the home page.
+        where = await page.evaluate("location.pathname + location.search")
+        assert where == "/bot/followups_open?_size=max"
         assert LOGIN in await page.text("header")
+        await page.goto(review_url + "/")
         await page.click_and_wait("a[href='/bot/followups_open']")
 
         assert await page.text("h1") == "Follow-ups waiting, oldest first"

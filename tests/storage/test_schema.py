@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlite_utils import Database
 
-from storage import MIGRATIONS, AlreadyClosed, Store
+from storage import MIGRATIONS, Store
 
 from .conftest import all_tables
 
@@ -42,6 +39,7 @@ MIGRATION_NAMES = [
     "0009-staff-desk",
     "0010-unanswered-questions",
     "0011-repair-early-databases",
+    "0012-one-desk",
 ]
 
 
@@ -109,81 +107,16 @@ def test_the_queries_use_their_indexes(store: Store):
         assert index in plan(store, sql), sql
 
 
-# --- closing a follow-up from the web view: one INSERT into followup_closures ----------------
-
-CLOSE = "INSERT INTO followup_closures (reference, closed_by, note) VALUES (?, ?, ?)"
+# --- closing lives in the staff desk alone: no SQL path closes without telling anyone ------
 
 
-def test_inserting_a_closure_closes_the_follow_up_and_audits_who(store: Store):
-    user = store.ensure_user("telegram", 5, 5)
-    store.create_followup(user.id, "SA-WEB01", "please call", "phone")
-    before = datetime.now(UTC)
-    store.db.execute(CLOSE, ("SA-WEB01", "alice", "  rang them back  "))
-    closed = store.followup("SA-WEB01")
-    assert (closed.status, closed.close_note, closed.closed_by) == (
-        "closed",
-        "rang them back",
-        None,
-    )
-    assert closed.closed_at is not None and before - timedelta(seconds=1) <= closed.closed_at
-    row = store.db.execute("SELECT closed_by_login, closed_at FROM followups").fetchone()
-    assert row[0] == "alice"
-    assert len(row[1]) == len("2026-01-31T09:05:00.000000+00:00") and row[1].endswith("+00:00")
-    [action] = [a for a in store.staff_actions("SA-WEB01") if a.action == "close"]
-    assert (action.staff_id, action.detail) == (None, "web: alice")
-    today = datetime.now(UTC).date().isoformat()
-    counted = store.db.execute(
-        "SELECT n FROM counts WHERE day = ? AND metric = 'followups_closed'", (today,)
-    ).fetchone()
-    assert counted == (1,)
-    assert store.db.execute(
-        "SELECT reference, closed_by, note FROM followup_closures"
-    ).fetchall() == [("SA-WEB01", "alice", "rang them back")]
-    with pytest.raises(AlreadyClosed):
-        store.close_followup("SA-WEB01", 77)
-
-
-def test_a_closure_without_a_note_leaves_the_note_empty(store: Store):
-    user = store.ensure_user("telegram", 5, 5)
-    store.create_followup(user.id, "SA-WEB02", "please call", "phone")
-    store.db.execute(CLOSE, ("SA-WEB02", "bob", "   "))
-    assert store.followup("SA-WEB02").close_note is None
-
-
-@pytest.mark.parametrize(
-    ("reference", "who", "message"),
-    [
-        ("SA-N0PE1", "alice", "no follow-up has that reference"),
-        ("SA-D0NE1", "alice", "that follow-up is already closed"),
-        ("SA-0PEN1", "", "who is closing the follow-up is not known"),
-        ("SA-0PEN1", None, "who is closing the follow-up is not known"),
-    ],
-)
-def test_a_closure_that_cannot_be_done_changes_nothing(
-    store: Store, reference: str, who: str | None, message: str
-):
-    user = store.ensure_user("telegram", 5, 5)
-    store.create_followup(user.id, "SA-0PEN1", "please call", "phone")
-    store.create_followup(user.id, "SA-D0NE1", "please call", "phone")
-    store.close_followup("SA-D0NE1", 77, "done on Telegram")
-    actions_before = store.staff_actions()
-    with pytest.raises(sqlite3.IntegrityError, match=message):
-        store.db.execute(CLOSE, (reference, who, "note"))
-    assert store.followup("SA-0PEN1").status == "open"
-    assert store.followup("SA-D0NE1").close_note == "done on Telegram"
-    assert store.staff_actions() == actions_before
-
-
-def test_closures_list_every_closed_follow_up_with_who_closed_it(store: Store):
-    user = store.ensure_user("telegram", 5, 5)
-    for reference in ("SA-TG001", "SA-WEB03", "SA-0PEN2"):
-        store.create_followup(user.id, reference, "please call", "phone")
-    store.close_followup("SA-TG001", 77, "on Telegram")
-    store.db.execute(CLOSE, ("SA-WEB03", "chidi", None))
-    rows = store.db.execute(
-        "SELECT reference, closed_by, note FROM followup_closures ORDER BY reference"
-    ).fetchall()
-    assert rows == [("SA-TG001", 77, "on Telegram"), ("SA-WEB03", "chidi", None)]
+def test_no_view_or_trigger_closes_a_follow_up(store: Store):
+    """The web review closes through the staff desk (which edits the notice and tells the
+    person); the old INSTEAD OF trigger that closed in SQL alone is gone with its view."""
+    names = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master")}
+    assert "followup_closures" not in names and "followup_closures_close" not in names
+    triggers = store.db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+    assert not [sql for (sql,) in triggers if "followups" in sql]
 
 
 def test_a_database_made_before_the_review_migration_is_upgraded_with_its_rows(db_path: Path):
@@ -205,5 +138,5 @@ def test_a_database_made_before_the_review_migration_is_upgraded_with_its_rows(d
     db.close()
     with Store.open(db_path, create=False) as store:
         assert applied(db_path) == MIGRATION_NAMES
-        store.db.execute(CLOSE, ("SA-01D01", "alice", "done"))
+        store.close_followup("SA-01D01", None, "done", name="alice")
         assert store.followup("SA-01D01").status == "closed"

@@ -1,9 +1,9 @@
-"""Datasette plugin: staff take, note, close or reopen a follow-up from the web review.
+"""Datasette plugin: staff take, note, close, reopen or reply to a follow-up from the web review.
 
 The page /-/review/act?reference=SA-… shows the follow-up and a form; posting it calls the
 same StaffDesk verbs as Telegram and the command line, with the staff login as the name in the
-audit trail. What the person is to be told and the staff-chat notice edits wait in the outbox,
-where the running bot's sweep sends them.
+audit trail. What the person is to be told and the staff-chat notice edits are handed over in
+the outbox to the running bot, which looks every second and sends them at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-ACTIONS = ("take", "note", "close", "reopen")
+ACTIONS = ("take", "note", "close", "reopen", "reply")
 DATABASE = "bot"
 
 
@@ -42,7 +42,7 @@ def _run(path: str, login: str, action: str, reference: str, text: str) -> str:
 
     chat = os.environ.get("STAFF_CHAT_ID", "").strip()
     engine = _engine()
-    with Store.open(path, create=False) as store:
+    with Store.open(path, create=False, handover=True) as store:
         posts = StaffPosts(
             store, engine.dialogues, int(chat) if chat.lstrip("-").isdigit() else None
         )
@@ -60,12 +60,25 @@ def _run(path: str, login: str, action: str, reference: str, text: str) -> str:
             if action == "close":
                 desk.close(staff, reference, text.strip() or None)
                 return f"{reference} is closed; the person will be told."
+            if action == "reply":
+                return _reply(store, desk, staff, reference, text.strip())
             desk.reopen(staff, reference)
             return f"{reference} is open again."
         except (NotFound, BadReference):
             return f"There is no follow-up {reference}."
         except AlreadyClosed:
             return f"{reference} is already closed."
+
+
+def _reply(store: Any, desk: Any, staff: Any, reference: str, text: str) -> str:
+    """Write to the person, as /reply does on Telegram (only while the follow-up is open)."""
+    if not text:
+        return "Write the message first."
+    if store.followup(reference).status == "closed":
+        return f"{reference} is closed: reopen it first to write to them."
+    if desk.write_to_person(staff, reference, text) is None:
+        return f"Nobody can be reached on Telegram for {reference}."
+    return f"Sent to the person on Telegram; their answer comes to the staff chat ({reference})."
 
 
 async def act(datasette: Any, request: Any) -> Response:

@@ -31,6 +31,7 @@ from storage.review._door import (
     LoginGuard,
     client_address,
     cookie_of,
+    local_path,
     served_over_https,
     session_is_current,
     session_value,
@@ -85,8 +86,10 @@ async def login(request: Any, datasette: Any) -> Response:
     """The login form, and what happens when it is sent."""
     config = _config(datasette)
     error, status = None, 200
+    after = local_path(request.args.get("next"))  # the page asked for, if on this site
     if request.method == "POST":
         form = await request.post_vars()
+        after = local_path(form.get("next"))
         username = (form.get("username") or "").strip()[:64]
         password = form.get("password") or ""
         address = client_address(request.scope, bool(config.get("trusted_proxy")))
@@ -102,7 +105,7 @@ async def login(request: Any, datasette: Any) -> Response:
             if right and stored:
                 guard.succeeded(keys)
                 await _audit(datasette, "login", f"web: {username} from {address}")
-                return _logged_in(datasette, request, username)
+                return _logged_in(datasette, request, username, after)
         newly_locked = guard.failed(keys)
         for key in newly_locked:
             await _audit(datasette, "locked", f"web: {key} locked out after failed logins")
@@ -119,13 +122,15 @@ async def login(request: Any, datasette: Any) -> Response:
         else:
             error = f"Too many failed attempts: wait {refusal.seconds} seconds, then try again."
             status = 429
-    page = await datasette.render_template("review_login.html", {"error": error}, request=request)
+    page = await datasette.render_template(
+        "review_login.html", {"error": error, "next": after}, request=request
+    )
     return Response.html(page, status=status)
 
 
-def _logged_in(datasette: Any, request: Any, username: str) -> Response:
+def _logged_in(datasette: Any, request: Any, username: str, after: str | None) -> Response:
     config = _config(datasette)
-    response = Response.redirect(datasette.urls.path("/"))
+    response = Response.redirect(after or datasette.urls.path("/"))
     response.set_cookie(
         SESSION_COOKIE,
         session_value(datasette.sign, username),

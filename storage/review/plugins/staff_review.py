@@ -74,11 +74,22 @@ def prepare_connection(conn: Any) -> None:
 
 @hookimpl
 def forbidden(datasette: Any, request: Any, message: str) -> Response | None:
-    """A browser that is not logged in goes to the login form; anything else gets the 403."""
+    """A browser that is not logged in goes to the login form, and after it to the page it
+    asked for; anything else gets the 403."""
     wants_page = "text/html" in request.headers.get("accept", "")
     if request.actor is None and wants_page:
-        return Response.redirect(datasette.urls.path(LOGIN_PATH))
+        login = datasette.urls.path(LOGIN_PATH)
+        if request.method == "GET" and request.path != login:
+            login += "?" + urlencode({"next": request.full_path})
+        return Response.redirect(login)
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _reference_links(datasette: Any) -> dict[str, Any]:
+    """The configured reference columns, read once per Datasette: plugin_config() copies the
+    whole block on every call, which for every cell of a long queue was most of its time."""
+    return (datasette.plugin_config(PLUGIN) or {}).get("reference_links") or {}
 
 
 @hookimpl
@@ -88,8 +99,7 @@ def render_cell(
     """A reference in a configured canned-query column links to the query it opens."""
     if table is not None or not isinstance(value, str) or not value:
         return None
-    links = (datasette.plugin_config(PLUGIN) or {}).get("reference_links") or {}
-    link = links.get(column)
+    link = _reference_links(datasette).get(column)
     if not link:
         return None
     if link.get("path"):  # a page of the review's own, e.g. the follow-up's actions
