@@ -15,6 +15,7 @@ from dialogues._markup import (
     split_text,
 )
 from dialogues._state import STATE_VERSION, State
+from dialogues._typed import QUESTION_WORDS, reads_as_question, takes_typed_answer
 from dialogues._types import (
     ASSESSMENT_KINDS,
     AssessmentDone,
@@ -49,6 +50,7 @@ __all__ = [
     "ASSESSMENT_KINDS",
     "CAPTION_LIMIT",
     "MESSAGE_LIMIT",
+    "QUESTION_WORDS",
     "STATE_VERSION",
     "AssessmentDone",
     "Button",
@@ -86,8 +88,10 @@ __all__ = [
     "load_all",
     "load_dialogues",
     "plain",
+    "reads_as_question",
     "reply_from_data",
     "reply_to_data",
     "shorten",
     "split_text",
+    "takes_typed_answer",
 ]

@@ -33,6 +33,7 @@ from dialogues._navigation import (
 )
 from dialogues._routing import answer_routed
 from dialogues._state import State, restore
+from dialogues._typed import reads_as_question, takes_typed_answer
 from dialogues._types import (
     Button,
     Command,
@@ -396,7 +397,7 @@ def _act(convo: Conversation, action: Action) -> bool:
 def _keep_typed(convo: Conversation, seq: int) -> bool:
     """'Keep that as my answer': the text typed at a free-text step, taken as the answer."""
     typed = convo.state.typed
-    if seq != convo.state.seq or not typed or not _is_free_text(step_of(convo)):
+    if seq != convo.state.seq or not typed or not takes_typed_answer(step_of(convo)):
         return False
     accept(convo, None, typed)
     return True
@@ -432,7 +433,7 @@ def _text(convo: Conversation, text: str) -> None:
         convo.say(convo.text(EMPTY), [convo.menu_row()])
         return
     assert step is not None
-    if _is_free_text(step):
+    if takes_typed_answer(step):
         if step.expect and not _looks_like(step.expect, text):
             show(convo, convo.text(NOT_EMAIL if step.expect == "email" else NOT_PHONE))
             return
@@ -461,35 +462,6 @@ def _looks_like(kind: str, text: str) -> bool:
     return PHONE.fullmatch(text) is not None and 7 <= len(digits) <= 15
 
 
-def _is_free_text(step) -> bool:
-    """Whether a step takes typed text as its answer."""
-    return step is not None and (
-        step.kind == "ask" or (step.kind == "series" and step.input == "ask")
-    )
-
-
-QUESTION_WORDS = frozenset(
-    [
-        "what",
-        "whats",
-        "how",
-        "why",
-        "who",
-        "where",
-        "when",
-        "which",
-        "can",
-        "could",
-        "should",
-        "is",
-        "are",
-        "do",
-        "does",
-        "define",
-    ]
-)
-
-
 def _asks_a_question(text: str, result: MatchResult) -> bool:
     """Whether text typed at a free-text step is a question the bot can answer, not an answer.
 
@@ -497,11 +469,7 @@ def _asks_a_question(text: str, result: MatchResult) -> bool:
     that the matcher places (a word, the bot, a clear topic) counts; anything else is the
     answer, as typed.
     """
-    typed = normalise(text)
-    if not typed or len(text) > 200:
-        return False
-    questioning = text.rstrip().endswith("?") or typed.split()[0] in QUESTION_WORDS
-    if not questioning:
+    if len(text) > 200 or not reads_as_question(text):
         return False
     if result.route in ("glossary", "about"):
         return True

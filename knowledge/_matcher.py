@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ MAX_GAP = 2  # other words allowed between two words of a phrase
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
 WINDOW_SENTENCES = 2  # long messages are read in windows of this many sentences
+MAX_SENTENCES = 40  # more sentences than this are read in even groups: bounds the time
 TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie one edit apart
 TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
@@ -164,33 +166,44 @@ class _Rules:
     def __init__(self, terms: Iterable[_Term], nested_count: bool = True):
         self.terms = [t for t in terms if t.stems]
         self.nested_count = nested_count  # False: a term inside a fired longer one is not counted
+        # Each term is filed under its rarest stem only: a term can fire only when that stem is
+        # in the message, and common stems ("servic", "staff") then lead to few terms to check.
+        uses: dict[str, int] = defaultdict(int)
+        for term in self.terms:
+            for s in set(term.stems):
+                uses[s] += 1
         self.index: dict[str, list[int]] = defaultdict(list)
         for n, term in enumerate(self.terms):
-            for s in set(term.stems):
-                self.index[s].append(n)
+            self.index[min(set(term.stems), key=lambda s: (uses[s], s))].append(n)
+        self.reach = max((len(t.stems) for t in self.terms), default=1) * (MAX_GAP + 1)
+
+    def fired(self, positions: dict[str, list[int]]) -> set[int]:
+        """The terms (by number) whose words are all in the message, in order, close together."""
+        found = set()
+        for s in positions:
+            for n in self.index.get(s, ()):
+                needed = self.terms[n].stems
+                if all(x in positions for x in needed) and _in_order(needed, positions):
+                    found.add(n)
+        return found
 
     def evidence(
         self,
         positions: dict[str, list[int]],
         quality: dict[str, float],
         generic: frozenset[str] = frozenset(),
+        fired: set[int] | None = None,
     ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
         """Each entry's evidence and the terms that fired, entries ruled out left out.
 
         `generic` holds the stems typed only as everyday words: a term of one of those alone
-        is worth GENERIC_WEIGHT at most.
+        is worth GENERIC_WEIGHT at most. `fired`, when given, is what `fired` found already.
         """
-        hits: dict[int, int] = defaultdict(int)
-        for s in positions:
-            for n in self.index.get(s, ()):
-                hits[n] += 1
         evidence: dict[str, float] = defaultdict(float)
-        fired: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        found: dict[str, list[tuple[float, str]]] = defaultdict(list)
         ruled_out: set[str] = set()
-        for n, count in hits.items():
+        for n in sorted(self.fired(positions) if fired is None else fired):
             term = self.terms[n]
-            if count < len(set(term.stems)) or not _in_order(term.stems, positions):
-                continue
             if term.negative:
                 ruled_out.add(term.topic)
                 continue
@@ -198,12 +211,12 @@ class _Rules:
             if len(term.stems) == 1 and term.stems[0] in generic:
                 worth = min(worth, GENERIC_WEIGHT)
             evidence[term.topic] += worth
-            fired[term.topic].append((worth, term.text))
+            found[term.topic].append((worth, term.text))
         if not self.nested_count:
-            evidence, fired = _without_nested(fired)
+            evidence, found = _without_nested(found)
         for topic in ruled_out:
             evidence.pop(topic, None)
-        return evidence, fired
+        return evidence, found
 
 
 class Matcher:
@@ -232,7 +245,10 @@ class Matcher:
             _Term("scaling", text, 1.0, self._term_stems(text, keep_stop=True))
             for text in lists.scaling_words
         )
-        self._asking = tuple(tuple(words(text)) for text in lists.asking_words if words(text))
+        self._asking: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # by first word
+        for text in lists.asking_words:
+            if words(text):
+                self._asking[words(text)[0]].append(tuple(words(text)))
         self._glossary = _Rules(
             _Term(t.id, t.term, 1.0, self._term_stems(t.term)) for t in kb.glossary.values()
         )
@@ -318,7 +334,7 @@ class Matcher:
         """The tokens of each sentence, typos corrected within one budget for the message."""
         checks = TYPO_CHECKS
         sentences = []
-        for part in _SENTENCE_END.split(text):
+        for part in _sentences(text):
             tokens = []
             for word in words(part):
                 s = stem(word)
@@ -404,8 +420,8 @@ class Matcher:
         typed = words(text)
         return any(
             tuple(typed[n : n + len(phrase)]) == phrase
-            for phrase in self._asking
-            for n in range(len(typed) - len(phrase) + 1)
+            for n, word in enumerate(typed)
+            for phrase in self._asking.get(word, ())
         )
 
     def _asked_term(
@@ -436,19 +452,40 @@ class Matcher:
         return next(t.stems for t in self._glossary.terms if t.topic == term_id)
 
     def _best_window(self, sentences: list[list[Token]], tokens: list[Token]) -> list[Match]:
-        """The ranking of the strongest window of sentences (the whole of a short message)."""
+        """The ranking of the strongest window of sentences (the whole of a short message).
+
+        Each sentence is read once; a window of two adds only the terms that span the join
+        (found in the few words either side of it), so a long message costs about one reading.
+        """
         if len(sentences) <= WINDOW_SENTENCES:
             return self._rank(tokens)
-        best: list[Match] = []
+        rules = self._topics
+        read = [_positions(sentence) for sentence in sentences]
+        fired = [rules.fired(positions) for positions, _, _ in read]
+        anchors = rules.index.keys()
+        best: tuple[int, int, int] | None = None  # score, first sentence, last sentence + 1
         for end in range(1, len(sentences) + 1):
             for size in range(1, WINDOW_SENTENCES + 1):
-                if end - size < 0:
+                start = end - size
+                if start < 0:
                     continue
-                window = [t for sentence in sentences[end - size : end] for t in sentence]
-                ranked = self._rank(window)
-                if ranked and (not best or ranked[0].score >= best[0].score):
-                    best = ranked
-        return best
+                found = set().union(*fired[start:end])
+                if size == 2:
+                    join = sentences[start][-rules.reach :] + sentences[start + 1][: rules.reach]
+                    if not anchors.isdisjoint(t.stem for t in join):
+                        found |= rules.fired(_places(join))
+                if not found:
+                    continue
+                _, quality, generic = read[start] if size == 1 else _merged(read[start:end])
+                evidence, _ = rules.evidence({}, quality, generic, fired=found)
+                if not evidence:
+                    continue
+                score = score_of(max(evidence.values()))
+                if best is None or score >= best[0]:
+                    best = (score, start, end)
+        if best is None:
+            return []
+        return self._rank([t for sentence in sentences[best[1] : best[2]] for t in sentence])
 
     def _rank(self, tokens: list[Token]) -> list[Match]:
         """Every entry with evidence, best first; equal evidence by terms fired, then length."""
@@ -504,12 +541,49 @@ def _positions(
     positions: dict[str, list[int]] = defaultdict(list)
     quality: dict[str, float] = {}
     specific: set[str] = set()
+    for n, (s, q, generic) in enumerate(tokens):
+        positions[s].append(n)
+        if q > quality.get(s, 0.0):
+            quality[s] = q
+        if not generic:
+            specific.add(s)
+    return positions, quality, frozenset(positions.keys() - specific)
+
+
+def _places(tokens: list[Token]) -> dict[str, list[int]]:
+    """Where each stem occurs."""
+    positions: dict[str, list[int]] = defaultdict(list)
     for n, token in enumerate(tokens):
         positions[token.stem].append(n)
-        quality[token.stem] = max(quality.get(token.stem, 0.0), token.quality)
-        if not token.generic:
-            specific.add(token.stem)
-    return positions, quality, frozenset(positions.keys() - specific)
+    return positions
+
+
+def _sentences(text: str) -> list[str]:
+    """The message's sentences; more than MAX_SENTENCES are read in as many even groups.
+
+    The groups bound the work a message of a thousand fragments ("a. a. a. ...") can make;
+    a real story of Telegram's 4096 characters has fewer sentences than that.
+    """
+    parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
+    if len(parts) <= MAX_SENTENCES:
+        return parts
+    size = -(-len(parts) // MAX_SENTENCES)
+    return [" ".join(parts[n : n + size]) for n in range(0, len(parts), size)]
+
+
+def _merged(
+    parts: list[tuple[dict[str, list[int]], dict[str, float], frozenset[str]]],
+) -> tuple[set[str], dict[str, float], frozenset[str]]:
+    """The stems, best qualities and generic-only stems of several sentences read together."""
+    stems: set[str] = set()
+    quality: dict[str, float] = {}
+    specific: set[str] = set()
+    for positions, q, generic in parts:
+        stems.update(positions)
+        for s, value in q.items():
+            quality[s] = max(quality.get(s, 0.0), value)
+        specific.update(positions.keys() - generic)
+    return stems, quality, frozenset(stems - specific)
 
 
 def _by_first_letter(targets: Iterable[str]) -> dict[str, list[str]]:
@@ -543,10 +617,11 @@ def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
     for start in positions[needed[0]]:
         at = start
         for s in needed[1:]:
-            following = [p for p in positions[s] if at < p <= at + MAX_GAP + 1]
-            if not following:
+            places = positions[s]
+            n = bisect_right(places, at)  # the first place after `at`; positions are in order
+            if n == len(places) or places[n] > at + MAX_GAP + 1:
                 break
-            at = following[0]
+            at = places[n]
         else:
             return True
     return False

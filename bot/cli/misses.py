@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.cli._parser import PROG, add_command
 from bot.cli.records import _day, _with_store
-from dialogues import Engine
+from dialogues import Engine, reads_as_question, takes_typed_answer
 from knowledge import ContentError, Matcher, normalise
 from storage import Store, Unanswered
 
@@ -28,27 +28,6 @@ REASONS = {
     "unhelpful": "marked unhelpful",
 }
 NEAR = 3  # topics listed as nearly firing
-QUESTION_WORDS = frozenset(
-    [
-        "what",
-        "whats",
-        "how",
-        "why",
-        "who",
-        "where",
-        "when",
-        "which",
-        "can",
-        "could",
-        "should",
-        "is",
-        "are",
-        "do",
-        "does",
-        "any",
-        "help",
-    ]
-)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -159,8 +138,7 @@ def _is_an_answer(row: Unanswered, answer_flows: frozenset[str]) -> bool:
     flow = (row.step or "").partition(".")[0]
     if flow not in answer_flows:
         return False
-    typed = normalise(row.text).split()
-    return not (row.text.rstrip().endswith("?") or (typed and typed[0] in QUESTION_WORDS))
+    return not reads_as_question(row.text)
 
 
 def free_text_flows(engine: Engine) -> frozenset[str]:
@@ -168,8 +146,5 @@ def free_text_flows(engine: Engine) -> frozenset[str]:
     return frozenset(
         flow.id
         for flow in engine.dialogues.flows.values()
-        if any(
-            step.kind == "ask" or (step.kind == "series" and step.input == "ask")
-            for step in flow.steps.values()
-        )
+        if any(takes_typed_answer(step) for step in flow.steps.values())
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -133,3 +134,43 @@ def test_a_safety_sentence_anywhere_in_a_long_message_is_found(matcher):
     story = "We run a befriending scheme for older people in three towns. " * 12
     assert matcher.match(story + "Honestly I just want to end my life.").route == "safety"
     assert matcher.match("I want to end my life. " + story).route == "safety"
+
+
+def _naive_best_window(matcher, sentences):
+    """Every window of one or two sentences ranked in full: what _best_window must equal."""
+    best = []
+    for end in range(1, len(sentences) + 1):
+        for size in (1, 2):
+            if end - size >= 0:
+                ranked = matcher._rank([t for s in sentences[end - size : end] for t in s])
+                if ranked and (not best or ranked[0].score >= best[0].score):
+                    best = ranked
+    return best
+
+
+def test_windows_read_each_sentence_once_and_find_what_reading_every_window_finds(matcher):
+    from tests.eval_matcher import all_sets, read_questions
+
+    long = [
+        q.query
+        for path in all_sets()
+        if "sensitive" not in path.name and "about" not in path.name
+        for q in read_questions(path)
+        if q.query.count(". ") >= 2
+    ]
+    long.append("High staff. Turnover is our problem. We are in Leeds. It rains.")
+    assert len(long) > 20
+    for text in long:
+        sentences = matcher._read_sentences(text)
+        tokens = [t for s in sentences for t in s]
+        assert matcher._best_window(sentences, tokens) == _naive_best_window(matcher, sentences)
+
+
+def test_a_message_of_many_short_sentences_is_read_in_groups_in_bounded_time(matcher):
+    from knowledge._matcher import MAX_SENTENCES
+
+    text = "Fine. " * 600 + "How do we stop losing care staff to supermarkets?"
+    assert len(matcher._read_sentences(text)) <= MAX_SENTENCES
+    start = time.perf_counter()
+    assert matcher.match(text).best.id == "workforce"
+    assert time.perf_counter() - start < 0.05
