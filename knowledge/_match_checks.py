@@ -125,6 +125,7 @@ def check_rules(
         if not rules.terms:
             yield Problem(file, entry.id, "match.terms", "no terms: the matcher can never find it")
         seen: dict[tuple[str, ...], str] = {}
+        terms_read: list[tuple[str, tuple[str, ...]]] = []
         for n, term in enumerate(rules.terms, start=1):
             field = f"match.terms.{n}"
             read = tuple(reader.read(term.text))
@@ -143,6 +144,15 @@ def check_rules(
                 )
             seen.setdefault(key, term.text)
             claimed.setdefault(tuple(read), entry.id)
+            terms_read.append((term.text, read))
+        if rules.not_ and isinstance(entry, Route) and entry.route == "safety":
+            yield Problem(
+                file,
+                entry.id,
+                "match.not",
+                "a safety route cannot have `not` terms: one would silence an alarm in the same"
+                " message; list the service's name in matching.yaml sector_words instead",
+            )
         for n, text in enumerate(rules.not_, start=1):
             field = f"match.not.{n}"
             read = tuple(reader.read(text))
@@ -150,6 +160,16 @@ def check_rules(
                 yield Problem(file, entry.id, field, f"{text!r} is only stop words")
             elif tuple(sorted(set(read))) in seen:
                 yield Problem(file, entry.id, field, f"{text!r} is also one of its terms")
+            else:
+                inside = next((t for t, words in terms_read if _within(read, words)), None)
+                if inside is not None:
+                    yield Problem(
+                        file,
+                        entry.id,
+                        field,
+                        f"{text!r} is inside its term {inside!r} (the same words once stemmed),"
+                        " so that term can never count",
+                    )
     for kind in ("greeting", "thanks", "help"):
         for text in getattr(lists.smalltalk, kind):
             read = tuple(reader.read(text))
@@ -162,3 +182,9 @@ def check_rules(
                     f"smalltalk.{kind}",
                     f"is a match term of {claimed[read]!r}, so it would never be smalltalk",
                 )
+
+
+def _within(needed: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Whether the words hold the needed stems in this order (a not term inside a term)."""
+    remaining = iter(words)
+    return all(any(w == s for w in remaining) for s in needed)

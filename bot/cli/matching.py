@@ -86,7 +86,12 @@ def describe(result: MatchResult) -> str:
     lines = [json.dumps(result.query, ensure_ascii=False)]
     if result.truncated:
         lines.append(f"  (only the first {MAX_QUERY_CHARS} characters were read)")
-    if result.smalltalk:
+    if result.route_kind:
+        terms = ", ".join(result.route_terms)
+        lines.append(f"  route: {result.route_kind} ({result.route_id})   {terms}")
+        for match in result.near:
+            lines.append(f"  otherwise: {match.id} {match.score}   {', '.join(match.terms)}")
+    elif result.smalltalk:
         lines.append(f"  smalltalk: {result.smalltalk}")
     elif not result.matches:
         lines.append("  no match")

@@ -222,3 +222,32 @@ def copy_data(tmp_path: Path) -> Path:
     data = tmp_path / "knowledge" / "data"
     shutil.copytree(DATA_DIR, data)
     return data
+
+
+def test_a_not_term_inside_a_term_and_a_not_term_on_a_safety_route_are_reported():
+    kb = load_knowledge()
+
+    def with_match(entry, rules):
+        return entry.model_copy(update={"match": entry.match.model_validate(rules)})
+
+    network = with_match(
+        kb.routes["about-network"], {"terms": ["the network"], "not": ["networks"]}
+    )
+    crisis = with_match(kb.routes["crisis"], {"terms": ["suicidal"], "not": ["suicide prevention"]})
+    found = set(check_rules([network, crisis], kb.matching, lambda entry: "routes.yaml", FILE))
+    assert found == {
+        Problem(
+            "routes.yaml",
+            "about-network",
+            "match.not.1",
+            "'networks' is inside its term 'the network' (the same words once stemmed),"
+            " so that term can never count",
+        ),
+        Problem(
+            "routes.yaml",
+            "crisis",
+            "match.not",
+            "a safety route cannot have `not` terms: one would silence an alarm in the same"
+            " message; list the service's name in matching.yaml sector_words instead",
+        ),
+    }

@@ -174,3 +174,32 @@ def test_a_message_of_many_short_sentences_is_read_in_groups_in_bounded_time(mat
     start = time.perf_counter()
     assert matcher.match(text).best.id == "workforce"
     assert time.perf_counter() - start < 0.05
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my mum is being abused, i did the safeguarding training and know the signs",
+        "my brother wants to end his life, he has been on a suicide prevention course",
+        "gas leak in the flat, we did emergency planning last week",
+        "my dad is risk averse and his carer hits him",
+        "the crisis service never answers and I want to kill myself",
+    ],
+)
+def test_naming_a_service_never_silences_an_alarm_in_the_same_message(matcher, message):
+    assert matcher.match(message).route == "safety"
+
+
+@pytest.mark.parametrize(
+    "message, topic",
+    [
+        ("how long does a new mental health crisis pathway take to embed", "time-to-embed"),
+        ("our suicide prevention service wants to spread to more towns", None),
+        ("we want to scale our safeguarding training programme", None),
+    ],
+)
+def test_a_service_named_after_what_it_prevents_is_a_scaling_question(matcher, message, topic):
+    result = matcher.match(message)
+    assert result.route == "topic"
+    if topic:
+        assert topic in [m.id for m in result.matches[:3]]
