@@ -441,10 +441,12 @@ class Matcher:
         if not evidence:
             return None
         term_id = max(evidence, key=lambda t: (len(self._glossary_stems(t)), evidence[t]))
-        needed = self._glossary_stems(term_id)
-        content = [t for t in tokens if t.stem not in self.reader.stop_words]
-        extra = len(content) - len(set(needed) - self.reader.stop_words)
-        if self._asks(text) and extra <= SHORT_EXTRA_WORDS:
+        # Every word asked about is part of the question: "scale vs spread, what's the difference"
+        needed = {s for t in evidence for s in self._glossary_stems(t)} - self.reader.stop_words
+        extra = sum(t.stem not in self.reader.stop_words and t.stem not in needed for t in tokens)
+        # "invest to save?" alone asks what it is, as "what is invest to save" does
+        asked = self._asks(text) or (extra == 0 and text.rstrip().endswith("?"))
+        if asked and extra <= SHORT_EXTRA_WORDS:
             return term_id, tuple(text for _, text in fired[term_id])
         return None
 

@@ -79,8 +79,10 @@ def test_readable_output_has_a_line_per_match_and_says_when_it_is_unsure(capsys)
 
 
 def test_readable_output_says_when_nothing_matched_or_input_was_cut(capsys):
-    assert main(["match", "football scores"]) == 0
+    assert main(["match", "purple elephants"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == "  no match"
+    assert main(["match", "football scores"]) == 0  # a route, not "no match"
+    assert capsys.readouterr().out.splitlines()[1].startswith("  route: off-topic")
     assert main(["match", "x " * MAX_QUERY_CHARS]) == 0
     assert f"first {MAX_QUERY_CHARS} characters" in capsys.readouterr().out
 
@@ -131,3 +133,12 @@ def test_check_reports_a_broken_matching_yaml_with_file_entry_and_field(
     assert "knowledge/data/matching.yaml: council: sector_words: 'the' is also a stop word" in err
     assert main(["match", "anything"]) == 1
     assert "python -m bot check" in capsys.readouterr().err
+
+
+def test_readable_output_names_the_route_its_terms_and_what_would_have_matched(capsys):
+    assert main(["match", "how long does a new mental health crisis pathway take to embed"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("  1. time-to-embed")
+    assert main(["match", "what is double running"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:3] == ["route:", "glossary", "(double-running)"]
+    assert lines[2].split()[:2] == ["otherwise:", "scale-funding"]

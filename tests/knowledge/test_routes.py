@@ -203,3 +203,34 @@ def test_a_service_named_after_what_it_prevents_is_a_scaling_question(matcher, m
     assert result.route == "topic"
     if topic:
         assert topic in [m.id for m in result.matches[:3]]
+
+
+@pytest.mark.parametrize(
+    "message, answer",
+    [
+        ("double running?", "double-running"),
+        ("what's the difference between adoption and diffusion", "diffusion"),
+        ("adoption or diffusion - what is the difference", "diffusion"),
+    ],
+)
+def test_a_bare_term_asked_and_two_terms_compared_get_the_glossary(matcher, message, answer):
+    result = matcher.match(message)
+    assert result.route == "glossary"
+    assert result.route_id in {answer, "adoption"}
+
+
+def test_a_term_without_a_question_is_still_a_topic_question(matcher):
+    assert matcher.match("double running").route == "topic"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "tell me about the innovation network",
+        "who runs the Social Care Innovation Network?",
+        "can you delete everything I have told you",
+        "do you keep my chats",
+    ],
+)
+def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message):
+    assert matcher.match(message).route == "about"
