@@ -15,7 +15,9 @@ An about set (a name with "about" in it) gives about, glossary or topic:IDS for 
 the bot, its words and the frameworks by name; its figure is route accuracy.
 
 Held out (never used to write a rule): holdout-*, own-* (written before the rules were read) and
-blind-* (written by someone who never saw them). The dev-* sets are the development material.
+blind-* (written by someone who never saw them; since studied for failure classes, so no longer
+unseen). fresh-* was written before the rules were read and has never been studied: it is the
+honest measure of the latest changes. The dev-* sets are the development material.
 """
 
 from __future__ import annotations

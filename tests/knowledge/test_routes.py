@@ -169,7 +169,7 @@ def test_windows_read_each_sentence_once_and_find_what_reading_every_window_find
 def test_a_message_of_many_short_sentences_is_read_in_groups_in_bounded_time(matcher):
     from knowledge._matcher import MAX_SENTENCES
 
-    text = "Fine. " * 600 + "How do we stop losing care staff to supermarkets?"
+    text = "Yes. " * 600 + "How do we stop losing care staff to supermarkets?"
     assert len(matcher._read_sentences(text)) <= MAX_SENTENCES
     start = time.perf_counter()
     assert matcher.match(text).best.id == "workforce"
@@ -234,3 +234,19 @@ def test_a_term_without_a_question_is_still_a_topic_question(matcher):
 )
 def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message):
     assert matcher.match(message).route == "about"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "networking drinks on thursday, what shoes should I wear",
+        "complexity theory in chemistry for beginners",
+        "how do I embed a photo gallery on our website",
+    ],
+)
+def test_a_message_mostly_about_something_else_matches_no_topic(matcher, message):
+    assert matcher.match(message).matches == ()
+
+
+def test_a_rule_word_among_the_sectors_own_words_still_matches(matcher):
+    assert matcher.match("networking events for people who commission care").route == "topic"
