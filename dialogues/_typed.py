@@ -26,9 +26,7 @@ QUESTION_WORDS = frozenset(
         "are",
         "do",
         "does",
-        "any",
         "define",
-        "help",
     ]
 )
 

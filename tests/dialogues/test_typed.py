@@ -14,7 +14,7 @@ from dialogues import reads_as_question, takes_typed_answer
     [
         "what is a theory of change?",
         "How do we scale",
-        "any tips on funding",
+        "can we get tips on funding",
         "define wicked problem",
         "funding?",
     ],
@@ -24,7 +24,15 @@ def test_a_question_word_first_or_a_question_mark_reads_as_a_question(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["We help older people stay at home", "", "   ", "?!", "Whatever works"]
+    "text",
+    [
+        "We help older people stay at home",
+        "",
+        "   ",
+        "?!",
+        "Whatever works",
+        "Help with commissioning",
+    ],
 )
 def test_an_ordinary_answer_does_not(text):
     assert not reads_as_question(text)

@@ -250,3 +250,8 @@ def test_a_message_mostly_about_something_else_matches_no_topic(matcher, message
 
 def test_a_rule_word_among_the_sectors_own_words_still_matches(matcher):
     assert matcher.match("networking events for people who commission care").route == "topic"
+
+
+def test_names_and_places_in_a_strong_question_do_not_make_it_off_topic(matcher):
+    text = "Jane Dolittle of 12 Acacia Avenue says the remote monitoring kit is too fiddly"
+    assert matcher.match(text).best.id == "nasss"
