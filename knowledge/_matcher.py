@@ -65,9 +65,6 @@ TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
 TYPO_CHECKS = 24  # unknown words looked up per message, at most: bounds time on garbage input
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
-FOREIGN_MIN = 2  # words no entry uses that say a message is about something else (with:)
-FOREIGN_SHARE = 1 / 3  # ... their least share of the message's words that are not stop words
-FOREIGN_SCORE = 80  # ... unless the best topic scores this (more than one strong term)
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
 SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
@@ -373,29 +370,10 @@ class Matcher:
         if asked:
             term_id, terms = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
-        if (
-            not ranked
-            or ranked[0].score < MIN_SCORE
-            or (ranked[0].score < FOREIGN_SCORE and self._about_something_else(text))
-        ):
+        if not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
         matches = tuple(m for m in ranked[: max(limit, 0)] if m.score >= RUNNER_UP_SCORE)
         return MatchResult(text, matches, None, truncated)
-
-    def _about_something_else(self, text: str) -> bool:
-        """Whether the message is mostly English words the knowledge base never uses.
-
-        "networking event on friday, what should I wear" shares one word with a rule and two
-        with nothing the review says. At least FOREIGN_MIN such words, and FOREIGN_SHARE of the
-        different words that are not stop words, mean another subject, unless a topic matched
-        strongly (FOREIGN_SCORE: names and places in a real question are foreign words too).
-        Calibrated on the development and held-out sets: it turns away one question in scope of
-        about four hundred there.
-        """
-        typed = set(words(text[:MAX_QUERY_CHARS]))
-        content = [w for w in typed if stem(w) not in self.reader.stop_words]
-        foreign = sum(w in self._english and stem(w) not in self._known for w in content)
-        return foreign >= FOREIGN_MIN and foreign >= FOREIGN_SHARE * len(content)
 
     def candidates(self, text: str) -> list[Match]:
         """Every topic with any evidence, best first, thresholds aside: what nearly fired."""
