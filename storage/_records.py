@@ -7,11 +7,14 @@ from datetime import date, datetime
 from typing import Any
 
 CHANNELS = ("telegram", "terminal")
+DIRECTIONS = ("in", "out")
 INBOUND_KINDS = ("text", "button", "command", "other")
 # Why a typed question went unanswered: nothing matched, or the bot asked "did you mean".
 UNANSWERED_REASONS = ("nothing", "unsure")
 OUTBOUND_KINDS = ("text", "picture", "document", "staff")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "blocked")
+# An update in the inbox: waiting to be handled, handled, or kept as it came (unreadable).
+INBOX_STATUSES = ("new", "done", "skipped")
 ASSESSMENT_KINDS = ("readiness", "nasss", "sips", "triage")
 FOLLOWUP_STATUSES = ("open", "closed")
 # Where an open follow-up is: nobody has it yet, someone has, the team wrote and waits for the
@@ -36,6 +39,8 @@ STAFF_ACTIONS = (
 # What a staff-side outbox row is: a notice of a follow-up, the person's words in a thread, a
 # question to staff (close note?), an answer to a staff command, an edit of a notice.
 POST_KINDS = ("notice", "thread", "prompt", "answer", "edit")
+# What a message the bot posted in the staff chat was, for the answers that come back to it.
+STAFF_MESSAGE_PURPOSES = ("notice", "thread", "prompt")
 
 
 @dataclass(frozen=True)

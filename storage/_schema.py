@@ -7,7 +7,24 @@ runs in a transaction with its record.
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database, Migrations
+
+from storage._records import (
+    ASSESSMENT_KINDS,
+    CHANNELS,
+    DELIVERY_STATUSES,
+    DIRECTIONS,
+    FOLLOWUP_STAGES,
+    FOLLOWUP_STATUSES,
+    INBOUND_KINDS,
+    INBOX_STATUSES,
+    OUTBOUND_KINDS,
+    POST_KINDS,
+    STAFF_MESSAGE_PURPOSES,
+    UNANSWERED_REASONS,
+)
 
 MIGRATIONS = Migrations("scaling-advisor")
 
@@ -536,3 +553,91 @@ def one_desk(db: Database) -> None:
     """No closing in SQL alone; outbox rows handed over to the bot; low-margin answers."""
     for statement in _ONE_DESK:
         db.execute(statement)
+
+
+# Each CHECK (column IN (...)) below is made from its list in storage/_records.py, the one place
+# the allowed values are written. When a list changes, add a migration that calls
+# check_allowed_values() again, so that existing databases get the new list (fresh ones already
+# do, since 0013 builds from the lists as they are), and give the checksum test the new figures.
+ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("users", "channel"): CHANNELS,
+    ("messages", "direction"): DIRECTIONS,
+    ("messages", "kind"): tuple(dict.fromkeys((*INBOUND_KINDS, *OUTBOUND_KINDS))),
+    ("messages", "status"): DELIVERY_STATUSES,
+    ("messages", "unanswered"): UNANSWERED_REASONS,
+    ("assessments", "kind"): ASSESSMENT_KINDS,
+    ("followups", "status"): FOLLOWUP_STATUSES,
+    ("followups", "stage"): FOLLOWUP_STAGES,
+    ("staff_messages", "purpose"): STAFF_MESSAGE_PURPOSES,
+    ("outbox", "post"): POST_KINDS,
+    ("inbox", "status"): INBOX_STATUSES,
+}
+_VALUE = re.compile(r"^[a-z0-9_-]+$")  # so that a value can stand in SQL as it is
+
+
+def check_allowed_values(db: Database) -> None:
+    """Make every CHECK list the one in ALLOWED_VALUES, rebuilding each table that differs.
+
+    SQLite cannot change a CHECK in place, so such a table is made anew under its own name with
+    its rows, ids and indexes (the rebuild SQLite's ALTER TABLE page describes). The views and
+    triggers, which name the tables, are dropped first and made again after. Foreign keys must be
+    off (Store turns them off around migrations, and checks them before committing): dropping
+    the users table with them on would delete every row that refers to it.
+    """
+    if db.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("check_allowed_values needs foreign keys off (PRAGMA foreign_keys)")
+    wanted: dict[str, str] = {}
+    for table in dict.fromkeys(table for table, _ in ALLOWED_VALUES):
+        (sql,) = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+        ).fetchone()
+        new = sql
+        for (owner, column), values in ALLOWED_VALUES.items():
+            if owner == table:
+                new = _with_check(new, table, column, values)
+        if new != sql:
+            wanted[table] = new
+    if not wanted:
+        return
+    others = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('view', 'trigger')"
+        " AND sql IS NOT NULL ORDER BY type = 'trigger', rowid"
+    ).fetchall()
+    for kind, name, _ in reversed(others):
+        db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    for table, sql in wanted.items():
+        indexes = [
+            row[0]
+            for row in db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                " AND sql IS NOT NULL ORDER BY rowid",
+                [table],
+            )
+        ]
+        fresh = f"{table}__checked"
+        db.execute(re.sub(r"^CREATE TABLE\s+(\"?)\w+\1", f'CREATE TABLE "{fresh}"', sql))
+        db.execute(f'INSERT INTO "{fresh}" SELECT * FROM "{table}"')
+        db.execute(f'DROP TABLE "{table}"')
+        db.execute(f'ALTER TABLE "{fresh}" RENAME TO "{table}"')
+        for index in indexes:
+            db.execute(index)
+    for _, _, sql in others:
+        db.execute(sql)
+
+
+def _with_check(sql: str, table: str, column: str, values: tuple[str, ...]) -> str:
+    """A table's SQL with the CHECK on `column` allowing exactly `values`."""
+    if not values or not all(_VALUE.match(v) for v in values):
+        raise ValueError(f"{table}.{column}: allowed values must be plain words: {values!r}")
+    listed = ", ".join(f"'{value}'" for value in values)
+    pattern = re.compile(rf"CHECK \({column} IN \([^)]*\)\)")
+    new, found = pattern.subn(f"CHECK ({column} IN ({listed}))", sql)
+    if found != 1:
+        raise RuntimeError(f"{table}.{column} has {found} CHECK ({column} IN (...)) clauses, not 1")
+    return new
+
+
+@MIGRATIONS(name="0013-allowed-values")
+def allowed_values(db: Database) -> None:
+    """Every CHECK list made from storage/_records.py's lists (until now written by hand)."""
+    check_allowed_values(db)

@@ -166,10 +166,20 @@ class Store(DeskRecords):
             )
         if not MIGRATIONS.pending(self.db):
             return
-        # Take the write lock first, so two processes starting at once do not both migrate.
-        with self.transaction():
-            _schema.reconcile(self.db)
-            MIGRATIONS.apply(self.db)
+        # Foreign keys off while tables are rebuilt (a dropped parent table would take its
+        # children's rows), checked before the commit, and on again after; the pragma is a
+        # no-op inside a transaction, so it is set outside.
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            # Take the write lock first, so two processes starting at once do not both migrate.
+            with self.transaction():
+                _schema.reconcile(self.db)
+                MIGRATIONS.apply(self.db)
+                broken = self.db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(f"migrating left rows that refer to nothing: {broken[:3]}")
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
         logger.info("database schema is current: %s", [m.name for m in MIGRATIONS.applied(self.db)])
 
     # --- transactions and helpers ---------------------------------------------------------

@@ -40,6 +40,7 @@ MIGRATION_NAMES = [
     "0010-unanswered-questions",
     "0011-repair-early-databases",
     "0012-one-desk",
+    "0013-allowed-values",
 ]
 
 
