@@ -1,4 +1,12 @@
-"""Settings read from the environment, validated once at start-up."""
+"""Settings read from the environment, validated once at start-up.
+
+This module owns the environment contract of ../shared/design.md (TELEGRAM_BOT_TOKEN, BOT_DB,
+STAFF_USER_IDS, ...): nothing else in the bot reads those variables. The dialogue engine reads
+no environment at all; it is handed the two values it needs as an EngineSettings, made here
+(`Settings.engine_settings()`), whose defaults are also these. The staff review, an entry point
+of its own in storage (an extra that cannot import the bot), reads its REVIEW_* variables and
+BOT_DB itself, with the same default (tests/bot/test_config.py keeps them equal).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from dialogues import EngineSettings
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DB = Path("data/bot.db")
-DEFAULT_QUIET_HOURS = 72
 # A staff name is also their staff-review login (storage/review), so it follows the same rule.
 STAFF_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,31}$")
 
@@ -32,7 +41,7 @@ class Settings(BaseModel):
     staff_user_ids: frozenset[int] = frozenset()
     staff_names: dict[int, str] = Field(default_factory=dict)  # from "900001:sam,900002:asha"
     staff_chat_id: int | None = None
-    retention_days: int = Field(365, ge=1)
+    retention_days: int = Field(EngineSettings.retention_days, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(8443, ge=1, le=65535)
@@ -41,7 +50,7 @@ class Settings(BaseModel):
     listen_address: str = "0.0.0.0"
     rate_limit: bool = True
     log_level: str = "INFO"
-    thread_quiet_hours: int = Field(DEFAULT_QUIET_HOURS, ge=1, le=24 * 90)
+    thread_quiet_hours: int = Field(EngineSettings.thread_quiet_hours, ge=1, le=24 * 90)
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
@@ -74,6 +83,12 @@ class Settings(BaseModel):
             if name:
                 names[int(number)] = name
         return names
+
+    def engine_settings(self) -> EngineSettings:
+        """What the dialogue engine is told of how the service runs."""
+        return EngineSettings(
+            retention_days=self.retention_days, thread_quiet_hours=self.thread_quiet_hours
+        )
 
     def staff_name(self, user_id: int) -> str:
         """A member of staff's name: from STAFF_USER_IDS, else their Telegram id."""

@@ -8,7 +8,7 @@ import sys
 from bot.config import Settings
 from bot.service import Advisor
 from bot.staff import StaffDesk, StaffPosts
-from dialogues import Engine, EngineSettings
+from dialogues import Engine
 from knowledge import ContentError
 from storage import StorageError, Store
 
@@ -22,12 +22,7 @@ class StartupError(Exception):
 def make_advisor(settings: Settings) -> Advisor:
     """Load and check the content, open the database, apply retention, build the advisor."""
     try:
-        engine = Engine.load(
-            EngineSettings(
-                retention_days=settings.retention_days,
-                thread_quiet_hours=settings.thread_quiet_hours,
-            )
-        )
+        engine = Engine.load(settings.engine_settings())
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

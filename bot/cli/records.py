@@ -20,7 +20,7 @@ from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
 from bot.service import Advisor
 from bot.staff import Staff, StaffDesk, StaffPosts
-from dialogues import Engine, EngineSettings
+from dialogues import Engine
 from storage import FollowUp, Message, Session, StorageError, Store, open_private
 
 EXPORT_FORMATS = ("csv", "json", "md")
@@ -196,7 +196,7 @@ def run_followups_close(args: argparse.Namespace) -> int:
         # The desk closes it as Telegram would: the notice edited and the person told, both
         # handed over in the outbox to the running bot, which sends them within a second.
         settings = Settings.from_env()
-        engine = Engine.load(EngineSettings(thread_quiet_hours=settings.thread_quiet_hours))
+        engine = Engine.load(settings.engine_settings())
         posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id)
         desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
         desk.close(Staff(None, None), args.reference, args.note)
