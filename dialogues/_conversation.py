@@ -28,7 +28,12 @@ SKIP = label("skip")
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """What the engine needs to know about how the service is run."""
+    """What the engine needs to know about how the service is run.
+
+    Not read from the environment: the engine is pure. bot.config.Settings owns the
+    environment contract and makes one of these (`Settings.engine_settings()`); the defaults
+    here are the service's defaults too, and what tests and `check` run with.
+    """
 
     retention_days: int = 365
     thread_quiet_hours: int = 72  # a follow-up thread ends after this long without a message
@@ -111,17 +116,29 @@ def long_date(iso: str) -> str:
 
 
 def since(convo: Conversation, result: Result) -> str:
-    """When an earlier result was made, as people say it in UK time: "14:05 today",
-    "3 November", or "3 November 2025" from another year."""
+    """When an earlier result was made, as people say it in UK time after "since": "14:05
+    today", "3 November", or "3 November 2025" from another year."""
+    day, time = _when(convo, result)
+    return plain(convo.text(TODAY_AT, time=time)) if time else day
+
+
+def started(convo: Conversation, result: Result) -> str:
+    """The same after "You started it": "at 14:05 today", "on 3 November"."""
+    day, time = _when(convo, result)
+    return plain(convo.text(AT_TODAY, time=time) if time else convo.text(ON_DAY, day=day))
+
+
+def _when(convo: Conversation, result: Result) -> tuple[str, str | None]:
+    """(the day in words, the time if it was today) of a result, in UK time."""
     now = convo.ctx.now.astimezone(UK_TIME)
     if result.at:
         moment = datetime.fromisoformat(result.at).astimezone(UK_TIME)
         if moment.date() == now.date():
-            return plain(convo.text(TODAY_AT, time=f"{moment:%H:%M}"))
+            return "", f"{moment:%H:%M}"
         day = moment.date()
     else:  # kept before results had a time
         day = date.fromisoformat(result.date[:10])
-    return f"{day.day} {day:%B}" if day.year == now.year else f"{day.day} {day:%B %Y}"
+    return (f"{day.day} {day:%B}" if day.year == now.year else f"{day.day} {day:%B %Y}"), None
 
 
 def rows_of(options: Sequence[Option], columns: int) -> list[tuple[Option, ...]]:
@@ -131,3 +148,5 @@ def rows_of(options: Sequence[Option], columns: int) -> list[tuple[Option, ...]]
 
 RESUME = uses("resume", "where")
 TODAY_AT = uses("today_at", "time")
+AT_TODAY = uses("at_today", "time")
+ON_DAY = uses("on_day", "day")

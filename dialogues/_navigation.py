@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dialogues._cards import show_list
 from dialogues._content import StepSpec, label, uses
-from dialogues._conversation import SKIP, Conversation, rows_of, since
+from dialogues._conversation import SKIP, Conversation, rows_of, started
 from dialogues._markup import Markup, fill, shorten
 from dialogues._registry import Jump
 from dialogues._state import BACK_LIMIT, Draft, Position, Result
@@ -189,9 +189,9 @@ def _offer_draft(convo: Conversation, flow_id: str) -> None:
     flow = convo.flow(flow_id)
     draft = convo.state.drafts[flow_id]
     done, total = draft_progress(convo, flow_id)
-    started = Result(date=draft.started[:10], answers={}, result={}, at=draft.started)
+    begun = Result(date=draft.started[:10], answers={}, result={}, at=draft.started)
     text = convo.text(
-        DRAFT_OFFER, title=flow.title, when=since(convo, started), done=done, total=total
+        DRAFT_OFFER, title=flow.title, when=started(convo, begun), done=done, total=total
     )
     options = [
         option(convo.label(CARRY_ON), Resume(flow_id, True)),

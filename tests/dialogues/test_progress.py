@@ -29,7 +29,7 @@ def test_leaving_a_check_half_done_and_carrying_on(user, flow, leave):
     user.now += timedelta(hours=3)
     user(command)
     assert f"answered {len(first)} of 7" in user.text
-    assert "(10:00 today)" in user.text
+    assert " at 10:00 today and answered" in user.text
     user("[Carry on where you left off]")
     assert f"{len(first) + 1} of 7" in user.text
     user(*rest)
@@ -127,3 +127,12 @@ def test_with_nothing_done_or_half_done_the_plan_is_empty(user):
     assert user.state["drafts"] == {}
     user("/plan")
     assert "nothing in your plan yet" in user.text
+
+
+def test_a_check_left_on_another_day_says_on_which(user):
+    command, first, _ = JOURNEYS["readiness"]
+    user(command, "[Start]", *first, "/menu")
+    user.now += timedelta(days=2)
+    user(command)
+    day = user.now - timedelta(days=2)
+    assert f"You started the readiness check on {day.day} {day:%B} and answered" in user.text
