@@ -63,12 +63,10 @@ def triage(convo: Conversation) -> None:
         else convo.flow_text("runner_up", title=kb.frameworks[f].short_title)
         for n, f in enumerate(chosen)
     ]
-    watching = [convo.flow_text("watch_line", title=kb.factors[w].short_title) for w in watch]
     said = convo.flow_text("you_said", words=shorten(hardest, 40)) if hardest else Markup("")
     text = convo.flow_text(
         text_name,
         frameworks=Markup("\n\n".join(frameworks)),
-        watch=Markup("\n".join(watching)),
         hardest=said,
     )
     if text_name == "result_person":
@@ -107,13 +105,12 @@ JOURNEY = Journey(
     name="triage",
     computes={"triage": triage},
     texts={
-        "result": ("frameworks", "watch", "hardest"),
-        "result_levers": ("frameworks", "watch", "hardest"),
-        "result_person": ("watch", "hardest"),
+        "result": ("frameworks", "hardest"),
+        "result_levers": ("frameworks", "hardest"),
+        "result_person": ("hardest",),
         "you_said": ("words",),
         "framework": ("title", "reasons"),
         "runner_up": ("title",),
-        "watch_line": ("title",),
     },
     # The names of its questions, which the plan's table of answers uses.
     labels=("role", "stage", "kind", "scope", "aim", "part", "hardest"),

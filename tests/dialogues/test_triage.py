@@ -131,3 +131,17 @@ def test_every_role_and_answer_gives_a_result_that_fits_a_phone(user, role):
     for combo in itertools.islice(itertools.product(*choices), 0, None, 3):
         _result(user, role, dict(zip(keys, combo, strict=True)), "staff keep leaving " * 3)
         assert fits(user.replies[-1].text), user.replies[-1].text
+
+
+@pytest.mark.parametrize("role", sorted(PATHS))
+def test_every_answer_leaves_topics_below_the_result(user, role):
+    """The result names its topics once, as the buttons under it: there are always some."""
+    flow = user.engine.dialogues.flows["triage"]
+    asked = [flow.steps[s] for s in PATHS[role] if flow.steps[s].options]
+    for picks in itertools.product(*(range(len(step.options)) for step in asked)):
+        done = _result(user, role, {s.key: n for s, n in zip(asked, picks, strict=True)})
+        assert done.result["watch"], (role, picks)
+        assert "the topics below" in user.text
+        titles = {user.engine.kb.factors[w].short_title for w in done.result["watch"]}
+        assert titles <= set(user.labels)
+        assert not any(f"• {title}" in user.text for title in titles)  # named once, not twice
