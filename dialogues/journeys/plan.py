@@ -127,9 +127,11 @@ def build_plan(convo: Conversation, name: str | None = None) -> Document | None:
 
 
 def _step(convo: Conversation, factor_id: str, t) -> str:
-    """A next step that reads on its own: the factor, and the first thing to do about it."""
+    """A next step that reads on its own: the factor, named as the chat names it (a readiness
+    area, or the topic's button), and the first thing to do about it."""
     factor = convo.kb.factors[factor_id]
-    return t("step", title=factor.title, action=factor.actions[0])
+    title = item_titles(convo, "readiness").get(factor_id, factor.short_title)
+    return t("step", title=title, action=factor.actions[0])
 
 
 def _triage_section(convo: Conversation, record: Result, t) -> tuple[DocSection, list, list]:

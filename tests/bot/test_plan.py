@@ -174,12 +174,14 @@ def test_next_steps_read_on_their_own(user):
     document, _ = _plan(user)
     steps = next(s for s in document.sections if s.heading == "Next steps").bullets
     kb = user.engine.kb
-    titles = {f.title for f in kb.factors.values()}
+    titles = {f.short_title for f in kb.factors.values()} | {g.short_title for g in kb.key_factors}
     for step in steps[:-1]:
-        title, _, action = step.partition(": ")
+        # The factors' actions are the bot's suggestions, and say so, as in the chat.
+        title, _, action = step.partition(". A suggestion: ")
         assert title in titles, step
         assert action in [kb.factors[i].actions[0] for i in kb.factors], step
-    assert len({s.partition(": ")[0] for s in steps}) == len(steps)  # each factor once
+    assert steps[-1].startswith("A suggestion: look at this plan again by")
+    assert len({s.partition(". ")[0] for s in steps}) == len(steps)  # each factor once
 
 
 def test_the_triage_table_lists_each_answer_once(user):
