@@ -6,7 +6,7 @@ Run from the repository root:
     .venv/bin/python -m docs.make_images
 
 It writes, from one user's visits (a triage, two readiness checks six weeks apart, a NASSS
-check, a SIPS record), exactly as the bot would send them:
+check, a SIPS record and its update after eight weeks), exactly as the bot would send them:
     readiness-chart.png   the second readiness profile, with the first marked
     nasss-chart.png       the NASSS complexity profile
     plan-page-1.png       page 1 of their plan PDF (answers, frameworks)
@@ -72,6 +72,11 @@ def _visits() -> tuple[dict[str, Chart], Document]:
         "/sips", "[Start]", "Shared Lives: adults live with, or visit, an approved carer's family."
     )
     while user.at == ("sips", "questions"):
+        user("[Skip]")
+    user.now += timedelta(days=56)  # after the second area started: what changed, and why
+    user("/sips", "[Start]", "[Record what changed]")
+    user("Shared Lives in two areas now: short breaks as well as long-term arrangements.")
+    while user.at == ("sips", "update"):
         user("[Skip]")
     user("/plan")
     (plan,) = [r.document for r in user.replies if r.document]
