@@ -43,7 +43,23 @@ def odd_queries(seed: int = 3) -> list[str]:
         "这是一个关于扩大规模的问题" * 40,
         "\x00\x01\x02" * 300,
         "",
+        _story(),
     ]
+
+
+def _story() -> str:
+    """A story of Telegram's whole 4,096 characters in short sentences, the question last: the
+    slowest kind of real message (each sentence and each pair of them is a window)."""
+    sentences = (
+        "We are a small charity in the north east.",
+        "Our volunteers visit older people at home every week.",
+        "The council funded a pilot in two towns last year.",
+        "The staff are brilliant and people love the visits.",
+    )
+    text = ""
+    while len(text) < 3900:
+        text += " ".join(sentences) + " "
+    return text + "How do we grow it to the rest of the county?"
 
 
 def typical(matcher: Matcher, queries: list[str]) -> list[float]:
