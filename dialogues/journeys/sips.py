@@ -44,7 +44,8 @@ def sips_start(convo: Conversation) -> None:
 def sips_show(convo: Conversation) -> None:
     """The latest SIPS record, from its first section."""
     if not sips_page(convo, 1):
-        convo.say(convo.flow_text("empty"), [(option(convo.flow_label("new"), opens(START)),)])
+        start = option(convo.flow_label("new"), opens(START))
+        convo.say(convo.flow_text("empty"), [(start,), convo.nav_row()])
 
 
 def sips_page(convo: Conversation, page: int) -> bool:

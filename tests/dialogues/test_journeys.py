@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogues import AssessmentDone, Button, Feedback, FollowUpRequested, Matched
+from dialogues.actions import Open, encode
 from dialogues.screens import SCREEN_LINES, phone_lines
 
 READINESS_ANSWERS = ["[Yes]", "[No]", "[No]", "[Partly]", "[Yes]", "[Not sure]", "[No]"]
@@ -129,6 +130,13 @@ def test_sips_asks_the_four_sections_saves_and_revisits(user):
     assert update.result["changed"] == [f"{user.engine.kb.frameworks['sips'].sections[0].id}-1"]
     user("/sips", "[Start]", "[See my record]")
     assert "shared interests" in user.text
+
+
+def test_no_sips_record_yet_still_has_back_and_menu(user):
+    user("/start", "[OK, keep my messages]")
+    user.send(Button(encode(Open("sips", "show"))))  # an old "See my record", after /forget
+    assert "haven't started a SIPS record" in user.text
+    assert {"Start a new record", "« Back", "☰ Menu"} <= set(user.labels)
 
 
 def test_the_sips_record_is_a_section_a_screen_with_buttons_between_them(user):
