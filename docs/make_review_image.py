@@ -1,5 +1,6 @@
 """Regenerate docs/images/review-*.png: the staff review in Chromium at a desk (1280 px) and on
-a phone (390 px): the home page, the follow-up queue, a transcript.
+a phone (390 px): the home page, the follow-up queue, a transcript, one follow-up's page (take,
+note, close, write to them), the questions the bot could not answer.
 
 Run from the repository root (needs Debian's chromium):
 
@@ -31,6 +32,9 @@ SHOTS = (
     ("review-queue.png", "/bot/followups_open", 1280),
     ("review-transcript.png", "/bot/transcript?reference=SA-9VB6R", 1280),
     ("review-queue-phone.png", "/bot/followups_open", 390),
+    ("review-followup.png", "/-/review/act?reference=SA-7QH3M", 1280),
+    ("review-followup-phone.png", "/-/review/act?reference=SA-7QH3M", 390),
+    ("review-unanswered.png", "/bot/unanswered_questions", 1280),
 )
 LOGIN, PASSWORD = "alice", "sample password"
 

@@ -143,6 +143,11 @@ def test_followups_list_and_close(db_path: Path, capsys):
             None,
             "called back",
         )
+        # What the person is told is handed over for the running bot to send at once.
+        told = store.db.execute(
+            "SELECT handover FROM outbox WHERE user_id = ?", (closed.user_id,)
+        ).fetchall()
+        assert told and all(handover == 1 for (handover,) in told)
 
 
 def test_backup_writes_an_owner_only_copy(db_path: Path, tmp_path: Path, capsys):

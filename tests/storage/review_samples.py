@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from storage import Store
+from storage import Inbound, Store
 
 SAMPLES = Path(__file__).with_name("review_samples.yaml")
 # Each conversation starts this long before its day's "now", one minute between messages.
@@ -65,6 +65,15 @@ def _write_person(store: Store, clock: SampleClock, person: dict[str, Any], now:
         clock.now = at
         if kind == "followup":
             _write_followup(store, clock, user.id, item)
+        elif "unanswered" in item or "margin" in item:  # as the bot records a question
+            inbound = Inbound(
+                item["in"],
+                "text",
+                matched=tuple(item.get("topics", ())),
+                unanswered=item.get("unanswered"),
+                margin=item.get("margin"),
+            )
+            store.record_turn(user.id, inbound, {})
         elif "in" in item:
             store.record_inbound(user.id, item["in"], "text", matched=item.get("topics", ()))
         elif "feedback" in item:

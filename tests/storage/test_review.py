@@ -618,3 +618,32 @@ async def test_take_note_and_close_from_the_web_are_audited_with_the_login(
     assert reference not in [row["Reference"] for row in queue]
     anonymous = await datasette.client.post("/-/review/act", data={"reference": reference})
     assert anonymous.status_code == 403
+
+
+async def test_a_reply_from_the_web_is_handed_to_the_bot_and_audited(
+    datasette: Datasette, review_db: Path
+):
+    reference = open_followups_oldest_first()[0]
+    form = await datasette.client.get(
+        f"/-/review/act?reference={reference}", cookies=staff_cookies(datasette, "bob")
+    )
+    assert 'value="reply"' in form.text
+    response = await act(datasette, "bob", reference, "reply", "Could we call on Friday?")
+    page = await datasette.client.get(
+        response.headers["location"],
+        cookies={**staff_cookies(datasette, "bob"), **response.cookies},
+    )
+    assert "Sent to the person on Telegram" in page.text
+    with Store.open(review_db, create=False) as store:
+        followup = store.followup(reference)
+        queued = [q for q in store.outbox(followup.user_id)]
+        assert "Could we call on Friday?" in queued[-1].payload["text"]
+        assert followup.stage == "waiting"
+        assert ("reply", "bob") in [(a.action, a.staff_name) for a in store.staff_actions()]
+    handed = rows(review_db, "SELECT handover FROM outbox WHERE user_id = ?", (followup.user_id,))
+    assert handed and all(h == 1 for (h,) in handed)
+    closed = await act(datasette, "bob", "SA-3CN4W", "reply", "Hello again")
+    page = await datasette.client.get(
+        closed.headers["location"], cookies={**staff_cookies(datasette, "bob"), **closed.cookies}
+    )
+    assert "SA-3CN4W is closed: reopen it first" in page.text

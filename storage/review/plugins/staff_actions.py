@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 
 ACTIONS = ("take", "note", "close", "reopen", "reply")
 DATABASE = "bot"
+WORDS_PLUGIN = "scaling-advisor-review"  # the review's words live in its plugin block
 
 
 @hookimpl
@@ -34,8 +35,10 @@ def _engine() -> Any:
     return Engine.load()
 
 
-def _run(path: str, login: str, action: str, reference: str, text: str) -> str:
-    """Do one action in one transaction on the bot's database; the message for the page."""
+def _run(path: str, login: str, action: str, reference: str, text: str) -> tuple[str, str]:
+    """Do one action in one transaction on the bot's database; what to tell staff, as the
+    name of its words in metadata.yaml (plugins: scaling-advisor-review: words) and the
+    words' {placeholders} filled in."""
     from bot.service import Advisor
     from bot.staff import Staff, StaffDesk, StaffPosts
     from storage import AlreadyClosed, BadReference, NotFound, Store
@@ -51,34 +54,40 @@ def _run(path: str, login: str, action: str, reference: str, text: str) -> str:
         try:
             if action == "take":
                 desk.take(staff, reference, login)
-                return f"{reference} is now with you ({login})."
+                return "done_take"
             if action == "note":
                 if not text.strip():
-                    return "Write the note first."
+                    return "done_no_text"
                 desk.note(staff, reference, text)
-                return f"Note added to {reference}."
+                return "done_note"
             if action == "close":
                 desk.close(staff, reference, text.strip() or None)
-                return f"{reference} is closed; the person will be told."
+                return "done_close"
             if action == "reply":
                 return _reply(store, desk, staff, reference, text.strip())
             desk.reopen(staff, reference)
-            return f"{reference} is open again."
+            return "done_reopen"
         except (NotFound, BadReference):
-            return f"There is no follow-up {reference}."
+            return "done_not_found"
         except AlreadyClosed:
-            return f"{reference} is already closed."
+            return "done_already_closed"
 
 
 def _reply(store: Any, desk: Any, staff: Any, reference: str, text: str) -> str:
     """Write to the person, as /reply does on Telegram (only while the follow-up is open)."""
     if not text:
-        return "Write the message first."
+        return "done_no_text"
     if store.followup(reference).status == "closed":
-        return f"{reference} is closed: reopen it first to write to them."
+        return "done_reply_closed"
     if desk.write_to_person(staff, reference, text) is None:
-        return f"Nobody can be reached on Telegram for {reference}."
-    return f"Sent to the person on Telegram; their answer comes to the staff chat ({reference})."
+        return "done_reply_nobody"
+    return "done_reply"
+
+
+def said(datasette: Any, name: str, reference: str, login: str) -> str:
+    """The words for staff after an action, from metadata.yaml."""
+    words = (datasette.plugin_config(WORDS_PLUGIN) or {}).get("words") or {}
+    return str(words.get(name) or name).format(reference=reference, login=login)
 
 
 async def act(datasette: Any, request: Any) -> Response:
@@ -94,10 +103,10 @@ async def act(datasette: Any, request: Any) -> Response:
             return Response.text("Unknown action", status=400)
         db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
         db = db or next(iter(datasette.databases.values()))
-        message = await asyncio.to_thread(
+        done = await asyncio.to_thread(
             _run, db.path, login, action, reference, form.get("text") or ""
         )
-        datasette.add_message(request, message)
+        datasette.add_message(request, said(datasette, done, reference, login))
         back = f"/-/review/act?{urlencode({'reference': reference})}"
         return Response.redirect(datasette.urls.path(back))
     reference = (request.args.get("reference") or "").strip().upper()[:20]
