@@ -36,6 +36,7 @@ CHECKSUMS = {
     "0011-repair-early-databases": "9cd0f1fc3ad0186a",
     "0012-one-desk": "74f6be5792612ee4",
     "0013-allowed-values": "4535def58090d589",
+    "0014-unanswered-by-question": "f2a442772e29e78d",
 }
 SPACES = re.compile(r"\s+")
 NAMES = [migration.name for migration in MIGRATIONS._migrations]

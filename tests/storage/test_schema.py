@@ -41,6 +41,7 @@ MIGRATION_NAMES = [
     "0011-repair-early-databases",
     "0012-one-desk",
     "0013-allowed-values",
+    "0014-unanswered-by-question",
 ]
 
 
@@ -103,9 +104,13 @@ def test_the_queries_use_their_indexes(store: Store):
         "SELECT id FROM sessions WHERE reference = 'C-000000'": "sqlite_autoindex_sessions",
         "DELETE FROM messages WHERE at < '2026'": "idx_messages_at",
         "SELECT id FROM users WHERE last_seen < '2026'": "idx_users_last_seen",
+        # The review's unanswered page (grouped in index order) and the misses since a day.
+        "SELECT * FROM unanswered_questions": "idx_messages_unanswered_question",
+        "SELECT * FROM question_misses WHERE at >= '2026'": "idx_messages_unanswered (at>?)",
     }
     for sql, index in cases.items():
         assert index in plan(store, sql), sql
+    assert "FOR GROUP BY" not in plan(store, "SELECT * FROM unanswered_questions")
 
 
 # --- closing lives in the staff desk alone: no SQL path closes without telling anyone ------
