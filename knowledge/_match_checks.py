@@ -170,6 +170,11 @@ def check_rules(
                         f"{text!r} is inside its term {inside!r} (the same words once stemmed),"
                         " so that term can never count",
                     )
+        for n, text in enumerate(rules.with_, start=1):
+            read = tuple(reader.read(text))
+            if not read or all(s in stop for s in read):
+                # Dropped, it would let the entry's terms count without any company at all.
+                yield Problem(file, entry.id, f"match.with.{n}", f"{text!r} is only stop words")
     for kind in ("greeting", "thanks", "help"):
         for text in getattr(lists.smalltalk, kind):
             read = tuple(reader.read(text))

@@ -158,6 +158,7 @@ class _Term:
     weight: float
     stems: tuple[str, ...]
     negative: bool = False
+    companion: bool = False  # one of the entry's `with` words: worth nothing, but needed
 
 
 class _Rules:
@@ -165,6 +166,7 @@ class _Rules:
 
     def __init__(self, terms: Iterable[_Term], nested_count: bool = True):
         self.terms = [t for t in terms if t.stems]
+        self.needs_company = {t.topic for t in self.terms if t.companion}
         self.nested_count = nested_count  # False: a term inside a fired longer one is not counted
         # Each term is filed under its rarest stem only: a term can fire only when that stem is
         # in the message, and common stems ("servic", "staff") then lead to few terms to check.
@@ -202,10 +204,14 @@ class _Rules:
         evidence: dict[str, float] = defaultdict(float)
         found: dict[str, list[tuple[float, str]]] = defaultdict(list)
         ruled_out: set[str] = set()
+        accompanied: set[str] = set()
         for n in sorted(self.fired(positions) if fired is None else fired):
             term = self.terms[n]
             if term.negative:
                 ruled_out.add(term.topic)
+                continue
+            if term.companion:
+                accompanied.add(term.topic)
                 continue
             worth = term.weight * min(quality[s] for s in term.stems)
             if len(term.stems) == 1 and term.stems[0] in generic:
@@ -214,7 +220,7 @@ class _Rules:
             found[term.topic].append((worth, term.text))
         if not self.nested_count:
             evidence, found = _without_nested(found)
-        for topic in ruled_out:
+        for topic in ruled_out | (self.needs_company - accompanied):
             evidence.pop(topic, None)
         return evidence, found
 
@@ -274,6 +280,8 @@ class Matcher:
             found.append(_Term(owner, term.text, term.weight, stems))
         for text in rules.not_:
             found.append(_Term(owner, text, 0.0, self._term_stems(text), negative=True))
+        for text in rules.with_:
+            found.append(_Term(owner, text, 0.0, self._term_stems(text), companion=True))
         return found
 
     def _term_stems(self, text: str, keep_stop: bool = False) -> tuple[str, ...]:

@@ -57,6 +57,14 @@ class MatchRules(Strict):
         alias="not",
         description="Words or phrases that mean a question is about something else.",
     )
+    with_: list[Phrase] = Field(
+        default_factory=list,
+        alias="with",
+        description=(
+            "When given, the terms count only in a message that also holds one of these"
+            " (for example a person: 'mum', 'resident'), so that 'hits' alone is not enough."
+        ),
+    )
 
 
 class Smalltalk(Strict):

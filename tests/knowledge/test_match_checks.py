@@ -251,3 +251,15 @@ def test_a_not_term_inside_a_term_and_a_not_term_on_a_safety_route_are_reported(
             " message; list the service's name in matching.yaml sector_words instead",
         ),
     }
+
+
+def test_a_with_word_of_stop_words_alone_is_reported():
+    kb = load_knowledge()
+    entry = kb.routes["harm-to-someone-close"]
+    rules = entry.match.model_dump(by_alias=True) | {"with": ["mum", "her"]}
+    broken = entry.model_copy(update={"match": entry.match.model_validate(rules)})
+    found = set(check_rules([broken], kb.matching, lambda entry: "routes.yaml", FILE))
+    assert (
+        Problem("routes.yaml", "harm-to-someone-close", "match.with.2", "'her' is only stop words")
+        in found
+    )

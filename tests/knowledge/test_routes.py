@@ -239,3 +239,34 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
 def test_names_and_places_in_a_strong_question_do_not_make_it_off_topic(matcher):
     text = "Jane Dolittle of 12 Acacia Avenue says the remote monitoring kit is too fiddly"
     assert matcher.match(text).best.id == "nasss"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        # Written by someone walking the bot as a carer, before this rule existed.
+        ("I am worried about how the care worker treats my mum", "harm-to-someone-close"),
+        ("my mum is scared of one of the staff", "harm-to-someone-close"),
+        ("the carer hits my mum", "harm-to-someone-close"),
+        ("carer is unkind to mum", "harm-to-someone-close"),
+        ("mum isnt being given her tablets properly", "harm-to-someone-close"),
+        ("nobody turns up for mums visits half the time", "care-let-down"),
+    ],
+)
+def test_how_someone_close_is_treated_is_a_safety_message(matcher, message, entry):
+    result = matcher.match(message)
+    assert (result.route, result.route_id) == ("safety", entry), result
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("how do we get staff who are scared of change on board", "risk-aversion"),
+        ("people are afraid of the technology, how do we help them use telecare", "nasss"),
+        ("my son works as a carer, how do we recruit more staff", "workforce"),
+    ],
+)
+def test_the_same_words_without_someone_close_are_a_scaling_question(matcher, message, topic):
+    result = matcher.match(message)
+    assert result.route == "topic", result
+    assert topic in [m.id for m in result.matches[:3]], result
