@@ -29,7 +29,10 @@ def triage(convo: Conversation) -> None:
     hardest = answers.get("hardest") or ""
     hardest_ids: list[str] = []
     if hardest:
-        hardest_ids = [m.id for m in convo.matcher.match(hardest).matches[:3]]
+        found = convo.matcher.match(hardest).matches[:3]
+        # Only topics about as clear as the best: "staff say the kit is too fiddly" is about the
+        # kit (NASSS, 90), not staff turnover (40), though "staff" is a word of that topic.
+        hardest_ids = [m.id for m in found if m.score * 2 >= found[0].score]
         if hardest_ids:
             convo.record(Matched(tuple(hardest_ids)))
     # The reasons quote the user's words briefly; the record keeps all of them.

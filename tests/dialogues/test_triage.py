@@ -121,6 +121,19 @@ def test_things_to_watch_start_from_what_they_said_was_hardest(user):
     assert done.result["watch"][0] == "workforce"
 
 
+def test_a_word_of_another_topic_in_what_was_hardest_does_not_lead(user):
+    # "staff" is a word of staff turnover, but the message is about the kit (a way of working,
+    # so no technology rule adds turnover either).
+    done = _result(
+        user,
+        "[Innovator or provider]",
+        {"stage": 0, "kind": 2, "scope": 0},
+        "the care home staff say the remote monitoring kit is too fiddly",
+    )
+    assert done.result["watch"][0] == "complexity"
+    assert "workforce" not in done.result["watch"]
+
+
 @pytest.mark.parametrize("role", sorted(PATHS))
 def test_every_role_and_answer_gives_a_result_that_fits_a_phone(user, role):
     from dialogues.screens import fits
