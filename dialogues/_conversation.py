@@ -24,6 +24,7 @@ BACK = label("back")
 MENU = label("menu")
 HELP = label("help")
 SKIP = label("skip")
+WHERE_I_WAS = label("here")  # the label Navigate("here") is heard as
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,18 @@ class Conversation:
         return (*row, option(self.label(MENU), Navigate("menu")))
 
     def menu_row(self) -> tuple[Option, ...]:
-        """Just the Menu button, for replies that are not a step of a journey."""
-        return (option(self.label(MENU), Navigate("menu")),)
+        """The Menu button under replies that are not a step of a journey; in the middle of a
+        journey (a card opened from a question), first the way back to that question."""
+        menu = option(self.label(MENU), Navigate("menu"))
+        if self.waiting_for_answer():
+            return (option(self.label(WHERE_I_WAS), Navigate("here")), menu)
+        return (menu,)
+
+    def waiting_for_answer(self) -> bool:
+        """Whether the user is on a question of a journey (so an aside should lead back to it)."""
+        flow = self.dialogues.flows.get(self.state.at.flow)
+        step = flow.steps.get(self.state.at.step) if flow else None
+        return step is not None and step.kind in ("choose", "ask", "series")
 
     # --- time ---------------------------------------------------------------------------------
 

@@ -89,8 +89,7 @@ def position_is_valid(convo: Conversation) -> bool:
 
 def is_waiting_for_answer(convo: Conversation) -> bool:
     """Whether the current step is a question in a journey (so an aside should resume it)."""
-    step = step_of(convo)
-    return step is not None and step.kind in ("choose", "ask", "series")
+    return convo.waiting_for_answer()
 
 
 def go(convo: Conversation, flow_id: str, step_id: str, index: int = 0) -> None:

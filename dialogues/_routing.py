@@ -11,15 +11,13 @@ from dialogues import _cards
 from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._markup import Markup, escape
-from dialogues._navigation import is_waiting_for_answer
 from dialogues._registry import Jump
-from dialogues.actions import Navigate, Open, option
+from dialogues.actions import Open, option
 from knowledge import MatchResult
 
 TEAM_OFFER = uses("team_offer")
 TEAM = label("team")
 TOPICS = label("topics")
-WHERE_I_WAS = label("here")  # the label Navigate("here") is heard as
 FIXED = ("safety", "personal-care", "off-topic", "about")  # routes with a fixed YAML answer
 BROWSE_FLOW = Jump("browse")
 ROUTING_JUMPS = (_cards.TEAM_FLOW, BROWSE_FLOW)
@@ -37,17 +35,10 @@ def answer_routed(convo: Conversation, result: MatchResult) -> bool:
     if route.route == "safety":
         # No question comes after it: the way back is a button, taken when they are ready.
         text = Markup(f"{text}\n\n{convo.text(TEAM_OFFER)}")
-        rows += [(option(convo.label(TEAM), Open(_cards.TEAM_FLOW.flow)),), back_row(convo)]
+        rows += [(option(convo.label(TEAM), Open(_cards.TEAM_FLOW.flow)),), convo.menu_row()]
     else:
         if route.route != "about":
             rows.append((option(convo.label(TOPICS), Open(BROWSE_FLOW.flow)),))
         rows.append(convo.menu_row())
     convo.say(text, rows)
     return True
-
-
-def back_row(convo: Conversation) -> tuple:
-    """The way back: to the question the user was on, or the menu."""
-    if is_waiting_for_answer(convo):
-        return (option(convo.label(WHERE_I_WAS), Navigate("here")), *convo.menu_row())
-    return convo.menu_row()

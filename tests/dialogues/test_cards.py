@@ -195,3 +195,19 @@ def test_the_plans_advice_on_a_complex_domain_is_labelled_a_suggestion(user):
     (document,) = [r.document for r in user.replies if r.document]
     advice = [b for s in document.sections for b in s.bullets if "A suggestion:" in b]
     assert advice and user.engine.kb.frameworks["nasss"].domains[0].simplify in advice[0]
+
+
+def test_a_card_opened_from_a_question_of_a_journey_leads_back_to_that_question(user):
+    user("/sips", "[Start]", "Who pays for the scaling stage?", "[Read more]")
+    assert "Funding to support scale and spread" in user.text
+    assert "« Back to where I was" in user.labels and "☰ Menu" in user.labels
+    user("[What to do]")
+    assert "« Back to where I was" in user.labels  # and from each part of it
+    user("[Back to where I was]")
+    assert user.at == ("sips", "questions")
+    assert "1 of 16" in user.text
+
+
+def test_a_card_opened_from_the_menu_has_only_the_menu(user):
+    user("/menu", "how do we fund scaling up")
+    assert "« Back to where I was" not in user.labels and "☰ Menu" in user.labels
