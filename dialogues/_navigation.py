@@ -130,6 +130,9 @@ def resume(convo: Conversation, flow_id: str, carry_on: bool) -> bool:
         return True
     convo.state.answers = draft.answers
     go(convo, draft.at.flow, draft.at.step, draft.at.index)
+    # Back leads through the questions they had answered, as if they had never left.
+    convo.state.back += draft.back
+    del convo.state.back[:-BACK_LIMIT]
     return True
 
 
@@ -162,7 +165,12 @@ def _save_draft(convo: Conversation) -> None:
     earlier = state.drafts.get(flow.id)
     started = earlier.started if earlier else convo.ctx.now.isoformat(timespec="minutes")
     answers = {k: dict(v) if isinstance(v, dict) else v for k, v in state.answers.items()}
-    state.drafts[flow.id] = Draft(at=state.at, answers=answers, started=started)
+    trail: list[Position] = []
+    for earlier_at in reversed(state.back):  # the steps of this journey they came through
+        if earlier_at.flow != flow.id:
+            break
+        trail.insert(0, earlier_at)
+    state.drafts[flow.id] = Draft(at=state.at, answers=answers, started=started, back=trail)
 
 
 def _answered(value: object) -> int:

@@ -46,6 +46,7 @@ class Draft(BaseModel):
     at: Position
     answers: dict[str, Any]
     started: str  # when they began it, to the minute (ISO)
+    back: list[Position] = Field(default_factory=list)  # the way Back within it, oldest first
 
 
 class State(BaseModel):

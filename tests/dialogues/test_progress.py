@@ -66,6 +66,16 @@ def test_a_sips_record_is_saved_answer_by_answer_and_carried_on(user):
     assert sorted(done.answers.values()) == ["A befriending scheme", "Older people who are lonely"]
 
 
+def test_back_after_carrying_on_goes_through_the_questions_already_answered(user):
+    user("/sips", "[Start]")
+    total = _sips_total(user)
+    user("A befriending scheme", "Older people who are lonely", "/menu", "/sips")
+    user("[Carry on where you left off]", "[Back]")
+    assert f"2 of {total}" in user.text and "You wrote: Older people who are lonely" in user.text
+    user("[Back]")
+    assert f"1 of {total}" in user.text and "You wrote: A befriending scheme" in user.text
+
+
 def test_a_half_done_sips_update_carries_on_as_an_update(user):
     user("/sips", "[Start]", "A befriending scheme")
     while user.at == ("sips", "questions"):
