@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from dialogues._cards import show_list
 from dialogues._content import StepSpec, label, uses
 from dialogues._conversation import SKIP, Conversation, rows_of, started
-from dialogues._markup import Markup, fill, shorten
+from dialogues._markup import Markup, fill, plain, shorten
 from dialogues._registry import Jump
 from dialogues._state import BACK_LIMIT, Draft, Position, Result
 from dialogues._types import Option
@@ -26,6 +26,7 @@ PREVIOUS_ANSWER = uses("previous_answer", "answer")
 EARLIER_ANSWER = uses("earlier_answer", "answer")
 DRAFT_OFFER = uses("draft_offer", "title", "when", "done", "total")
 CARRY_ON = label("carry_on")
+CARRY_ON_DRAFT = label("carry_on_draft")  # on the menu, for a journey left half done
 START_AGAIN = label("start_again")
 KEEP = label("keep_answer")
 
@@ -214,7 +215,16 @@ def to_menu(convo: Conversation, intro: Markup | None = None) -> None:
     state.back = []
     state.answers = {}
     state.seq += 1
-    show(convo, intro)
+    show(convo, intro, _carry_on_buttons(convo) if state.consent is not None else ())
+
+
+def _carry_on_buttons(convo: Conversation) -> list[Option]:
+    """A button for each journey left half done, so coming back by /start or /menu finds it."""
+    return [
+        option(plain(fill(convo.label(CARRY_ON_DRAFT), title=flow.title)), Resume(flow_id, True))
+        for flow_id in sorted(convo.state.drafts)
+        if (flow := convo.dialogues.flows.get(flow_id)) and _draft(convo, flow_id)
+    ]
 
 
 def finish(convo: Conversation) -> None:

@@ -146,3 +146,16 @@ def test_a_check_left_on_another_day_says_on_which(user):
     user(command)
     day = user.now - timedelta(days=2)
     assert f"You started the readiness check on {day.day} {day:%B} and answered" in user.text
+
+
+def test_the_menu_offers_to_carry_on_a_journey_left_half_done(user):
+    user("/sips", "[Start]")
+    total = _sips_total(user)
+    user("A befriending scheme", "/start")
+    assert "↩️ Carry on your SIPS record" in user.labels
+    user("[Carry on your SIPS record]")
+    assert user.at == ("sips", "questions") and f"2 of {total}" in user.text
+    while user.at == ("sips", "questions"):
+        user("[Skip]")
+    user("/menu")
+    assert not any("Carry on" in label for label in user.labels)  # done: nothing to carry on
