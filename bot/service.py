@@ -36,9 +36,12 @@ from dialogues import (
     reply_from_data,
     reply_to_data,
 )
+from dialogues.edges import STAFF_REFUSED
 from storage import (
+    BadReference,
     FollowUp,
     Inbound,
+    NotFound,
     Outbound,
     Queued,
     Store,
@@ -52,6 +55,9 @@ if TYPE_CHECKING:
     from bot.staff import StaffPosts
 
 logger = logging.getLogger(__name__)
+
+# In a queued reply's payload: the reference a member of staff wrote to (a reply from the team).
+TEAM_KEY = "team"
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class Outgoing:
     followup_id: int | None = None  # the follow-up a staff post is about
     edit_message_id: int | None = None  # an edit of this message rather than a new one
     reply_to_message_id: int | None = None  # sent as a reply to this message
+    team_reference: str | None = None  # a reply from the team: the reference staff wrote to
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,34 @@ class Advisor:
             self.store.set_blocked(outgoing.user_id, True)
             logger.info("user %s has blocked the bot", outgoing.user_id)
 
+    def refused(self, outgoing: Outgoing, reason: str) -> tuple[Outgoing, ...]:
+        """Telegram will never take this reply: mark it failed and, if it was staff's words to
+        a person, queue a line telling the staff chat why (in the same transaction)."""
+        with self.store.transaction():
+            self.delivered(outgoing, "failed", reason)
+            reference, staff = outgoing.team_reference, self.staff_chat
+            if reference is None or staff is None:
+                return ()
+            try:
+                _, followup = self.store.person_for(reference)
+            except (NotFound, BadReference):
+                followup = None
+            text = staff.text(STAFF_REFUSED, reference=reference, reason=reason)
+            return tuple(staff.to_chat(str(text), followup))
+
+    def chat_moved(self, chat_id: int, moved_to: int) -> None:
+        """Telegram moved a chat to a new id (a group became a supergroup): what is queued
+        for it, and the staff chat itself, follow it there, now and after a restart."""
+        moved = self.store.move_chat(chat_id, moved_to)
+        staff = self.staff_chat
+        if staff is not None and staff.chat_id == chat_id:
+            staff.chat_id = moved_to
+            logger.warning("the staff chat %s moved to %s; posting there", chat_id, moved_to)
+        else:
+            logger.warning("chat %s moved to %s", chat_id, moved_to)
+        if moved:
+            logger.info("%d queued message(s) moved to chat %s", moved, moved_to)
+
     def delivered_all(self, outgoings: list[Outgoing]) -> None:
         """Several replies were sent: drop them from the outbox in one transaction."""
         with self.store.transaction():
@@ -261,8 +296,10 @@ class Advisor:
 
 
 def _outgoing(queued: Queued) -> Outgoing:
+    payload = dict(queued.payload)
+    team = payload.pop(TEAM_KEY, None)
     return Outgoing(
-        reply_from_data(queued.payload),
+        reply_from_data(payload),
         queued.chat_id,
         queued.id,
         queued.user_id,
@@ -270,4 +307,5 @@ def _outgoing(queued: Queued) -> Outgoing:
         queued.followup_id,
         queued.edit_message_id,
         queued.reply_to_message_id,
+        team,
     )

@@ -36,13 +36,26 @@ def make_advisor(settings: Settings) -> Advisor:
     purged = store.purge(settings.retention_days)
     if any(purged.values()):
         logger.info("retention: purged %s", {k: v for k, v in purged.items() if v})
-    posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id, settings.thread_quiet_hours)
+    posts = StaffPosts(
+        store, engine.dialogues, staff_chat(settings, store), settings.thread_quiet_hours
+    )
     return Advisor(engine, store, staff_chat=posts)
 
 
 def make_desk(settings: Settings, advisor: Advisor) -> StaffDesk:
     """The staff desk over the advisor, with the staff and their names from the settings."""
     posts = advisor.staff_chat or StaffPosts(
-        advisor.store, advisor.engine.dialogues, settings.staff_chat_id
+        advisor.store, advisor.engine.dialogues, staff_chat(settings, advisor.store)
     )
     return StaffDesk(advisor, posts, settings.staff_user_ids, settings.staff_names)
+
+
+def staff_chat(settings: Settings, store: Store) -> int | None:
+    """The staff chat's id: STAFF_CHAT_ID, followed to where Telegram moved it (kept in the
+    database), so a group upgraded to a supergroup keeps its notices without a new setting."""
+    if settings.staff_chat_id is None:
+        return None
+    now = store.chat_now(settings.staff_chat_id)
+    if now != settings.staff_chat_id:
+        logger.info("the staff chat %s moved to %s; posting there", settings.staff_chat_id, now)
+    return now

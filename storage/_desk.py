@@ -215,6 +215,31 @@ class DeskRecords:
         )
         return None if row is None else (row["reference"], row["purpose"])
 
+    # --- chats Telegram moved (a group upgraded to a supergroup) ---------------------------
+
+    def move_chat(self: Store, chat_id: int, moved_to: int) -> int:
+        """Telegram moved a chat to a new id: remember it, and point what is queued for the
+        old id at the new one; how many queued messages were moved."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO chat_moves (chat_id, moved_to, at) VALUES (?, ?, ?)",
+                (chat_id, moved_to, as_text(self._now())),
+            )
+            cursor = self.db.execute(
+                "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (moved_to, chat_id)
+            )
+            return cursor.rowcount
+
+    def chat_now(self: Store, chat_id: int) -> int:
+        """The id a chat has now, after every move Telegram told us of (itself if none)."""
+        seen = {chat_id}
+        while (
+            row := self._row("SELECT moved_to FROM chat_moves WHERE chat_id = ?", (chat_id,))
+        ) is not None and row["moved_to"] not in seen:
+            chat_id = row["moved_to"]
+            seen.add(chat_id)
+        return chat_id
+
     # --- drafts: a reply to a closed follow-up, waiting for "reopen and send?" -------------
 
     def save_draft(self: Store, reference: str, staff_id: int | None, text: str) -> int:

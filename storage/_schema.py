@@ -653,3 +653,18 @@ def unanswered_by_question(db: Database) -> None:
         " (lower(trim(text)), at, unanswered, margin, session_id, text)"
         " WHERE unanswered IS NOT NULL OR margin IS NOT NULL"
     )
+
+
+@MIGRATIONS(name="0015-chat-moves")
+def chat_moves(db: Database) -> None:
+    """Chats Telegram moved to a new id (a group upgraded to a supergroup): the staff chat's
+    notices follow it there, this run and every later one, whatever STAFF_CHAT_ID still says."""
+    db.execute(
+        """
+        CREATE TABLE chat_moves (
+            chat_id INTEGER PRIMARY KEY,
+            moved_to INTEGER NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )

@@ -20,6 +20,7 @@ from bot.cli._parser import PROG, add_command
 from bot.config import ConfigError, Settings
 from bot.service import Advisor
 from bot.staff import Staff, StaffDesk, StaffPosts
+from bot.startup import staff_chat
 from dialogues import Engine
 from storage import FollowUp, Message, Session, StorageError, Store, open_private
 
@@ -197,7 +198,7 @@ def run_followups_close(args: argparse.Namespace) -> int:
         # handed over in the outbox to the running bot, which sends them within a second.
         settings = Settings.from_env()
         engine = Engine.load(settings.engine_settings())
-        posts = StaffPosts(store, engine.dialogues, settings.staff_chat_id)
+        posts = StaffPosts(store, engine.dialogues, staff_chat(settings, store))
         desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
         desk.close(Staff(None, None), args.reference, args.note)
         print(f"{store.followup(args.reference).reference} closed")

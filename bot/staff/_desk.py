@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.service import Advisor, Outgoing
+from bot.service import TEAM_KEY, Advisor, Outgoing
 from bot.staff._posts import StaffPosts, when
 from dialogues import Markup, Reply, plain, reply_to_data, shorten
 from dialogues import edges as texts
@@ -176,7 +176,7 @@ class StaffDesk:
                 self.store.load_state(user_id), ref, text, self.advisor.context()
             )
             outs = self._to_person(
-                user_id, user.chat_id, turn.replies, turn, kind="staff", said=text
+                user_id, user.chat_id, turn.replies, turn, kind="staff", said=text, team=ref
             )
             self.store.record_staff_action(staff.id, "reply", ref, name=staff.name)
             if followup is not None and followup.status == "open":
@@ -445,19 +445,27 @@ class StaffDesk:
         return False
 
     def _to_person(
-        self, user_id: int, chat_id: int, replies, turn, *, kind: str, said: str | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        replies,
+        turn,
+        *,
+        kind: str,
+        said: str | None = None,
+        team: str | None = None,
     ) -> list[Outgoing]:
         """Queue the engine's replies for the person (on their transcript if kept) and save
-        their new state; `said` is what the transcript records instead of the whole text."""
+        their new state; `said` is what the transcript records instead of the whole text;
+        `team`, the reference staff wrote to (they are told if Telegram refuses the reply)."""
         store = self.store
         store.save_state(user_id, turn.state.to_json(), turn.step)
         outs = []
         for reply in replies:
             message_id = store.record_outbound(user_id, said or reply.text, kind=kind)
-            outbox_id = store.enqueue(
-                user_id, reply_to_data(reply), chat_id=chat_id, message_id=message_id
-            )
-            outs.append(Outgoing(reply, chat_id, outbox_id, user_id))
+            payload = reply_to_data(reply) | ({TEAM_KEY: team} if team else {})
+            outbox_id = store.enqueue(user_id, payload, chat_id=chat_id, message_id=message_id)
+            outs.append(Outgoing(reply, chat_id, outbox_id, user_id, team_reference=team))
         return outs
 
     def _answer(self, chat_id: int, text: str) -> list[Outgoing]:

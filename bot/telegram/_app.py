@@ -77,6 +77,11 @@ class BotService:
         self._webhook = None
         self._stopped: asyncio.Future[int] | None = None
 
+    @property
+    def staff_chat_id(self) -> int | None:
+        """The staff chat's id now: STAFF_CHAT_ID, or where Telegram moved that chat to."""
+        return self.staff.posts.chat_id
+
     # --- life cycle ------------------------------------------------------------------------
 
     async def start(self) -> None:
@@ -132,8 +137,8 @@ class BotService:
         ]
         menus: list[tuple[list[BotCommand], object]] = [(everyone, None)]
         menus += [(everyone + staff, BotCommandScopeChat(i)) for i in sorted(self.staff.staff_ids)]
-        if self.settings.staff_chat_id is not None:
-            menus.append((staff, BotCommandScopeChat(self.settings.staff_chat_id)))
+        if self.staff_chat_id is not None:
+            menus.append((staff, BotCommandScopeChat(self.staff_chat_id)))
         for commands, scope in menus:
             try:
                 await bot.set_my_commands(commands, scope=scope)
@@ -246,7 +251,7 @@ class BotService:
         chat = update.effective_chat
         if sender is None or chat is None:
             return  # channel posts, service messages and bots: not a conversation
-        if chat.id == self.settings.staff_chat_id:
+        if chat.id == self.staff_chat_id:
             await self._staff_chat(update, sender.external_id)
             return
         if chat.type != ChatType.PRIVATE:

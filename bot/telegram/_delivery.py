@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import TypeVar
@@ -63,12 +64,13 @@ def _seconds(retry_after: float | timedelta) -> float:
 
 
 def plain_reason(error: BaseException) -> str:
-    """Telegram's description of a refusal without its "Bad Request: " prefix."""
+    """Telegram's description of a refusal without its "Bad Request: " prefix, e.g.
+    "message is too long"."""
     text = str(error)
     for prefix in ("Bad Request: ", "Forbidden: "):
         if text.lower().startswith(prefix.lower()):
             text = text[len(prefix) :]
-    return text[:200]
+    return (text[:1].lower() + text[1:])[:200]  # it reads inside a sentence
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
@@ -167,14 +169,25 @@ class Deliverer:
         return Delivery.SENT
 
     async def _give_up(self, outgoing: Outgoing, status: Delivery, reason: str) -> Delivery:
-        if status is Delivery.BLOCKED:
+        if outgoing.user_id is None:  # for staff: the staff chat, or a member's own chat
+            logger.error(
+                "cannot post to staff chat %s (%s): follow-ups stay listed in /queue",
+                outgoing.chat_id,
+                reason,
+            )
+            status = Delivery.FAILED
+        elif status is Delivery.BLOCKED:
             logger.info("reply to user %s undeliverable: blocked", outgoing.user_id)
         else:
             logger.error("reply to user %s given up: %s", outgoing.user_id, reason)
-            self.last_refusal = reason
-        await patiently(
-            self.advisor.delivered, outgoing, status.value, reason, what="noting a refusal"
-        )
+        if status is not Delivery.FAILED:
+            await patiently(
+                self.advisor.delivered, outgoing, status.value, reason, what="noting a refusal"
+            )
+            return status
+        self.last_refusal = reason
+        told = await patiently(self.advisor.refused, outgoing, reason, what="noting a refusal")
+        await self.deliver_all(told)  # staff told why their reply did not go
         return status
 
     async def _flush_while_sent(self) -> None:
@@ -193,6 +206,23 @@ class Deliverer:
                 self._in_flight.discard(outgoing.outbox_id or 0)
 
     async def _send(self, outgoing: Outgoing) -> None:
+        try:
+            await self._send_to(outgoing)
+        except ChatMigrated as error:
+            moved_to = error.new_chat_id
+            assert outgoing.chat_id is not None
+            await patiently(
+                self.advisor.chat_moved, outgoing.chat_id, moved_to, what="noting a chat move"
+            )
+            if outgoing.edit_message_id is not None:
+                # The message to edit stayed behind in the old chat.
+                raise Undeliverable("failed", f"the chat moved to {moved_to}") from None
+            try:
+                await self._send_to(replace(outgoing, chat_id=moved_to))
+            except ChatMigrated:
+                raise Undeliverable("failed", f"the chat moved again, from {moved_to}") from None
+
+    async def _send_to(self, outgoing: Outgoing) -> None:
         chat_id = outgoing.chat_id
         assert chat_id is not None
         reply, render, bot = outgoing.reply, self.renderer, self.bot
@@ -212,8 +242,6 @@ class Deliverer:
             message_id = await with_retries(
                 lambda: render.send(bot, chat_id, reply, reply_to=to), what
             )
-        except ChatMigrated as error:
-            raise Undeliverable("failed", f"the chat moved to {error.new_chat_id}") from None
         except BadRequest as error:
             if "can't parse entities" not in str(error).lower():
                 raise Undeliverable("failed", plain_reason(error)) from None

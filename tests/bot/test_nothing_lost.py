@@ -192,8 +192,11 @@ async def test_an_update_the_library_cannot_read_is_set_aside_and_the_rest_answe
     assert len(api.calls("getUpdates")) < 40  # polling went on as usual, no tight loop
 
 
-async def open_followup(api: FakeBotAPI, user: int = USER) -> str:
-    """A consenting user asks the network team to get in touch; the follow-up reference."""
+async def open_followup(
+    api: FakeBotAPI, user: int = USER, staff_chat: int | None = STAFF_CHAT
+) -> str:
+    """A consenting user asks the network team to get in touch; the follow-up reference (once
+    its notice is in `staff_chat`, unless that is None)."""
     await consent(api, user)
     api.push_text(user, "/team")
     await api.wait_for_messages(user, 1)
@@ -201,7 +204,8 @@ async def open_followup(api: FakeBotAPI, user: int = USER) -> str:
     await api.wait_for_messages(user, 1)
     api.push_button(user, "Message me here")
     (done,) = await api.wait_for_messages(user, 1)
-    await api.wait_for_messages(STAFF_CHAT, 1)
+    if staff_chat is not None:
+        await api.wait_for_messages(staff_chat, 1)
     return done.visible_text.split("reference is ")[1].split(".")[0]
 
 
@@ -254,6 +258,9 @@ async def test_a_reply_telegram_refuses_does_not_hold_back_the_next(api, tmp_pat
         api.fail_next("sendMessage", "refused")  # 400, whatever is tried
         api.push_text(STAFF, f"/reply {reference} Our header makes this one too long.")
         await api.wait_for_messages(STAFF, 1)  # the desk's answer
+        (told,) = await api.wait_for_messages(STAFF_CHAT, 1)  # the sender's, with the reason
+        assert f"The reply to {reference} was not sent" in told.visible_text
+        assert "Telegram refused it (message is too long)" in told.visible_text
         api.push_text(STAFF, f"/reply {reference} Shorter: we'll ring on Monday.")
         (to_user,) = await api.wait_for_messages(USER, 1)
         assert "ring on Monday" in to_user.visible_text
@@ -264,6 +271,53 @@ async def test_a_reply_telegram_refuses_does_not_hold_back_the_next(api, tmp_pat
         ("failed", "message is too long"),
         ("sent", ""),
     ]
+
+
+async def test_a_staff_chat_upgraded_to_a_supergroup_still_gets_its_notices(api, tmp_path):
+    db = tmp_path / "bot.db"
+    group, supergroup = -500, -100600
+    api.add_chat(group, "Network staff", "group")
+    api.migrate_chat(group, supergroup)  # Telegram now answers 400 with migrate_to_chat_id
+    env = env_for(tmp_path, STAFF_CHAT_ID=str(group))
+    async with bot_process(api, REAL_BOT, env) as bot:
+        reference = await open_followup(api, staff_chat=supergroup)
+        (notice,) = api.sent(supergroup)
+        assert reference in notice.visible_text
+        # Staff in the new chat are the staff chat: a reply to the notice reaches the person.
+        api.push_text(STAFF, f"/reply {reference} We'll call you on Monday.", chat_id=supergroup)
+        (to_user,) = await api.wait_for_messages(USER, 1)
+        assert "call you on Monday" in to_user.visible_text
+        (answer,) = await api.wait_for_messages(supergroup, 1)
+        assert f"Sent to {reference}" in answer.visible_text
+        await until_outbox_empty(db)
+        log = bot.stderr()
+    assert f"staff chat {group} moved to {supergroup}" in log
+    assert rows(db, "SELECT chat_id, moved_to FROM chat_moves") == [(group, supergroup)]
+    refused = [c for c in api.calls("sendMessage") if str(c.params.get("chat_id")) == str(group)]
+    # The next start posts to the new chat at once, though STAFF_CHAT_ID still names the old.
+    async with bot_process(api, REAL_BOT, env):
+        second = await open_followup(api, 1002, staff_chat=supergroup)
+        assert second in api.sent(supergroup)[-1].visible_text
+    again = [c for c in api.calls("sendMessage") if str(c.params.get("chat_id")) == str(group)]
+    assert len(again) == len(refused) == 1
+
+
+async def test_a_staff_chat_the_bot_was_removed_from_is_an_error_and_queue_still_lists(
+    api, tmp_path
+):
+    db = tmp_path / "bot.db"
+    api.remove_bot(STAFF_CHAT)  # 403 "bot was kicked" for every post there
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
+        reference = await open_followup(api, staff_chat=None)
+        await until_outbox_empty(db)
+        api.push_text(STAFF, "/queue")
+        (queue,) = await api.wait_for_messages(STAFF, 1)
+        log = bot.stderr()
+    assert reference in queue.visible_text
+    assert f"ERROR bot.telegram._delivery: cannot post to staff chat {STAFF_CHAT}" in log
+    assert "kicked" in log
+    posts = [c for c in api.calls("sendMessage") if str(c.params.get("chat_id")) == str(STAFF_CHAT)]
+    assert len(posts) == 1  # given up at once, not tried again and again
 
 
 async def test_a_write_lock_held_past_the_busy_timeout_is_waited_out(api, tmp_path):

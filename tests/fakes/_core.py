@@ -67,6 +67,8 @@ class BotApiCore:
         self._users: dict[int, dict] = {}
         self._chats: dict[int, dict] = {}
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}  # groups upgraded to a supergroup: old id -> new
+        self._kicked: set[int] = set()  # groups the bot was removed from
         self._message_ids: dict[int, Iterator[int]] = {}
         self._inbox: dict[int, list[dict]] = {}  # messages users sent, per chat
         self._sent: dict[int, list[SentMessage]] = {}  # messages the bot sent, per chat
@@ -375,12 +377,24 @@ class BotApiCore:
 
     def _target_chat(self, params: Params) -> dict:
         chat_id = params.chat_id()
-        if chat_id in self._blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        self._check_reachable(chat_id)
         chat = self._chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")
         return chat
+
+    def _check_reachable(self, chat_id: int) -> None:
+        """Telegram's answer for a chat the bot cannot post to (blocked, removed, moved)."""
+        if chat_id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self._kicked:
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if chat_id in self._migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
 
     def _deliver(
         self, chat: dict, method: str, content: dict, markup: dict | None, params: Params
@@ -416,6 +430,7 @@ class BotApiCore:
         if params.has("inline_message_id"):
             raise bad_request(missing)
         chat_id = params.chat_id()
+        self._check_reachable(chat_id)
         message_id = params.integer("message_id")
         for sent in self._sent.get(chat_id, []):
             if sent.message_id == message_id and not sent.deleted:

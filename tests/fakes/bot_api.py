@@ -241,6 +241,19 @@ class FakeBotAPI(BotApiCore):
         """The user unblocks the bot."""
         self._blocked.discard(user_id)
 
+    @_on_server_thread
+    def migrate_chat(self, chat_id: int, moved_to: int) -> None:
+        """A group is upgraded to a supergroup with a new id: every later call for the old id
+        gets Telegram's 400 with parameters.migrate_to_chat_id; the new chat takes posts."""
+        old = self._chats.get(chat_id) or self._register_group(chat_id)
+        self._register_group(moved_to, old.get("title"), "supergroup")
+        self._migrated[chat_id] = moved_to
+
+    @_on_server_thread
+    def remove_bot(self, chat_id: int) -> None:
+        """The bot is removed from a group: every later post there gets 403."""
+        self._kicked.add(chat_id)
+
     # ---------------------------------------------------------------- injecting updates
 
     @_on_server_thread
@@ -634,6 +647,8 @@ class FakeBotAPI(BotApiCore):
             "fail_next": self.fail_next,
             "block": self.block,
             "add_chat": self.add_chat,
+            "migrate_chat": self.migrate_chat,
+            "remove_bot": self.remove_bot,
         }
         try:
             if action in pushes and request.method == "POST":

@@ -12,6 +12,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
+    ChatMigrated,
     EndPointNotFound,
     Forbidden,
     InvalidToken,
@@ -264,6 +265,36 @@ async def test_each_fault_raises_this_ptb_exception_and_delivers_nothing(
 
     assert type(caught.value) is raised  # exactly this class, not a subclass
     assert [m.text for m in api.sent(USER)] == ["again"]
+
+
+async def test_a_migrated_group_answers_with_its_new_id_and_the_new_one_takes_posts(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.add_chat(-500, "Staff")
+    api.migrate_chat(-500, -100500)
+    async with builder.build() as application:
+        with pytest.raises(ChatMigrated) as caught:
+            await application.bot.send_message(-500, "hello")
+        await application.bot.send_message(-100500, "hello again")
+
+    assert caught.value.new_chat_id == -100500
+    assert [m.text for m in api.sent(-100500)] == ["hello again"]
+    assert api.sent(-500) == []
+
+
+async def test_a_group_the_bot_was_removed_from_answers_403(
+    api: FakeBotAPI, builder: ApplicationBuilder
+) -> None:
+    api.add_chat(-500, "Staff")
+    async with builder.build() as application:
+        sent = await application.bot.send_message(-500, "hello")
+        api.remove_bot(-500)
+        with pytest.raises(Forbidden, match="kicked"):
+            await application.bot.send_message(-500, "hello")
+        with pytest.raises(Forbidden, match="kicked"):
+            await application.bot.edit_message_text("edited", -500, sent.message_id)
+
+    assert [m.text for m in api.sent(-500)] == ["hello"]
 
 
 async def test_a_held_request_raises_timed_out_and_delivers_nothing(

@@ -37,6 +37,7 @@ CHECKSUMS = {
     "0012-one-desk": "74f6be5792612ee4",
     "0013-allowed-values": "4535def58090d589",
     "0014-unanswered-by-question": "f2a442772e29e78d",
+    "0015-chat-moves": "1e85870246e3f8e6",
 }
 SPACES = re.compile(r"\s+")
 NAMES = [migration.name for migration in MIGRATIONS._migrations]

@@ -42,6 +42,7 @@ MIGRATION_NAMES = [
     "0012-one-desk",
     "0013-allowed-values",
     "0014-unanswered-by-question",
+    "0015-chat-moves",
 ]
 
 

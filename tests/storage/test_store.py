@@ -467,3 +467,24 @@ def test_a_restart_resumes_every_user_where_they_were(db_path: Path, clock: Fake
             "I run a Shared Lives scheme",
             "What stage are you at?",
         ]
+
+
+# --- chats Telegram moved -------------------------------------------------------------------
+
+
+def test_a_moved_chat_takes_what_is_queued_for_it_and_is_followed_after_a_reopen(
+    tmp_path: Path,
+):
+    path = tmp_path / "bot.db"
+    with Store.open(path) as store:
+        queued = store.enqueue_post(-500, {"text": "a notice"}, post="notice")
+        other = store.enqueue_post(7, {"text": "for a member of staff"}, post="answer")
+        assert store.chat_now(-500) == -500  # never moved
+        assert store.move_chat(-500, -100600) == 1
+        assert {q.id: q.chat_id for q in store.outbox()} == {queued: -100600, other: 7}
+    with Store.open(path) as store:
+        assert store.chat_now(-500) == -100600
+        store.move_chat(-100600, -100700)  # moved again: followed to the end
+        assert store.chat_now(-500) == -100700
+        store.move_chat(-100700, -500)  # a loop in what Telegram said must not hang
+        assert store.chat_now(-500) == -100700

@@ -46,9 +46,9 @@ def _run(path: str, login: str, action: str, reference: str, text: str) -> tuple
     chat = os.environ.get("STAFF_CHAT_ID", "").strip()
     engine = _engine()
     with Store.open(path, create=False, handover=True) as store:
-        posts = StaffPosts(
-            store, engine.dialogues, int(chat) if chat.lstrip("-").isdigit() else None
-        )
+        # Where the staff chat is now, if Telegram moved it (the bot keeps that in the database).
+        chat_id = store.chat_now(int(chat)) if chat.lstrip("-").isdigit() else None
+        posts = StaffPosts(store, engine.dialogues, chat_id)
         desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
         staff = Staff(None, login)
         try:
