@@ -108,6 +108,41 @@ async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
         assert "What I keep" in welcome.visible_text
 
 
+async def test_webhook_mode_answers_200_only_once_stored_and_503_while_it_cannot_store(
+    api, tmp_path
+):
+    db = tmp_path / "bot.db"
+    port = free_port()
+    env = {
+        "BOT_DB": str(db),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "PORT": str(port),
+        "WEBHOOK_SECRET": "right-secret_123",
+    }
+    async with bot_process(api, REAL_BOT, env):
+        await _until_listening(port)
+        first = api.push_text(USER, "/start")
+        assert await api.deliver_webhook(first) == 200
+        # Committed before the answer: the update is in the inbox the moment 200 arrives.
+        with sqlite3.connect(db) as connection:
+            stored = connection.execute("SELECT update_id FROM inbox").fetchall()
+        assert (first,) in stored
+        await api.wait_for_messages(USER, 1)
+
+        locker = sqlite3.connect(db, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        second = api.push_text(USER, "/help")
+        assert await api.deliver_webhook(second) == 503  # after the 10 s busy timeout
+        locker.execute("ROLLBACK")
+        locker.close()
+        with sqlite3.connect(db) as connection:
+            assert (second,) not in connection.execute("SELECT update_id FROM inbox").fetchall()
+        assert second in [u["update_id"] for u in api.pending_updates()]  # Telegram keeps it
+        assert await api.deliver_webhook(second) == 200  # ...and sends it again
+        (help_text,) = await api.wait_for_messages(USER, 1)
+        assert "What I can do" in help_text.visible_text
+
+
 async def _consent(api: FakeBotAPI) -> None:
     await consent(api, USER)
 
