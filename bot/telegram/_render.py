@@ -14,10 +14,12 @@ from telegram.warnings import PTBUserWarning
 
 from dialogues import MESSAGE_LIMIT, Chart, Document, Reply, plain, split_text
 
-# Charts and plans drawn at once. A plan being drawn holds some 40 MB: ten users asking at
-# once took a process to about 410 MB (`make bench`, render); two at a time, about 220 MB, and
-# it costs little, since drawing is CPU-bound and the machine has few cores.
-RENDERS_AT_ONCE = 2
+# Charts and plans drawn at once. A plan being drawn holds some 40 MB over the process's
+# ~130 MB of code and data: ten users asking at once took it to about 410 MB (`make bench`,
+# render); two at a time, 229 MB; one at a time, 190 MB (the target is 200). Drawing holds the
+# GIL for most of its time, so a second drawer buys little: ten plans took the same CPU (12.9 s)
+# and 46 s against 42 s of wall time under a load of five on two cores.
+RENDERS_AT_ONCE = 1
 T = TypeVar("T")
 
 

@@ -273,6 +273,23 @@ async def test_a_reply_telegram_refuses_does_not_hold_back_the_next(api, tmp_pat
     ]
 
 
+async def test_a_staff_reply_our_header_makes_too_long_is_split_and_arrives_whole(api, tmp_path):
+    db = tmp_path / "bot.db"
+    words = " ".join(f"w{n:04d}" for n in range(810))  # 4,049 characters: fits alone, not with
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)):  # the team's header above it
+        reference = await open_followup(api)
+        api.push_text(STAFF, f"/reply {reference} {words}")
+        # Split where paragraphs end: the header, the words, the rest with the thread's note.
+        parts = await api.wait_for_messages(USER, 3)
+        await until_outbox_empty(db)
+    received = " ".join(m.visible_text for m in parts)
+    assert all(len(m.visible_text) <= 4096 for m in parts)
+    assert reference in parts[0].visible_text  # the header, once
+    assert all(f"w{n:04d}" in received for n in range(810))  # every word arrived
+    assert not [c for c in api.calls("sendMessage") if not c.ok]  # nothing refused
+    assert rows(db, "SELECT DISTINCT status FROM messages WHERE kind = 'staff'") == [("sent",)]
+
+
 async def test_a_staff_chat_upgraded_to_a_supergroup_still_gets_its_notices(api, tmp_path):
     db = tmp_path / "bot.db"
     group, supergroup = -500, -100600
@@ -320,7 +337,51 @@ async def test_a_staff_chat_the_bot_was_removed_from_is_an_error_and_queue_still
     assert len(posts) == 1  # given up at once, not tried again and again
 
 
+async def test_a_state_that_is_not_json_brings_the_person_to_the_menu_and_forget_works(
+    api, tmp_path
+):
+    db = tmp_path / "bot.db"
+
+    def break_state() -> None:
+        with contextlib.closing(sqlite3.connect(db, timeout=30)) as connection, connection:
+            connection.execute(
+                "UPDATE states SET state = '{not json' WHERE user_id ="
+                " (SELECT id FROM users WHERE external_id = ?)",
+                (USER,),
+            )
+
+    async with bot_process(api, REAL_BOT, env_for(tmp_path)):
+        await consent(api, USER)
+        await until_outbox_empty(db)
+        break_state()
+        api.push_text(USER, QUESTIONS[0])
+        # A short apology with the menu's buttons, then the question is answered.
+        back, answer = await api.wait_for_messages(USER, 2)
+        assert back.visible_text.startswith("Sorry, the bot has changed")
+        assert "Ask a question" in str(back.reply_markup)
+        assert "went wrong" not in answer.visible_text
+        await until_outbox_empty(db)
+        break_state()
+        api.push_text(USER, "/start")
+        _, start = await api.wait_for_messages(USER, 2)
+        await until_outbox_empty(db)
+        break_state()
+        api.push_text(USER, "/forget")
+        _, ask = await api.wait_for_messages(USER, 2)
+        assert "erase everything" in str(ask.reply_markup)
+        api.push_button(USER, "🗑 Yes, erase everything")
+        (erased,) = await api.wait_for_messages(USER, 1)
+        assert "erased everything" in erased.visible_text
+        await until(lambda: rows(db, "SELECT count(*) FROM users") == [(0,)], 5, "the erasure")
+    went_wrong = "something went wrong"
+    assert not [m for m in api.sent(USER) if went_wrong in (m.visible_text or "")]
+    assert start.reply_markup is not None
+
+
 async def test_a_write_lock_held_past_the_busy_timeout_is_waited_out(api, tmp_path):
+    """The lock is held 12 s, not the issue's 60: past SQLite's 10 s busy timeout the bot is in
+    its own retry loop (nothing confirmed, backing off up to 5 s a try), and a minute only runs
+    that loop more times, while adding 48 s to a suite that must stay near five minutes."""
     db = tmp_path / "bot.db"
     users = (1002, 1003, 1004)
     async with bot_process(api, REAL_BOT, env_for(tmp_path)) as bot:
