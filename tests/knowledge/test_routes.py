@@ -259,6 +259,19 @@ def test_how_someone_close_is_treated_is_a_safety_message(matcher, message, entr
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "can mum get direct payments",  # written walking the bot as a carer
+        "How much will mums care home cost",  # the same
+        "my dad needs a stairlift, who do I ask",
+    ],
+)
+def test_arranging_the_care_of_someone_close_is_their_own_care(matcher, message):
+    result = matcher.match(message)
+    assert result.route == "personal-care", result
+
+
+@pytest.mark.parametrize(
     ("message", "topic"),
     [
         ("how do we get staff who are scared of change on board", "risk-aversion"),
