@@ -189,7 +189,7 @@ class BotService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         try:
-            await asyncio.wait_for(self.deliverer.flush(), FLUSH_GRACE)
+            await asyncio.wait_for(self.deliverer.drain(), FLUSH_GRACE)
         except Exception as error:  # sent again at the next start: at least once, never lost
             logger.warning("could not note the last sent replies: %s", type(error).__name__)
         with contextlib.suppress(Exception):

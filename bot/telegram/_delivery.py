@@ -5,6 +5,7 @@ once and never holds back the next; whatever cannot be sent now stays in the out
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -194,8 +195,19 @@ class Deliverer:
         while self._sent:
             await self.flush()
 
+    async def drain(self) -> None:
+        """At shutdown: wait for a write-down already under way, then write down the rest.
+
+        Without the wait, the store could be closed under that write (its thread still
+        running), and the replies in it would be sent again at the next start.
+        """
+        if self._flushing is not None and not self._flushing.done():
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._flushing)
+        await self.flush()
+
     async def flush(self) -> None:
-        """Write down every reply sent since the last flush (also called at shutdown)."""
+        """Write down every reply sent since the last flush."""
         batch, self._sent = self._sent, []
         if not batch:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,3 +259,26 @@ async def test_one_users_messages_are_answered_in_order(running):
         USER,
     )
     assert [t for (t,) in inbound] == [f"/help {n}" for n in range(5)]
+
+
+async def test_replies_being_noted_as_sent_at_shutdown_are_noted_before_the_store_closes(
+    api, tmp_path
+):
+    db = tmp_path / "bot.db"
+    advisor = make_advisor(settings_for(api, db))
+    application = build_application(settings_for(api, db), advisor)
+    service = application.bot_data["service"]
+    note = advisor.delivered_all
+
+    def slowly(batch):  # runs in a worker thread, as every store call does
+        time.sleep(0.5)
+        return note(batch)
+
+    advisor.delivered_all = slowly
+    await service.start()
+    api.push_text(USER, "/start")
+    await api.wait_for_messages(USER, 1)
+    await service.close()  # while the reply is being noted as sent
+    with sqlite3.connect(db) as connection:
+        # Not noted, it would be sent again at the next start.
+        assert connection.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
