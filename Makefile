@@ -22,7 +22,7 @@ test: $(STAMP)  ## Lint, validate the content, run the whole suite.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m bot check
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
