@@ -87,7 +87,9 @@ class Settings(BaseModel):
     def engine_settings(self) -> EngineSettings:
         """What the dialogue engine is told of how the service runs."""
         return EngineSettings(
-            retention_days=self.retention_days, thread_quiet_hours=self.thread_quiet_hours
+            retention_days=self.retention_days,
+            thread_quiet_hours=self.thread_quiet_hours,
+            staff_chat=self.staff_chat_id is not None,
         )
 
     def staff_name(self, user_id: int) -> str:

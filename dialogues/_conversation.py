@@ -38,6 +38,7 @@ class EngineSettings:
 
     retention_days: int = 365
     thread_quiet_hours: int = 72  # a follow-up thread ends after this long without a message
+    staff_chat: bool = False  # whether requests and threads are posted to a staff chat
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -68,6 +69,10 @@ class State(BaseModel):
     # service, and goes with the rest of the state on /forget.
     results: dict[str, list[Result]] = Field(default_factory=dict)
     followups: int = 0
+    # What /forget must own up to: the references of the requests to the team they made, and of
+    # the threads they wrote in (their words went to the staff chat with that reference).
+    followup_refs: list[str] = Field(default_factory=list)
+    wrote_to_team: list[str] = Field(default_factory=list)
     thread: Thread | None = None
     innovation: str | None = None  # its name, for the plan's cover; "" once asked and skipped
     # Readiness, NASSS and SIPS answers as they are given, by flow, until the journey ends.
@@ -94,6 +99,10 @@ def restore(data: dict[str, Any] | None) -> tuple[State, bool]:
     kept: dict[str, Any] = {}
     if isinstance(data.get("consent"), bool):
         kept["consent"] = data["consent"]
+    # What /forget tells them it erased stays true of a state that had to be reset.
+    for name in ("followups", "followup_refs", "wrote_to_team"):
+        with contextlib.suppress(ValidationError):
+            kept.update(State.model_validate({name: data.get(name)}).model_dump(include={name}))
     try:
         state = State.model_validate({**kept, "results": data.get("results") or {}})
     except ValidationError:

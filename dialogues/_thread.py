@@ -100,6 +100,8 @@ def heard(convo: Conversation, action: LeaveThread | RateThread) -> str:
 
 def _pass_on(convo: Conversation, reference: str, text: str, *, reopen: bool) -> None:
     convo.state.thread = Thread(reference=reference, last=_now(convo))
+    if reference not in convo.state.wrote_to_team:
+        convo.state.wrote_to_team.append(reference)
     convo.record(ThreadMessage(reference, text, reopen))
     convo.say(convo.text(THREAD_PASSED, reference=reference), [_back_row(convo, reference)])
 

@@ -1,8 +1,10 @@
-"""Erasing everything held about the user."""
+"""Erasing everything held about the user, and telling them exactly what that was."""
 
 from __future__ import annotations
 
+from dialogues._cards import bullets
 from dialogues._conversation import Conversation
+from dialogues._markup import Markup
 from dialogues._registry import Journey
 from dialogues._state import State
 from dialogues._types import ForgetMe
@@ -10,10 +12,52 @@ from dialogues._types import ForgetMe
 
 def forget(convo: Conversation) -> None:
     """Erase: the service deletes every row; the state starts again from nothing."""
-    text = convo.flow_text("done")
+    text = convo.flow_text("done", erased=erased(convo), staff_chat=_staff_chat(convo))
     convo.record(ForgetMe())
     convo.state = State(seq=convo.state.seq + 1)
     convo.say(text)
 
 
-JOURNEY = Journey(name="forget", computes={"forget": forget}, texts={"done": ()})
+def erased(convo: Conversation) -> Markup:
+    """What was held about this person, as bullets: only what there was."""
+    state = convo.state
+    held = []
+    if state.consent:
+        held.append(convo.flow_text("erased_messages"))
+    if state.results or state.drafts or state.innovation:
+        held.append(convo.flow_text("erased_answers"))
+    if state.followups:
+        held.append(convo.flow_text("erased_requests"))
+    held.append(convo.flow_text("erased_place"))
+    return bullets(convo, held)
+
+
+def _staff_chat(convo: Conversation) -> Markup:
+    """What the staff chat held about them, and what of it cannot be deleted; often nothing."""
+    state = convo.state
+    if not convo.settings.staff_chat:
+        return Markup("")
+    said = []
+    if state.followups:
+        said.append(convo.flow_text("staff_notices"))
+    # A thread about something other than a request of theirs (staff writing to a
+    # conversation) is posted without a request to delete it with.
+    others = [r for r in state.wrote_to_team if r not in state.followup_refs]
+    if others:
+        said.append(convo.flow_text("staff_threads", references=", ".join(others)))
+    return Markup("".join(f"{line}\n\n" for line in said))
+
+
+JOURNEY = Journey(
+    name="forget",
+    computes={"forget": forget},
+    texts={
+        "done": ("erased", "staff_chat"),
+        "erased_messages": (),
+        "erased_answers": (),
+        "erased_requests": (),
+        "erased_place": (),
+        "staff_notices": (),
+        "staff_threads": ("references",),
+    },
+)

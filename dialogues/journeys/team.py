@@ -13,6 +13,7 @@ def team(convo: Conversation) -> None:
     answers = convo.state.answers
     convo.state.followups += 1
     reference = convo.ctx.followup_reference
+    convo.state.followup_refs.append(reference)
     contact = answers.get("contact") or ""
     detail = (answers.get("detail") or "").strip()
     how = f"{contact}: {detail}" if detail else plain(convo.flow_text("contact_here"))

@@ -10,8 +10,11 @@ from storage.review import _serve as review
 
 
 def test_the_engine_is_handed_what_the_environment_says():
-    settings = Settings.from_env({"RETENTION_DAYS": "30", "THREAD_QUIET_HOURS": "6"})
-    assert settings.engine_settings() == EngineSettings(retention_days=30, thread_quiet_hours=6)
+    settings = Settings.from_env(
+        {"RETENTION_DAYS": "30", "THREAD_QUIET_HOURS": "6", "STAFF_CHAT_ID": "-100"}
+    )
+    expected = EngineSettings(retention_days=30, thread_quiet_hours=6, staff_chat=True)
+    assert settings.engine_settings() == expected
 
 
 def test_the_defaults_are_written_once():

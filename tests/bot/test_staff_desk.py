@@ -307,6 +307,7 @@ async def test_forget_also_removes_the_staff_chat_notice(desk):
     await desk.say("/forget")
     (done,) = await desk.press("🗑 Yes, erase everything")
     assert "erased everything" in done.visible_text
+    assert "notices of your request" in done.visible_text  # what goes from the staff chat
     await desk.api.wait_for_calls("deleteMessage", 1)
     (post,) = [m for m in desk.api.sent(STAFF_CHAT) if m.message_id == notice.message_id]
     assert post.deleted

@@ -59,4 +59,5 @@ def test_forget_works_before_the_consent_choice(talk):
     assert "Acacia" in json.dumps(talk.state)  # held to answer right after the choice
     talk("/forget", "[Yes, erase everything]")
     assert list(talk.effects_of(ForgetMe))
-    assert "Acacia" not in json.dumps(talk.state) and "48 hours" in talk.text
+    assert "Acacia" not in json.dumps(talk.state) and "erased everything" in talk.text
+    assert "team" not in talk.text  # they never asked the team for anything
