@@ -57,6 +57,7 @@ FIGURE_LINE = uses("figure_line", "value", "text")
 FRAMEWORK_LINE = uses("framework_line", "title", "when")
 BULLET = uses("bullet", "text")
 BACK_TO = uses("back_to", "title")
+WORD = uses("word_button", "term")
 PARTS_LIST = uses("parts_list", "title", "parts")
 PART = uses("part", "title", "text")
 DOMAIN = uses("domain", "title", "about", "question")
@@ -142,13 +143,14 @@ def topic_card(convo: Conversation, topic_id: str) -> bool:
 def _factor_card(convo: Conversation, factor: Factor) -> None:
     """What it means and the first things to do; why, figures, reading, frameworks behind it."""
     badge = convo.text(KEY_BADGE) if convo.kb.is_key(factor.id) else ""
+    actions = factor.actions_of(convo.role)
     for count in range(FIRST_ACTIONS, 0, -1):  # two things to do when both fit in 12 lines
         text = convo.text(
             CARD_FACTOR,
             title=factor.title,
             badge=badge,
             summary=factor.summary,
-            actions=bullets(convo, factor.actions[:count]),
+            actions=bullets(convo, actions[:count]),
         )
         if phone_lines(text) <= AIM_LINES:
             break
@@ -162,7 +164,8 @@ def _factor_card(convo: Conversation, factor: Factor) -> None:
         parts.append(option(convo.label(READING), CardPart(factor.id, "reading")))
     if factor.frameworks:
         parts.append(option(convo.label(FRAMEWORKS_OF), CardPart(factor.id, "frameworks")))
-    convo.say(text, [*rows_of(parts, 2), *_feedback_rows(convo, factor.id)])
+    rows = [*rows_of(parts, 2), *_words_rows(convo, factor)]
+    convo.say(text, [*rows, *_feedback_rows(convo, factor.id)])
 
 
 def _framework_card(convo: Conversation, framework: Framework) -> None:
@@ -188,7 +191,15 @@ def _framework_card(convo: Conversation, framework: Framework) -> None:
         parts.append(option(convo.label(READING), CardPart(fid, "reading")))
     rows = rows_of(parts, 2)
     rows += _start_rows(convo, fid)
+    rows += _words_rows(convo, framework)
     convo.say(text, [*rows, *_feedback_rows(convo, fid)])
+
+
+def _words_rows(convo: Conversation, topic: Factor | Framework) -> list[tuple[Option, ...]]:
+    """A button for each glossary term the card turns on, so that its meaning is a tap away."""
+    terms = [convo.kb.glossary[i] for i in topic.glossary]
+    words = [option(plain(convo.text(WORD, term=t.term)), Term(t.id, topic.id)) for t in terms]
+    return rows_of(words, 2)
 
 
 def _start_rows(convo: Conversation, framework_id: str) -> list[tuple[Option, ...]]:
@@ -250,7 +261,7 @@ def _why(convo: Conversation, factor: Factor) -> Shown:
 
 
 def _actions(convo: Conversation, factor: Factor) -> Shown:
-    actions = bullets(convo, factor.actions)
+    actions = bullets(convo, factor.actions_of(convo.role))
     return convo.text(CARD_ACTIONS, title=factor.short_title, actions=actions), []
 
 
@@ -564,12 +575,16 @@ def _to_browse(convo: Conversation) -> tuple[Option, ...]:
     return (option(convo.label(TOPICS), Open(BROWSE_FLOW.flow)),)
 
 
-def glossary_term(convo: Conversation, term_id: str) -> bool:
-    """One glossary definition."""
+def glossary_term(convo: Conversation, term_id: str, topic_id: str | None = None) -> bool:
+    """One glossary definition; opened from a card, with the way back to it."""
     term = convo.kb.glossary.get(term_id)
     if term is None:
         return False
-    back = (option(convo.label(GLOSSARY), Listing("glossary")),)
+    topic = convo.kb.topic(topic_id) if topic_id else None
+    if topic is not None:
+        back = _back_to_card(convo, topic)
+    else:
+        back = (option(convo.label(GLOSSARY), Listing("glossary")),)
     text = convo.text(GLOSSARY_TERM, term=term.term, definition=term.definition)
     convo.say(text, [back, convo.menu_row()])
     return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dialogues._content import Dialogues, FlowSpec, label, uses
+from dialogues._content import ROLE, TRIAGE, Dialogues, FlowSpec, label, uses
 from dialogues._markup import Markup, fill, plain
 from dialogues._state import Result, State
 from dialogues._types import Chart, Context, Document, Effect, Option, Reply
@@ -106,6 +106,15 @@ class Conversation:
         if self.waiting_for_answer():
             return (option(self.label(WHERE_I_WAS), Navigate("here")), menu)
         return (menu,)
+
+    @property
+    def role(self) -> str | None:
+        """Who they said they are (the triage's first answer), if they have said: the answer
+        being given now, else the latest finished triage's."""
+        if self.state.at.flow == TRIAGE and ROLE in self.state.answers:
+            return self.state.answers[ROLE]
+        done = self.state.results.get(TRIAGE) or []
+        return done[-1].answers.get(ROLE) if done else None
 
     def waiting_for_answer(self) -> bool:
         """Whether the user is on a question of a journey (so an aside should lead back to it)."""

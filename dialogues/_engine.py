@@ -374,8 +374,8 @@ def _act(convo: Conversation, action: Action) -> bool:
             return _cards.parts(convo, id, part)
         case ReadingEntry(id):
             return _cards.reading_entry(convo, id)
-        case Term(id):
-            return _cards.glossary_term(convo, id)
+        case Term(id, topic):
+            return _cards.glossary_term(convo, id, topic)
         case Listing(name, page):
             return _cards.show_list(convo, name, page or 1)
         case RecordPage(flow_id, page):

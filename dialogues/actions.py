@@ -103,9 +103,10 @@ class ReadingEntry:
 
 @dataclass(frozen=True)
 class Term:
-    """One glossary entry."""
+    """One glossary entry; with `topic`, opened from that card, which it leads back to."""
 
     id: str
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,9 +255,9 @@ def encode(action: Action) -> str:
             parts = [_id(flow), "1" if carry_on else "0"]
         case Open(flow, step):
             parts = [_id(flow), *([_id(step)] if step is not None else [])]
-        case Topic(id) | Detail(id) | ReadingEntry(id) | Term(id):
+        case Topic(id) | Detail(id) | ReadingEntry(id):
             parts = [_id(id)]
-        case Parts(id, part):
+        case Parts(id, part) | Term(id, part):
             parts = [_id(id), *([_id(part)] if part is not None else [])]
         case CardPart(topic, part, page):
             parts = [_id(topic), _id(part), *([_count(page)] if page is not None else [])]
@@ -310,7 +311,7 @@ def _build(kind: type, parts: list[str]) -> Action:
         return Answer(int(seq), choice if choice in WORDS else int(choice))
     if kind is Listing and len(parts) in (1, 2):
         return Listing(parts[0], int(parts[1]) if len(parts) == 2 else None)
-    if kind in (Open, Parts) and len(parts) in (1, 2):
+    if kind in (Open, Parts, Term) and len(parts) in (1, 2):
         return kind(*parts)
     if kind is CardPart and len(parts) in (2, 3):
         return CardPart(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else None)
@@ -332,7 +333,7 @@ def _build(kind: type, parts: list[str]) -> Action:
         return StaffDraft(int(parts[0]))
     if kind is RateThread and len(parts) == 2 and parts[1] in ("0", "1"):
         return RateThread(parts[0], parts[1] == "1")
-    single = (Navigate, Topic, Detail, ReadingEntry, Term, Staff, LeaveThread)
+    single = (Navigate, Topic, Detail, ReadingEntry, Staff, LeaveThread)
     if len(parts) == len(fields(kind)) and kind in single:
         return kind(*parts)
     raise ButtonDataError(f"{kind.__name__} does not read {parts!r}")

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from dialogues import _cards
+from dialogues._content import ROLE, TRIAGE
 from dialogues._conversation import Conversation
 from dialogues._engine import Engine
 from dialogues._markup import shorten
 from dialogues._navigation import MENU_AT, series_items, show, show_more
-from dialogues._state import State
+from dialogues._state import Result, State
 from dialogues._types import Context
 from dialogues.screens import SCREEN_LINES, phone_lines
 from dialogues.tour import STARTED, tour
@@ -110,8 +111,8 @@ def _drawn(engine: Engine) -> Iterator[tuple[Where, str]]:
     """Each card, part and page drawn from its entry, with where its words come from."""
     kb = engine.kb
 
-    def draw(show: Callable[[Conversation], object]) -> list[str]:
-        convo = _scratch(engine)
+    def draw(show: Callable[[Conversation], object], role: str | None = None) -> list[str]:
+        convo = _scratch(engine, role=role)
         show(convo)
         return [reply.text for reply in convo.replies]
 
@@ -123,6 +124,11 @@ def _drawn(engine: Engine) -> Iterator[tuple[Where, str]]:
             for part, field in parts.items():
                 for text in draw(lambda c, t=topic_id, p=part: _cards.card_part(c, t, p)):
                     yield Where(file, topic_id, field), text
+    for factor in kb.factors.values():  # worded for one kind of person: as they see it
+        for role in factor.actions_for:
+            for part in ("card", "do"):
+                for text in draw(lambda c, f=factor.id, p=part: _card_or_part(c, f, p), role):
+                    yield Where(FACTORS, factor.id, f"actions_for.{role}"), text
     for framework in kb.frameworks.values():
         for kind in ("domains", "sections", "components"):
             for n, item in enumerate(getattr(framework, kind), start=1):
@@ -166,13 +172,28 @@ def _steps(engine: Engine) -> Iterator[tuple[Where, str]]:
                         yield Where(file, flow.id, f"steps.{step_id}.{name}{item}"), reply.text
 
 
+def _card_or_part(convo: Conversation, topic_id: str, part: str) -> object:
+    if part == "card":
+        return _cards.topic_card(convo, topic_id)
+    return _cards.card_part(convo, topic_id, part)
+
+
 def _scratch(
-    engine: Engine, flow: str = "menu", step: str = "menu", index: int = 0
+    engine: Engine,
+    flow: str = "menu",
+    step: str = "menu",
+    index: int = 0,
+    role: str | None = None,
 ) -> Conversation:
-    """Someone who has agreed to the privacy terms, at a step (by default, the menu)."""
+    """Someone who has agreed to the privacy terms, at a step (by default, the menu), and who
+    has said in a triage who they are (`role`), if given."""
     at = MENU_AT.model_copy(update={"flow": flow, "step": step, "index": index})
+    results = {}
+    if role is not None:
+        said = Result(date=STARTED.date().isoformat(), answers={ROLE: role}, result={})
+        results[TRIAGE] = [said]
     return Conversation(
-        State(consent=True, at=at),
+        State(consent=True, at=at, results=results),
         engine.kb,
         engine.dialogues,
         engine.matcher,

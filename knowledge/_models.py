@@ -128,6 +128,9 @@ class Figure(Strict):
     source: Id
 
 
+Actions = Annotated[list[Sentence], Field(min_length=2, max_length=4)]
+
+
 class Factor(Strict):
     """One of the 22 factors that help or hinder scaling."""
 
@@ -140,12 +143,32 @@ class Factor(Strict):
     detail: LongText | None = Field(
         None, description="The seed's longer explanation; required for the seven key factors."
     )
-    actions: list[Sentence] = Field(min_length=2, max_length=4)
+    actions: list[Sentence] = Field(
+        min_length=2,
+        max_length=4,
+        description="Things to do, worded so that they read right for anyone who asks.",
+    )
+    actions_for: dict[Id, Actions] = Field(
+        default_factory=dict,
+        description=(
+            "Things to do for one kind of person, by their answer to the triage's first"
+            " question (innovator, commissioner, policy, person), where the advice truly"
+            " differs; they replace `actions` for that person."
+        ),
+    )
+    glossary: list[Id] = Field(
+        default_factory=list,
+        description="Glossary terms the card uses that are the point of it: a tap away.",
+    )
     figures: list[Id] = Field(default_factory=list)
     frameworks: list[Id] = Field(default_factory=list)
     reading: list[Id] = Field(default_factory=list)
     related: list[Id] = Field(default_factory=list)
     match: MatchRules = Field(default_factory=MatchRules)
+
+    def actions_of(self, role: str | None) -> list[str]:
+        """The things to do for someone of this role (None: not known)."""
+        return self.actions_for.get(role or "") or self.actions
 
 
 class KeyFactor(Strict):
@@ -227,6 +250,10 @@ class Framework(Strict):
     sections: list[Section] = Field(default_factory=list)
     components: list[Component] = Field(default_factory=list)
     factors: list[Id] = Field(default_factory=list, description="Factors it helps with.")
+    glossary: list[Id] = Field(
+        default_factory=list,
+        description="Glossary terms the card uses that are the point of it: a tap away.",
+    )
     reading: list[Id] = Field(default_factory=list)
     references: list[Id] = Field(default_factory=list)
     match: MatchRules = Field(default_factory=MatchRules)

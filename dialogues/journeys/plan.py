@@ -131,7 +131,7 @@ def _step(convo: Conversation, factor_id: str, t) -> str:
     area, or the topic's button), and the first thing to do about it."""
     factor = convo.kb.factors[factor_id]
     title = item_titles(convo, "readiness").get(factor_id, factor.short_title)
-    return t("step", title=title, action=factor.actions[0])
+    return t("step", title=title, action=factor.actions_of(convo.role)[0])
 
 
 def _triage_section(convo: Conversation, record: Result, t) -> tuple[DocSection, list, list]:
