@@ -175,11 +175,13 @@ def test_next_steps_read_on_their_own(user):
     steps = next(s for s in document.sections if s.heading == "Next steps").bullets
     kb = user.engine.kb
     titles = {f.short_title for f in kb.factors.values()} | {g.short_title for g in kb.key_factors}
+    role = user.state["results"]["triage"][-1]["answers"]["role"]
     for step in steps[:-1]:
-        # The factors' actions are the bot's suggestions, and say so, as in the chat.
+        # The factors' actions are the bot's suggestions, and say so, as in the chat, worded
+        # for who they said they are.
         title, _, action = step.partition(". A suggestion: ")
         assert title in titles, step
-        assert action in [kb.factors[i].actions[0] for i in kb.factors], step
+        assert action in [kb.factors[i].actions_of(role)[0] for i in kb.factors], step
     assert steps[-1].startswith("A suggestion: look at this plan again by")
     assert len({s.partition(". ")[0] for s in steps}) == len(steps)  # each factor once
 
