@@ -50,10 +50,10 @@ BOT_DB ?= data/bot.db
 REVIEW_PORT ?= 8001
 
 review: $(STAMP)  ## Staff review in the browser (Datasette behind a login), see above.
-	BOT_DB='$(BOT_DB)' REVIEW_PORT='$(REVIEW_PORT)' $(PY) -m storage.review
+	BOT_DB='$(BOT_DB)' REVIEW_PORT='$(REVIEW_PORT)' $(PY) -m bot review
 
 review-password: $(STAMP)  ## Make a password hash for a member of staff (asks twice; 10+ characters).
-	$(PY) -m storage.review hash-password
+	$(PY) -m bot review hash-password
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

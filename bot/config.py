@@ -3,9 +3,10 @@
 This module owns the environment contract of ../shared/design.md (TELEGRAM_BOT_TOKEN, BOT_DB,
 STAFF_USER_IDS, ...): nothing else in the bot reads those variables. The dialogue engine reads
 no environment at all; it is handed the two values it needs as an EngineSettings, made here
-(`Settings.engine_settings()`), whose defaults are also these. The staff review, an entry point
-of its own in storage (an extra that cannot import the bot), reads its REVIEW_* variables and
-BOT_DB itself, with the same default (tests/bot/test_config.py keeps them equal).
+(`Settings.engine_settings()`), whose defaults are also these. The staff review (storage/review,
+an extra) reads its own REVIEW_* variables and BOT_DB, with the same default
+(tests/bot/test_config.py keeps them equal); the bot's STAFF_CHAT_ID it is handed by
+`python -m bot review` (bot/cli/review.py), from here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Everything the bot remembers, in one SQLite file; the only place with SQL."""
 
-from storage._clock import utc_now
+from storage._clock import register_clock, utc_now
 from storage._errors import (
     AlreadyClosed,
     BadReference,
@@ -19,6 +19,7 @@ from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
     DELIVERY_STATUSES,
+    FOLLOWUP_STAGES,
     FOLLOWUP_STATUSES,
     INBOUND_KINDS,
     OUTBOUND_KINDS,
@@ -52,6 +53,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "CHANNELS",
     "DELIVERY_STATUSES",
+    "FOLLOWUP_STAGES",
     "FOLLOWUP_STATUSES",
     "INBOUND_KINDS",
     "MAX_TEXT_CHARS",
@@ -92,6 +94,7 @@ __all__ = [
     "new_session_reference",
     "normalise_reference",
     "open_private",
+    "register_clock",
     "safe_text",
     "utc_now",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
@@ -37,3 +38,9 @@ def start_of(day_or_moment: date | datetime) -> datetime:
             raise ValueError("times must be timezone-aware")
         return day_or_moment
     return datetime.combine(day_or_moment, time(0), tzinfo=UTC)
+
+
+def register_clock(connection: sqlite3.Connection, clock: Clock = utc_now) -> None:
+    """Give SQL on this connection clock_now(): the clock's time as stored. The staff review's
+    queries count back from it, not SQLite's 'now', so a test sets the time it reads."""
+    connection.create_function("clock_now", 0, lambda: as_text(clock()))

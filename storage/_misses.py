@@ -4,17 +4,32 @@ When the bot answers a typed question it records how it went (Advisor → Store.
 `messages.unanswered` is "nothing" (no topic matched) or "unsure" (it asked "did you mean"),
 and `messages.margin` holds the points between the answer and the runner-up when it answered
 with a low margin (the matcher says what is low). `question_misses` is those messages, one row
-each; `unanswered_questions` groups them by what was typed (case and spaces aside), newest
-first, over the last 90 days: the review's content-improvement page and Store.unanswered.
-The views are made by migration 0012 (storage/_schema.py, frozen once published); the
-queries here read them. `python -m bot misses` (Store.misses) reads the same rows, and those
+each (made by migration 0012, storage/_schema.py). UNANSWERED_SQL groups those of the last 90
+days by what was typed (case and spaces aside), newest first, with the days counted back from
+the reader's clock: Store.unanswered's, and the review's page (storage/review/metadata.yaml,
+`unanswered_questions`), which groups the same way from its clock_now() (a test keeps the two
+giving the same rows). `python -m bot misses` (Store.misses) reads the same rows, and those
 whose answer card the person then marked unhelpful, and judges each again with today's rules.
 """
 
 from __future__ import annotations
 
-# What the review page and Store.unanswered read (the views are made by migration 0012).
-UNANSWERED_SQL = "SELECT * FROM unanswered_questions LIMIT :limit"
+# What Store.unanswered reads: the misses since :since (a day, 90 back), grouped.
+UNANSWERED_DAYS = 90
+UNANSWERED_SQL = """
+SELECT g.question, g.times, g.unsure, g.low_margin, g.last_asked,
+  (SELECT s.reference FROM sessions s WHERE s.id = g.session_id) AS conversation
+FROM (
+  SELECT max(q.text) AS question, count(*) AS times, sum(q.why = 'unsure') AS unsure,
+    sum(q.why = 'low-margin') AS low_margin, max(q.at) AS last_asked,
+    max(q.session_id) AS session_id
+  FROM question_misses q
+  WHERE q.at >= :since
+  GROUP BY lower(trim(q.text))
+) g
+ORDER BY g.last_asked DESC, g.question
+LIMIT :limit
+"""
 
 # For `misses`: the recorded misses since :since (an ISO time, '' for all), and the questions
 # whose answer card was then marked unhelpful (the last matched question before the press).

@@ -15,7 +15,14 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from storage import _export, _privacy, _schema
-from storage._clock import Clock, as_text, day_text, from_text, start_of, utc_now
+from storage._clock import (
+    Clock,
+    as_text,
+    day_text,
+    from_text,
+    start_of,
+    utc_now,
+)
 from storage._desk import DeskRecords, queued
 from storage._errors import (
     AlreadyClosed,
@@ -35,7 +42,7 @@ from storage._files import (
     database_file,
     open_database,
 )
-from storage._misses import MISSES_SQL, UNANSWERED_SQL
+from storage._misses import MISSES_SQL, UNANSWERED_DAYS, UNANSWERED_SQL
 from storage._records import (
     ASSESSMENT_KINDS,
     CHANNELS,
@@ -579,7 +586,8 @@ class Store(DeskRecords):
         the last 90 days, newest first, with how often they were asked (only from people whose
         messages are kept): question, times, unsure, low_margin, last_asked, conversation.
         The review's page reads the same view (storage/_misses.py)."""
-        return self._rows(UNANSWERED_SQL, {"limit": max(1, limit)})
+        since = day_text(self._now() - timedelta(days=UNANSWERED_DAYS))
+        return self._rows(UNANSWERED_SQL, {"limit": max(1, limit), "since": since})
 
     def _insert_outbound(
         self,

@@ -44,6 +44,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     knowledge.set_defaults(func=run_knowledge)
 
 
+def review_problems(root: Path | None) -> list[str]:
+    """The staff review's words and queries (storage/review/metadata.yaml, or the copy's)."""
+    from storage.review import METADATA_FILE, review_content_problems
+
+    copy = root / "storage" / "review" / "metadata.yaml" if root else None
+    return review_content_problems(copy if copy and copy.is_file() else METADATA_FILE)
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Validate all content; print every problem, one a line."""
     try:
@@ -54,6 +62,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return 1
     problems, waiting = screen_problems(Engine(kb, dialogues, Matcher(kb)))
+    problems += review_problems(args.root)
     for problem in waiting:
         print(f"waiting (journey being reshaped): {problem}", file=sys.stderr)
     if problems:

@@ -7,8 +7,10 @@ without the review extra it says what to install, as storage.review does.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.cli._parser import PROG, add_command
+from bot.config import ConfigError, Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -18,8 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "review",
         help="the staff review in the browser (needs the review extra)",
         description="Serve the staff review (Datasette behind a login) on 127.0.0.1 over the "
-        "live database. Settings come from the environment: BOT_DB, REVIEW_PORT, REVIEW_USERS "
-        "and one REVIEW_PASSWORD_HASH_<LOGIN> per login (README, 'Staff review in the browser').",
+        "live database. Settings come from the environment: BOT_DB, STAFF_CHAT_ID, REVIEW_PORT, "
+        "REVIEW_USERS and one REVIEW_PASSWORD_HASH_<LOGIN> per login (README, 'Staff review in "
+        "the browser').",
         example=f"{PROG} review",
     )
     review.set_defaults(func=_serve)
@@ -41,7 +44,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from storage.review import main
 
-    return main([])
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"review: {error}", file=sys.stderr)
+        return 1
+    # Where a follow-up's page edits the notice: the staff chat, as the bot posts to it.
+    return main([], staff_chat_id=settings.staff_chat_id)
 
 
 def _hash_password(args: argparse.Namespace) -> int:

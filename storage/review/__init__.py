@@ -11,6 +11,7 @@ from storage.review._config import (
     ReviewConfigError,
     load_base_metadata,
     password_hash_variable,
+    review_content_problems,
     review_metadata,
     staff_logins,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "main",
     "password_hash_variable",
     "prepare_database",
+    "review_content_problems",
     "review_metadata",
     "review_port",
     "serve_arguments",

@@ -66,8 +66,16 @@ def prepare_database(db_path: Path) -> None:
     Store.open(db_path, create=False).close()
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """Check the environment and the database, then serve until interrupted; the exit code."""
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    staff_chat_id: int | None = None,
+) -> int:
+    """Check the environment and the database, then serve until interrupted; the exit code.
+
+    `staff_chat_id` is the bot's staff chat (from bot/config.py, which owns STAFF_CHAT_ID):
+    what is done on a follow-up's page edits its notice there.
+    """
     env = os.environ if environ is None else environ
     missing = [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
     if missing:
@@ -82,7 +90,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return hash_password_command(argv[1:])
     if argv:
         print(
-            "usage: python -m storage.review [hash-password [--stdin]]"
+            "usage: python -m bot review [hash-password [--stdin]]"
             "  (settings come from the environment)",
             file=sys.stderr,
         )
@@ -90,7 +98,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     db_path = Path(env.get(DB_VARIABLE, "").strip() or DEFAULT_DB)
     try:
         port = review_port(env)
-        metadata = review_metadata(env, database=db_path.stem)
+        metadata = review_metadata(env, database=db_path.stem, staff_chat_id=staff_chat_id)
         prepare_database(db_path)
     except NoDatabase:
         print(

@@ -3,7 +3,9 @@ the storage benchmark's database of a million messages (generated once into out/
 
 Example: python -m tests.bench review
 
-Datasette stops any query after 1 s (sql_time_limit_ms), so every figure must stay well below.
+Datasette stops any query after 1 s (sql_time_limit_ms), so every figure must stay well below;
+the pages staff open (html) are to take under 100 ms, issue 15's figure for the queue, a
+transcript and the unanswered questions.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from tests.bench._stats import report
 from tests.bench.bench_storage import large_database
 
 REPEAT = 5
+# Issue 15's figure: what staff open all day takes under 100 ms (the pages, not their JSON).
+STAFF_PAGES = ("queue (html)", "queue, page", "transcript, ", "unanswered questions (html)")
+STAFF_PAGES += ("unanswered questions, page", "closed follow-ups", "a follow-up's actions")
 
 
 def pages(db_path: str) -> dict[str, str]:
@@ -41,7 +46,10 @@ def pages(db_path: str) -> dict[str, str]:
         ).fetchone()[0]
     return {
         "queue (html)": "/bot/followups_open",
+        "queue, page 14 (html)": "/bot/followups_open?page=14",
         "queue (json)": "/bot/followups_open.json",
+        "transcript, follow-up (html)": f"/bot/transcript?reference={followup}",
+        "transcript, conversation (html)": f"/bot/transcript?reference={session}",
         "transcript, follow-up": f"/bot/transcript.json?reference={followup}",
         "transcript, conversation": f"/bot/transcript.json?reference={session}",
         "search query: common word": "/bot/search.json?words=funding",
@@ -53,6 +61,8 @@ def pages(db_path: str) -> dict[str, str]:
         "unhelpful, by topic": "/bot/unhelpful_topics.json",
         "unhelpful, with what was asked": "/bot/unhelpful_answers.json",
         "unanswered questions (html)": "/bot/unanswered_questions",
+        "unanswered questions, page 2 (html)": "/bot/unanswered_questions?page=2",
+        "closed follow-ups (html)": "/bot/followups_closed",
         "unanswered questions (json)": "/bot/unanswered_questions.json",
         "a follow-up's actions (html)": f"/-/review/act?reference={followup}",
         "home page, counts (html)": "/",
@@ -90,7 +100,8 @@ async def measure(db_path: str) -> None:
                 raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
 
         await get()  # warm the page cache and Datasette's schema cache
-        report(name, await timed(get, REPEAT), "ms", "< 1000 ms (Datasette's limit)")
+        target = "< 100 ms" if name.startswith(STAFF_PAGES) else "< 1000 ms (Datasette's limit)"
+        report(name, await timed(get, REPEAT), "ms", target)
 
 
 def desk_figures(path) -> None:

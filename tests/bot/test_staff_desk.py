@@ -340,19 +340,24 @@ def settings_for_limits(tmp_path, rate_limit: bool):
     )
 
 
-async def test_a_close_and_a_reply_from_the_web_reach_the_person_within_seconds(desk, monkeypatch):
+async def test_a_close_and_a_reply_from_the_web_reach_the_person_within_seconds(desk):
     """The web review (another process, here the plugin's own code on its own connection)
     hands its messages over in the outbox; the running bot sends them within a second or
     two, not at its 30-second sweep."""
     from storage.review.plugins import staff_actions
 
-    monkeypatch.setenv("STAFF_CHAT_ID", str(STAFF_CHAT))
     reference, notice = await ask_for_follow_up(desk, "Please ring me")
     loop = asyncio.get_running_loop()
 
     start = loop.time()
     said = await asyncio.to_thread(
-        staff_actions._run, str(desk.db), "asha", "reply", reference, "Free on Tuesday?"
+        staff_actions._run,
+        str(desk.db),
+        "asha",
+        "reply",
+        reference,
+        "Free on Tuesday?",
+        STAFF_CHAT,
     )
     assert said == "done_reply"
     (to_user,) = await desk.api.wait_for_messages(USER, 1, timeout=4)
@@ -361,7 +366,13 @@ async def test_a_close_and_a_reply_from_the_web_reach_the_person_within_seconds(
 
     start = loop.time()
     said = await asyncio.to_thread(
-        staff_actions._run, str(desk.db), "asha", "close", reference, "Rang on Tuesday"
+        staff_actions._run,
+        str(desk.db),
+        "asha",
+        "close",
+        reference,
+        "Rang on Tuesday",
+        STAFF_CHAT,
     )
     assert said == "done_close"
     (told,) = await desk.api.wait_for_messages(USER, 1, timeout=4)

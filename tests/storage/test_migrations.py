@@ -38,6 +38,7 @@ CHECKSUMS = {
     "0013-allowed-values": "4535def58090d589",
     "0014-unanswered-by-question": "f2a442772e29e78d",
     "0015-chat-moves": "1e85870246e3f8e6",
+    "0016-unanswered-by-the-readers-clock": "90e76fd075f13172",
 }
 SPACES = re.compile(r"\s+")
 NAMES = [migration.name for migration in MIGRATIONS._migrations]

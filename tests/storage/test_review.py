@@ -647,3 +647,104 @@ async def test_a_reply_from_the_web_is_handed_to_the_bot_and_audited(
         closed.headers["location"], cookies={**staff_cookies(datasette, "bob"), **closed.cookies}
     )
     assert "SA-3CN4W is closed: reopen it first" in page.text
+
+
+# --- long lists come in pages; the clock is the review's own ----------------------------------
+
+
+def add_open_followups(review_db: Path, count: int) -> None:
+    """`count` more people waiting for the team, each asked after every sample follow-up."""
+    with Store.open(review_db, create=False) as store:
+        for n in range(count):
+            user = store.ensure_user("telegram", 7700 + n, 7700 + n)
+            store.create_followup(user.id, f"SA-PAGE{n:02d}", f"Question {n}", "by email")
+
+
+async def test_the_queue_comes_25_to_a_page_with_the_total_and_the_way_to_the_others(
+    datasette: Datasette, review_db: Path
+):
+    add_open_followups(review_db, 30)
+    total = len(open_followups_oldest_first()) + 30
+    cookies = staff_cookies(datasette)
+    first = await datasette.client.get("/bot/followups_open", cookies=cookies)
+    assert f"{total} follow-ups waiting — showing 1 to 25" in first.text
+    assert "Page 1 of 2" in first.text and "Previous page" not in first.text
+    assert '<a href="/bot/followups_open?page=2" rel="next">Next page »</a>' in first.text
+    assert 'name="page"' not in first.text  # the page is a link, not a box to type in
+    assert first.text.count('<td class="col-Reference">') == 25
+    second = await datasette.client.get("/bot/followups_open?page=2", cookies=cookies)
+    assert f"showing 26 to {total}" in second.text and "Page 2 of 2" in second.text
+    assert '<a href="/bot/followups_open" rel="prev">« Previous page</a>' in second.text
+    assert "Next page" not in second.text
+    both = [
+        row["Reference"]
+        for page in ("", "?page=2")
+        for row in await get_rows(datasette, f"/bot/followups_open.json{page}")
+    ]
+    assert both == [*open_followups_oldest_first(), *(f"SA-PAGE{n:02d}" for n in range(30))]
+    # Anything but a page number is the first page; a page past the end says so.
+    for junk in ("0", "-3", "two", "", "1;DROP"):
+        page = await datasette.client.get(f"/bot/followups_open?page={junk}", cookies=cookies)
+        assert page.status_code == 200 and "Page 1 of 2" in page.text, junk
+        assert page.text.count('<td class="col-Reference">') == 25
+    for past in ("7", "99999999999"):
+        beyond = await datasette.client.get(f"/bot/followups_open?page={past}", cookies=cookies)
+        assert f"There is no page {past}: the list has 2." in beyond.text
+        assert '<a href="/bot/followups_open">Go to the first page.</a>' in beyond.text
+
+
+async def test_a_short_list_has_no_page_links(datasette: Datasette):
+    page = await datasette.client.get("/bot/followups_open", cookies=staff_cookies(datasette))
+    assert "Page 1 of" not in page.text and "showing" not in page.text
+
+
+async def test_the_unanswered_page_counts_90_days_back_from_the_reviews_clock(
+    datasette: Datasette, review_db: Path
+):
+    from storage.review.plugins.staff_review import set_clock
+
+    asked_at = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    with Store.open(review_db, create=False, clock=lambda: asked_at) as store:
+        user = store.ensure_user("telegram", 8802, 8802)
+        store.set_consent(user.id, True)
+        store.record_turn(user.id, Inbound("who funds a Shared Lives pilot?", "text"), {})
+        store.record_turn(user.id, Inbound("can robots do care?", "text", unanswered="nothing"), {})
+
+    async def questions_on(day: datetime) -> list[str]:
+        set_clock(datasette, lambda: day)
+        return [r["Question"] for r in await get_rows(datasette, "/bot/unanswered_questions.json")]
+
+    assert "can robots do care?" in await questions_on(asked_at + timedelta(days=89))
+    assert "can robots do care?" not in await questions_on(asked_at + timedelta(days=91))
+    for days in (89, 91):  # the desk's and the command line's read gives the same rows
+        later = asked_at + timedelta(days=days)
+        with Store.open(review_db, create=False, clock=lambda later=later: later) as store:
+            desk = [(r["question"], r["times"], r["conversation"]) for r in store.unanswered(200)]
+        set_clock(datasette, lambda later=later: later)
+        page = await get_rows(datasette, "/bot/unanswered_questions.json")
+        assert desk == [(r["Question"], r["Times asked"], r["Conversation"]) for r in page]
+
+
+async def test_the_review_hands_the_bots_staff_chat_to_the_follow_up_page(
+    review_db: Path, review_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+):
+    """STAFF_CHAT_ID is read by bot/config.py alone; `python -m bot review` hands it over."""
+    from bot.cli import main
+
+    handed = {}
+    monkeypatch.setattr("storage.review.main", lambda argv, **given: handed.update(given) or 0)
+    monkeypatch.setenv("STAFF_CHAT_ID", "-100200300")
+    assert main(["review"]) == 0
+    assert handed == {"staff_chat_id": -100200300}
+    metadata = review_metadata(review_env, database="bot", staff_chat_id=-100200300)
+    datasette = Datasette(
+        [str(review_db)],
+        metadata=metadata,
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=SETTINGS,
+    )
+    # What a follow-up's page does reaches the plugin's desk through its config, not os.environ.
+    assert datasette.plugin_config("scaling-advisor-review")["staff_chat_id"] == -100200300
+    for plugin in PLUGINS_DIR.glob("*.py"):
+        assert "environ" not in plugin.read_text(encoding="utf-8"), plugin.name

@@ -179,3 +179,49 @@ def test_the_package_exports_exactly_its_documented_names():
         value = getattr(storage.review, name)
         if inspect.isfunction(value) or inspect.isclass(value):
             assert value.__doc__, name
+
+
+def test_every_word_the_pages_show_is_in_the_metadata_and_each_edit_is_checked(
+    tmp_path, monkeypatch, capsys
+):
+    """Every word staff see is in metadata.yaml; a word left out, a brace misspelt or a page
+    size that is not the query's is named with its entry and field at load and by `check`."""
+    from storage.review import METADATA_FILE, review_content_problems
+    from storage.review._config import words_used
+
+    assert review_content_problems() == []
+    words = load_base_metadata()["plugins"]["scaling-advisor-review"]["words"]
+    assert set(words_used()) <= set(words)
+    text = METADATA_FILE.read_text(encoding="utf-8")
+    broken = (
+        text.replace("      login_wrong: Wrong login or password.\n", "")
+        .replace('act_title: "Follow-up {reference}"', 'act_title: "Follow-up {referense}"')
+        .replace(
+            "          per_page: 25\n          count: SELECT count(*) FROM followups"
+            " WHERE status = 'open'",
+            "          per_page: 20\n          count: SELECT"
+            " count(*) FROM followups WHERE status = 'open'",
+        )
+    )
+    copy = tmp_path / "storage" / "review" / "metadata.yaml"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(broken, encoding="utf-8")
+    problems = review_content_problems(copy)
+    assert problems == [
+        "storage/review/metadata.yaml: words: login_wrong: missing (shown by"
+        " plugins/staff_login.py)",
+        "storage/review/metadata.yaml: words: act_title: only these may stand in braces: "
+        "{n}, {reference}, {login}, {name}, {page}, {pages}, {first}, {last}, {minutes},"
+        " {seconds}",
+        "storage/review/metadata.yaml: databases: bot: queries: followups_open: sql: must end"
+        " its rows with LIMIT 20 OFFSET 20 * (max(CAST(:page AS INTEGER), 1) - 1)"
+        " (paging: per_page)",
+    ]
+    with pytest.raises(ReviewConfigError, match="login_wrong: missing"):
+        load_base_metadata(copy)
+    from bot.cli import main
+
+    monkeypatch.setattr("storage.review.METADATA_FILE", copy)
+    assert main(["check"]) == 1
+    said = capsys.readouterr().err
+    assert "words: login_wrong: missing" in said and "3 problem(s) found." in said

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,19 +34,20 @@ def _engine() -> Any:
     return Engine.load()
 
 
-def _run(path: str, login: str, action: str, reference: str, text: str) -> tuple[str, str]:
+def _run(
+    path: str, login: str, action: str, reference: str, text: str, staff_chat: int | None
+) -> str:
     """Do one action in one transaction on the bot's database; what to tell staff, as the
-    name of its words in metadata.yaml (plugins: scaling-advisor-review: words) and the
-    words' {placeholders} filled in."""
+    name of its words in metadata.yaml (plugins: scaling-advisor-review: words).
+    `staff_chat` is the bot's STAFF_CHAT_ID, handed to the review by `python -m bot review`."""
     from bot.service import Advisor
     from bot.staff import Staff, StaffDesk, StaffPosts
     from storage import AlreadyClosed, BadReference, NotFound, Store
 
-    chat = os.environ.get("STAFF_CHAT_ID", "").strip()
     engine = _engine()
     with Store.open(path, create=False, handover=True) as store:
         # Where the staff chat is now, if Telegram moved it (the bot keeps that in the database).
-        chat_id = store.chat_now(int(chat)) if chat.lstrip("-").isdigit() else None
+        chat_id = store.chat_now(staff_chat) if staff_chat is not None else None
         posts = StaffPosts(store, engine.dialogues, chat_id)
         desk = StaffDesk(Advisor(engine, store, staff_chat=posts), posts)
         staff = Staff(None, login)
@@ -103,8 +103,9 @@ async def act(datasette: Any, request: Any) -> Response:
             return Response.text("Unknown action", status=400)
         db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
         db = db or next(iter(datasette.databases.values()))
+        chat = (datasette.plugin_config(WORDS_PLUGIN) or {}).get("staff_chat_id")
         done = await asyncio.to_thread(
-            _run, db.path, login, action, reference, form.get("text") or ""
+            _run, db.path, login, action, reference, form.get("text") or "", chat
         )
         datasette.add_message(request, said(datasette, done, reference, login))
         back = f"/-/review/act?{urlencode({'reference': reference})}"

@@ -41,6 +41,7 @@ from storage.review._passwords import ITERATIONS, iterations_of, verify_password
 from storage.review._passwords import hash_password as make_hash
 
 PLUGIN = "scaling-advisor-login"
+WORDS_PLUGIN = "scaling-advisor-review"
 LOGIN_PATH = "/-/login"
 
 for _plugin in list(pm.get_plugins()):
@@ -50,6 +51,11 @@ for _plugin in list(pm.get_plugins()):
 
 def _config(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config(PLUGIN) or {}
+
+
+def _words(datasette: Any) -> dict[str, str]:
+    """The review's words (metadata.yaml, plugins: scaling-advisor-review: words)."""
+    return (datasette.plugin_config(WORDS_PLUGIN) or {}).get("words") or {}
 
 
 def _state(datasette: Any) -> dict[str, Any]:
@@ -110,18 +116,14 @@ async def login(request: Any, datasette: Any) -> Response:
         for key in newly_locked:
             await _audit(datasette, "locked", f"web: {key} locked out after failed logins")
         refusal = guard.refusal(keys) if refusal is None and newly_locked else refusal
+        words = _words(datasette)
         if refusal is None:
-            error, status = "Wrong login or password.", 401
+            error, status = words["login_wrong"], 401
         elif refusal.locked:
             minutes = max(1, round(refusal.seconds / 60))
-            error = (
-                "Too many failed attempts: logging in is locked for about "
-                f"{minutes} minutes. Ask a colleague if you need the review now."
-            )
-            status = 429
+            error, status = words["login_locked"].format(minutes=minutes), 429
         else:
-            error = f"Too many failed attempts: wait {refusal.seconds} seconds, then try again."
-            status = 429
+            error, status = words["login_wait"].format(seconds=refusal.seconds), 429
     page = await datasette.render_template(
         "review_login.html", {"error": error, "next": after}, request=request
     )

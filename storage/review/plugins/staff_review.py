@@ -23,6 +23,8 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from storage import register_clock, utc_now
+
 PLUGIN = "scaling-advisor-review"
 LOGIN_PATH = "/-/login"
 DATABASE = "bot"
@@ -64,9 +66,20 @@ def topic_titles(matched: str | None) -> str | None:
     return ", ".join(topic_title(str(i)) or "" for i in ids) if isinstance(ids, list) else matched
 
 
+def set_clock(datasette: Any, clock: Any) -> None:
+    """The time this review's pages count from (UTC now unless a test sets another)."""
+    datasette._review_clock = clock
+
+
+def _now(datasette: Any) -> Any:
+    return (getattr(datasette, "_review_clock", None) or utc_now)()
+
+
 @hookimpl
-def prepare_connection(conn: Any) -> None:
-    """SQL functions the canned queries use to read well."""
+def prepare_connection(conn: Any, datasette: Any) -> None:
+    """SQL functions the canned queries use to read well, and clock_now() for "how long ago"
+    (a WHERE reads it as (SELECT ...), once, so that an index on the time can serve it)."""
+    register_clock(conn, lambda: _now(datasette))
     conn.create_function("plain_text", 1, plain_text, deterministic=True)
     conn.create_function("topic_title", 1, topic_title, deterministic=True)
     conn.create_function("topic_titles", 1, topic_titles, deterministic=True)
@@ -122,9 +135,49 @@ def extra_template_vars(database: str | None, request: Any, datasette: Any) -> A
         if database and name:
             query = await datasette.get_canned_query(database, tilde_decode(name), request.actor)
         home = await _home_counts(datasette) if request is not None and request.path == "/" else {}
-        return {"review_words": words, "review_query": query or {}, "review_home": home}
+        paging = {}
+        if query and query.get("paging") and request is not None:
+            paging = await _paging(datasette, database, query["paging"], request)
+        return {
+            "review_words": words,
+            "review_query": query or {},
+            "review_home": home,
+            "review_paging": paging,
+        }
 
     return template_vars
+
+
+async def _paging(
+    datasette: Any, database: str, paging: dict[str, Any], request: Any
+) -> dict[str, Any]:
+    """Where a paged canned query's page stands: its rows' numbers, the total, the links."""
+    param, per_page = paging["param"], int(paging["per_page"])
+    db = datasette.get_database(database)
+    # The page as the query's own SQL reads it (anything but a number from 1 is page 1).
+    asked = request.args.get(param) or ""
+    page = (await db.execute("SELECT max(CAST(:page AS INTEGER), 1)", {"page": asked})).first()[0]
+    total = (await db.execute(paging["count"])).first()[0] or 0
+    pages = max(1, -(-total // per_page))
+    kept = [
+        (key, value) for key in request.args if key != param for value in request.args.getlist(key)
+    ]
+
+    def link(number: int) -> str:
+        args = kept + ([(param, str(number))] if number > 1 else [])
+        return request.path + ("?" + urlencode(args) if args else "")
+
+    return {
+        "param": param,
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "first": min(total, (page - 1) * per_page + 1),
+        "last": min(total, page * per_page),
+        "previous": link(min(page, pages + 1) - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "first_page": link(1),
+    }
 
 
 HOME_COUNTS = """
@@ -133,9 +186,9 @@ SELECT
   (SELECT count(*) FROM followups WHERE status = 'open' AND stage != 'new') AS taken,
   (SELECT count(*) FROM followups WHERE status = 'open' AND stage = 'answered') AS answered,
   (SELECT count(*) FROM followups WHERE status = 'closed'
-     AND closed_at >= date('now', '-6 days')) AS closed_week,
+     AND closed_at >= (SELECT date(clock_now(), '-6 days'))) AS closed_week,
   (SELECT coalesce(sum(n), 0) FROM counts WHERE metric = 'unanswered'
-     AND day >= date('now', '-6 days')) AS unanswered_week
+     AND day >= (SELECT date(clock_now(), '-6 days'))) AS unanswered_week
 """
 
 
@@ -153,12 +206,14 @@ async def _home_counts(datasette: Any) -> dict[str, int]:
 CHARTS = {
     "topics": (
         "SELECT substr(day, 1, 7) AS month, key, sum(n) AS n FROM counts WHERE metric = 'topic'"
-        " AND day >= date('now', 'start of month', '-5 months') GROUP BY month, key"
+        " AND day >= (SELECT date(clock_now(), 'start of month', '-5 months'))"
+        " GROUP BY month, key"
     ),
     "followups": (
         "SELECT substr(day, 1, 7) AS month, metric AS key, sum(n) AS n FROM counts"
         " WHERE metric IN ('followups_opened', 'followups_closed')"
-        " AND day >= date('now', 'start of month', '-11 months') GROUP BY month, metric"
+        " AND day >= (SELECT date(clock_now(), 'start of month', '-11 months'))"
+        " GROUP BY month, metric"
     ),
 }
 
@@ -176,11 +231,12 @@ async def _chart(datasette: Any, request: Any) -> Response:
     db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
     db = db or next(iter(datasette.databases.values()))
     rows = [dict(row) for row in (await db.execute(CHARTS[name])).rows]
-    png = await asyncio.to_thread(_draw, name, rows)  # drawing takes ~100 ms: off the loop
+    words = (datasette.plugin_config(PLUGIN) or {}).get("words") or {}
+    png = await asyncio.to_thread(_draw, name, rows, words)  # ~100 ms: off the loop
     return Response(png, content_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-def _draw(name: str, rows: list[dict[str, Any]]) -> bytes:
+def _draw(name: str, rows: list[dict[str, Any]], words: dict[str, str]) -> bytes:
     """A small bar chart: topics by month (the five most raised), or follow-ups opened and
     closed by month. Okabe-Ito colours with hatching, so it reads without colour too."""
     import matplotlib
@@ -195,11 +251,11 @@ def _draw(name: str, rows: list[dict[str, Any]]) -> bytes:
             totals[row["key"]] = totals.get(row["key"], 0) + row["n"]
         keys = sorted(totals, key=lambda k: -totals[k])[:5]
         labels = [topic_title(k) or k for k in keys]
-        title = "Most raised topics by month"
+        title = words["chart_topics_title"]
     else:
         keys = ["followups_opened", "followups_closed"]
-        labels = ["opened", "closed"]
-        title = "Follow-ups by month"
+        labels = [words["chart_opened"], words["chart_closed"]]
+        title = words["chart_followups_title"]
     value = {(row["month"], row["key"]): row["n"] for row in rows}
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
     hatches = ["", "//", "..", "xx", "\\\\"]
@@ -220,7 +276,7 @@ def _draw(name: str, rows: list[dict[str, Any]]) -> bytes:
     axes.tick_params(labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     if not months:
-        axes.text(0.5, 0.5, "Nothing counted yet", ha="center", va="center")
+        axes.text(0.5, 0.5, words["chart_empty"], ha="center", va="center")
     axes.legend(fontsize=7, frameon=False, loc="upper left")
     figure.tight_layout()
     out = io.BytesIO()
