@@ -280,9 +280,10 @@ class Advisor:
         if moved:
             logger.info("%d queued message(s) moved to chat %s", moved, moved_to)
 
-    def delivered_all(self, outgoings: list[Outgoing]) -> None:
-        """Several replies were sent: drop them from the outbox in one transaction."""
-        with self.store.transaction():
+    def delivered_all(self, outgoings: list[Outgoing], wait: float | None = None) -> None:
+        """Several replies were sent: drop them from the outbox in one transaction (`wait`:
+        raise Busy rather than wait longer than that for the store, see Store.transaction)."""
+        with self.store.transaction(wait=wait):
             for outgoing in outgoings:
                 if outgoing.outbox_id is not None:
                     self.store.dequeue(outgoing.outbox_id)

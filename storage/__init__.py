@@ -4,6 +4,7 @@ from storage._clock import register_clock, utc_now
 from storage._errors import (
     AlreadyClosed,
     BadReference,
+    Busy,
     DatabaseGone,
     DuplicateUpdate,
     FutureSchema,
@@ -68,6 +69,7 @@ __all__ = [
     "AlreadyClosed",
     "Assessment",
     "BadReference",
+    "Busy",
     "DatabaseGone",
     "DuplicateUpdate",
     "FollowUp",

@@ -40,6 +40,11 @@ class DatabaseGone(StorageError):
     file nobody can read again, so the process must stop."""
 
 
+class Busy(StorageError):
+    """A transaction asked not to wait (``wait=``) found the connection or the write lock
+    taken for longer; nothing was written."""
+
+
 class FutureSchema(StorageError):
     """The database was made by a newer version of the bot (a migration this one lacks)."""
 

@@ -27,6 +27,7 @@ from storage._desk import DeskRecords, queued
 from storage._errors import (
     AlreadyClosed,
     BadReference,
+    Busy,
     DatabaseGone,
     DuplicateUpdate,
     FutureSchema,
@@ -192,18 +193,22 @@ class Store(DeskRecords):
     # --- transactions and helpers ---------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[None]:
         """One atomic unit (BEGIN IMMEDIATE … COMMIT); nested use joins the outer one.
 
         Another process holding the write lock is waited for (busy timeout), never skipped.
         Raises DatabaseGone, and rolls back, if the database file was deleted or replaced.
+        ``wait``: seconds at most to wait for the connection (another thread's transaction)
+        and for the write lock, then raise Busy: for a caller that must not block long.
         """
-        with self._lock:
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise Busy("the connection is in use")
+        try:
             connection = self.db.conn
             if connection.in_transaction:
                 yield
                 return
-            connection.execute("BEGIN IMMEDIATE")
+            self._begin(connection, wait)
             try:
                 yield
                 self.check_file()  # never commit into a file that is gone
@@ -215,6 +220,23 @@ class Store(DeskRecords):
                 raise
             if self._scrub_now:
                 self._truncate_log()
+        finally:
+            self._lock.release()
+
+    @staticmethod
+    def _begin(connection: sqlite3.Connection, wait: float | None) -> None:
+        if wait is None:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        connection.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+                raise Busy("another process holds the write lock") from None
+            raise
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @property
     def path(self) -> Path | None:

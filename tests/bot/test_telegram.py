@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.startup import make_advisor
 from bot.telegram import build_application
 from dialogues import plain
+from storage import Busy
 from tests.fakes.bot_api import FakeBotAPI
 
 USER = 1001
@@ -270,8 +271,10 @@ async def test_replies_being_noted_as_sent_at_shutdown_are_noted_before_the_stor
     service = application.bot_data["service"]
     note = advisor.delivered_all
 
-    def slowly(batch):  # runs in a worker thread, as every store call does
-        time.sleep(0.5)
+    def slowly(batch, wait=None):
+        if wait is not None:  # the note on the event loop finds the store busy...
+            raise Busy("the connection is in use")
+        time.sleep(0.5)  # ...and a worker thread writes it down, slowly
         return note(batch)
 
     advisor.delivered_all = slowly

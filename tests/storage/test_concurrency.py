@@ -13,7 +13,9 @@ import threading
 import time
 from pathlib import Path
 
-from storage import Store
+import pytest
+
+from storage import BUSY_TIMEOUT_MS, Busy, Store
 
 from . import _workers
 from .conftest import keeping_user
@@ -113,3 +115,41 @@ def test_a_locked_database_is_waited_for_not_skipped(store: Store, db_path: Path
     assert store.load_state(user.id) == {"node": "after"}
     assert store.search("wait")[0].text == "written after the wait"
     assert store.db.execute("SELECT n FROM counts WHERE metric = 'x'").fetchone() == (1,)
+
+
+def test_a_transaction_asked_not_to_wait_gives_up_on_a_busy_store_writing_nothing(
+    db_path: Path,
+):
+    store = Store.open(db_path)
+    user = store.ensure_user("telegram", 1, 1)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_connection() -> None:
+        with store.transaction():
+            holding.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_the_connection)
+    holder.start()
+    holding.wait(5)
+    started = time.monotonic()
+    with pytest.raises(Busy), store.transaction(wait=0.05):
+        store.set_blocked(user.id, True)
+    assert time.monotonic() - started < 1.0  # gave up soon, not after the busy timeout
+    release.set()
+    holder.join()
+
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write lock
+    started = time.monotonic()
+    with pytest.raises(Busy), store.transaction(wait=0.05):
+        store.set_blocked(user.id, True)
+    assert time.monotonic() - started < 1.0  # gave up soon, not after the busy timeout
+    other.execute("ROLLBACK")
+    other.close()
+    assert not store.user(user.id).blocked  # nothing written either time
+    with store.transaction(wait=0.05):  # free again: it goes through, and the wait is undone
+        store.set_blocked(user.id, True)
+    assert store.user(user.id).blocked
+    assert store.db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    store.close()
