@@ -461,8 +461,12 @@ class StaffDesk:
         store = self.store
         store.save_state(user_id, turn.state.to_json(), turn.step)
         outs = []
-        for reply in replies:
-            message_id = store.record_outbound(user_id, said or reply.text, kind=kind)
+        message_id = None
+        for number, reply in enumerate(replies):
+            # Staff's words split in parts stay one message on the transcript, which each part
+            # is linked to (the last to go gives it its status).
+            if said is None or number == 0:
+                message_id = store.record_outbound(user_id, said or reply.text, kind=kind)
             payload = reply_to_data(reply) | ({TEAM_KEY: team} if team else {})
             outbox_id = store.enqueue(user_id, payload, chat_id=chat_id, message_id=message_id)
             outs.append(Outgoing(reply, chat_id, outbox_id, user_id, team_reference=team))
