@@ -336,17 +336,6 @@ class Store(DeskRecords):
             ):
                 raise NotFound(f"no user {user_id}")
 
-    def touch(self, user_id: int) -> None:
-        """Mark the user as seen now (retention counts from the last time a user was seen)."""
-        with self.transaction():
-            if (
-                self.db.execute(
-                    "UPDATE users SET last_seen = ? WHERE id = ?", (as_text(self._now()), user_id)
-                ).rowcount
-                == 0
-            ):
-                raise NotFound(f"no user {user_id}")
-
     # --- conversation state ---------------------------------------------------------------
 
     def load_state(self, user_id: int) -> dict[str, Any] | None:
@@ -444,52 +433,20 @@ class Store(DeskRecords):
         )
         return row is not None
 
-    def record_inbound(
-        self,
-        user_id: int,
-        text: str,
-        kind: str,
-        *,
-        update_id: int | None = None,
-        matched: Iterable[str] = (),
-        step: str | None = None,
-    ) -> int | None:
-        """Record what the user sent; the message id, or None when their messages are not kept.
-
-        kind: text / button / command / other. matched: the topic ids the reply is about
-        (counted for the statistics). A repeated update_id raises DuplicateUpdate.
-        The bot itself records a whole event at once with record_turn.
-        """
-        _require(kind, INBOUND_KINDS, "kind")
-        now = self._now()
-        with self.transaction():
-            user = self._user_row(user_id)
-            topics = self._note_inbound(user, update_id, matched, now)
-            session_id = self._continue_session(user, now, seen=True)
-            return self._insert_inbound(user_id, session_id, kind, text, topics, step, now)
-
-    def record_outbound(
-        self, user_id: int, text: str, *, kind: str = "text", status: str = "pending"
-    ) -> int | None:
-        """Record a reply before sending it; its id (for mark_outbound), or None if not kept.
+    def record_outbound(self, user_id: int, text: str, *, kind: str = "text") -> int | None:
+        """Put a reply that did not come from a turn on the transcript, pending (its outbox row
+        is linked to it, see enqueue, and dequeue gives it its status); its id, or None if
+        the user's messages are not kept.
 
         kind: text / picture / document / staff (a reply from the network team).
         """
         _require(kind, OUTBOUND_KINDS, "kind")
-        _require(status, DELIVERY_STATUSES, "status")
         now = self._now()
         with self.transaction():
             user = self._user_row(user_id)
             self._count("messages_out")
             session_id = self._continue_session(user, now)
-            return self._insert_outbound(user_id, session_id, kind, text, status, now)
-
-    def mark_outbound(self, message_id: int, status: str, error: str | None = None) -> None:
-        """Set the delivery status of an outbound message: pending / sent / failed / blocked."""
-        _require(status, DELIVERY_STATUSES, "status")
-        with self.transaction():
-            if not self._set_status(message_id, status, error):
-                raise NotFound(f"no outbound message {message_id}")
+            return self._insert_outbound(user_id, session_id, kind, text, "pending", now)
 
     def record_turn(
         self,
@@ -503,7 +460,7 @@ class Store(DeskRecords):
         the replies (on the transcript if kept, and in the outbox).
 
         The outbox ids of the replies, in order. A repeated update id raises DuplicateUpdate.
-        What is kept follows the user's consent exactly as record_inbound/record_outbound do.
+        What is kept follows the user's consent, as for record_outbound.
         """
         _require(inbound.kind, INBOUND_KINDS, "kind")
         for reply in replies:

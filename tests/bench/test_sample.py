@@ -7,6 +7,7 @@ import pytest
 from storage import StorageError, Store
 from tests.bench.sample import RARE_WORDS, fill_with_sample_data
 from tests.storage.conftest import FakeClock
+from tests.turns import said
 
 
 def test_sample_data_has_the_sessions_and_messages_asked_for(store: Store, clock: FakeClock):
@@ -25,7 +26,7 @@ def test_the_search_index_stays_current_after_sample_data(store: Store, clock: F
     fill_with_sample_data(store, sessions=5, messages=50, followups=0, now=clock.now)
     user = store.ensure_user("telegram", 1, 1)
     store.set_consent(user.id, True)
-    store.record_inbound(user.id, f"a {RARE_WORDS[0]}-free zqxafter message", "text")
+    said(store, user.id, f"a {RARE_WORDS[0]}-free zqxafter message", "text")
     assert [m.text for m in store.search("zqxafter")] == [
         f"a {RARE_WORDS[0]}-free zqxafter message"
     ]

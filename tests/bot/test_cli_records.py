@@ -16,6 +16,7 @@ import pytest
 
 from bot.cli import main
 from storage import Store
+from tests.turns import said
 
 ROOT = Path(__file__).resolve().parents[2]
 # The command line runs on the real clock, so the data is dated relative to today.
@@ -43,11 +44,11 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     with Store.open(path, clock=clock) as store:
         user = store.ensure_user("telegram", 42, 42)
         store.set_consent(user.id, True)
-        store.record_inbound(user.id, "how do I scale a Shared Lives scheme?", "text")
+        said(store, user.id, "how do I scale a Shared Lives scheme?", "text")
         store.record_outbound(user.id, "Here is what the evidence says…")
         store.create_followup(user.id, "SA-4K9P2", "please call me", "phone: 0123")
         clock.now = SECOND
-        store.record_inbound(user.id, "back again, 😀 مرحبا", "text")
+        said(store, user.id, "back again, 😀 مرحبا", "text")
         store.create_followup(user.id, "SA-7XQ3M", "email me", "email: x@example.org")
     return path
 

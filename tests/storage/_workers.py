@@ -12,6 +12,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from storage import Store
+from tests.turns import said
 
 
 def write_messages(path: str, external_id: int, count: int, go: Event) -> None:
@@ -21,9 +22,8 @@ def write_messages(path: str, external_id: int, count: int, go: Event) -> None:
         store.set_consent(user.id, True)
         go.wait()
         for index in range(count):
-            with store.transaction():
-                store.record_inbound(user.id, f"user {external_id} message {index}", "text")
-                store.save_state(user.id, {"index": index}, f"step.{index}")
+            text = f"user {external_id} message {index}"
+            said(store, user.id, text, step=f"step.{index}", state={"index": index})
 
 
 def read_until(path: str, stop: Event, results: Queue) -> None:
@@ -57,9 +57,9 @@ def write_forever(path: str) -> None:
         store.set_consent(user.id, True)
         index = 0
         while True:
-            with store.transaction():
-                message_id = store.record_inbound(user.id, f"message {index}", "text")
-                store.save_state(user.id, {"index": index}, f"step.{index}")
+            message_id = said(
+                store, user.id, f"message {index}", step=f"step.{index}", state={"index": index}
+            )
             print(index, message_id, flush=True)
             index += 1
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from storage import Inbound, Store
+from tests.turns import replied, said
 
 SAMPLES = Path(__file__).with_name("review_samples.yaml")
 # Each conversation starts this long before its day's "now", one minute between messages.
@@ -75,14 +76,13 @@ def _write_person(store: Store, clock: SampleClock, person: dict[str, Any], now:
             )
             store.record_turn(user.id, inbound, {})
         elif "in" in item:
-            store.record_inbound(user.id, item["in"], "text", matched=item.get("topics", ()))
+            said(store, user.id, item["in"], "text", matched=item.get("topics", ()))
         elif "feedback" in item:
             store.record_feedback(user.id, item["feedback"]["topic"], item["feedback"]["helpful"])
         else:
             kind = "staff" if "staff" in item else "text"
-            message_id = store.record_outbound(user.id, item.get("out") or item["staff"], kind=kind)
-            if message_id is not None:
-                store.mark_outbound(message_id, "sent")
+            _, queued = replied(store, user.id, item.get("out") or item["staff"], kind=kind)
+            store.dequeue(queued, "sent")
 
 
 def _write_followup(store: Store, clock: SampleClock, user_id: int, item: dict[str, Any]) -> None:

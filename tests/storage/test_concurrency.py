@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from storage import BUSY_TIMEOUT_MS, Busy, Store
+from tests.turns import said
 
 from . import _workers
 from .conftest import keeping_user
@@ -106,7 +107,7 @@ def test_a_locked_database_is_waited_for_not_skipped(store: Store, db_path: Path
     release.start()
     started = time.perf_counter()
     with store.transaction():
-        store.record_inbound(user.id, "written after the wait", "text")
+        said(store, user.id, "written after the wait", "text")
         store.save_state(user.id, {"node": "after"}, "after")
     waited = time.perf_counter() - started
     release.join()

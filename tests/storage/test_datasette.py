@@ -7,6 +7,7 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from storage import Store
+from tests.turns import said
 
 from .conftest import keeping_user
 
@@ -18,7 +19,7 @@ async def test_datasette_reads_what_the_bot_writes_while_it_writes(store: Store,
     for index in range(20):
         text = f"funding question {index}"
         with store.transaction():
-            store.record_inbound(user.id, text, "text")
+            said(store, user.id, text, "text")
             store.save_state(user.id, {"turn": index}, "ask")
         texts.append(text)
         response = await datasette.client.get("/bot/messages.json?_shape=array&_search=funding")

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from storage import Store
+from tests.turns import said
 
 from .conftest import FakeClock, keeping_user
 
@@ -26,12 +27,12 @@ def conversations(store: Store, clock: FakeClock) -> dict[str, list[str]]:
     """Two users, three sessions; returns each session's texts in order."""
     first, second = keeping_user(store, 1), keeping_user(store, 2)
     for text in TRICKY:
-        store.record_inbound(first.id, text, "text")
+        said(store, first.id, text, "text")
     store.record_outbound(first.id, "a reply")
     clock.advance(days=3)
-    store.record_inbound(second.id, "second user", "button")
+    said(store, second.id, "second user", "button")
     clock.advance(hours=2)
-    store.record_inbound(first.id, "first user again", "command")
+    said(store, first.id, "first user again", "command")
     return {
         session.reference: [m.text for m in store.transcript(session.reference)]
         for session in reversed(store.list_sessions())

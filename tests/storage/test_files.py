@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage import NoDatabase, StorageError, Store
+from tests.turns import said
 
 from .conftest import keeping_user
 
@@ -58,7 +59,7 @@ def test_a_directory_is_refused(tmp_path: Path):
 
 def test_a_backup_is_a_complete_owner_only_copy(store: Store, tmp_path: Path):
     user = keeping_user(store)
-    store.record_inbound(user.id, "before the backup", "text")
+    said(store, user.id, "before the backup", "text")
     target = store.backup(tmp_path / "backups" / "copy.db")
     assert mode(target) == 0o600
     with Store.open(target, create=False) as copy:

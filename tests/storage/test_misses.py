@@ -9,6 +9,7 @@ import pytest
 
 from storage import Inbound, Store
 from tests.storage.conftest import FakeClock
+from tests.turns import said
 
 
 def _user(store: Store) -> int:
@@ -31,7 +32,7 @@ def test_misses_are_no_match_did_you_mean_low_margin_and_unhelpful_answers(store
     asked(store, user, "an unhelpful answer", matched=("evidence",))
     clock.advance(seconds=5)
     store.record_feedback(user, "evidence", False)
-    store.record_inbound(user, "[Menu]", "button")
+    said(store, user, "[Menu]", "button")
     found = {row.text: row for row in store.misses()}
     assert set(found) == {
         "nothing fits this",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from storage import NotFound, Store, User
+from tests.turns import replied, said
 
 from .conftest import FakeClock, all_tables, cells_containing, every_cell, keeping_user
 
@@ -17,15 +18,18 @@ KEPT_TELEGRAM_ID = 123_456_789
 def fill_every_kind_of_row(store: Store, telegram_id: int, marker: str, ref: str) -> User:
     """A user with a row in every table that can hold something about them."""
     user = keeping_user(store, telegram_id)
-    with store.transaction():
-        store.record_inbound(
-            user.id, f"my {marker} scheme", "text", update_id=telegram_id, matched=["evidence"]
-        )
-        store.save_state(user.id, {"typed": f"about {marker}"}, "ask")
-    sent = store.record_outbound(user.id, f"answer about {marker}")
-    assert sent is not None
-    store.mark_outbound(sent, "failed", error=f"error {marker}")
-    store.record_outbound(user.id, f"still pending {marker}")
+    said(
+        store,
+        user.id,
+        f"my {marker} scheme",
+        update_id=telegram_id,
+        matched=["evidence"],
+        step="ask",
+        state={"typed": f"about {marker}"},
+    )
+    _, sent = replied(store, user.id, f"answer about {marker}")
+    store.dequeue(sent, "failed", error=f"error {marker}")
+    replied(store, user.id, f"still pending {marker}")
     store.save_assessment(user.id, "sips", {"plan": f"plan {marker}"}, {"summary": marker})
     store.record_feedback(user.id, "evidence", True)
     store.create_followup(user.id, ref, f"note {marker}", f"contact {marker}@example.org")
@@ -76,18 +80,18 @@ def test_forgotten_text_is_gone_from_the_files_too(store: Store, db_path: Path):
 
 def test_forget_of_an_unknown_user_changes_nothing(store: Store):
     user = keeping_user(store)
-    store.record_inbound(user.id, "hello", "text")
+    said(store, user.id, "hello", "text", state={"at": "menu"})
     with pytest.raises(NotFound):
         store.forget(user.id + 1)
-    assert store.load_state(user.id) is None and len(store.list_sessions()) == 1
+    assert store.load_state(user.id) == {"at": "menu"} and len(store.list_sessions()) == 1
 
 
 def test_declined_storage_keeps_no_message_text_anywhere(store: Store, db_path: Path):
     user = store.ensure_user("telegram", FORGOTTEN_TELEGRAM_ID, FORGOTTEN_TELEGRAM_ID)
     store.set_consent(user.id, False)
     with store.transaction():
-        inbound = store.record_inbound(
-            user.id, "private zqxsecret words", "text", update_id=1, matched=["workforce"]
+        inbound = said(
+            store, user.id, "private zqxsecret words", "text", update_id=1, matched=["workforce"]
         )
         store.save_state(user.id, {"node": "ask"}, "ask")
     outbound = store.record_outbound(user.id, "reply about zqxsecret")
@@ -111,13 +115,13 @@ def test_declined_storage_keeps_no_message_text_anywhere(store: Store, db_path: 
 
 def test_users_not_yet_asked_are_treated_as_declining(store: Store, db_path: Path):
     user = store.ensure_user("telegram", 5, 5)
-    assert store.record_inbound(user.id, "/start zqxearly", "command") is None
+    assert said(store, user.id, "/start zqxearly", "command") is None
     assert cells_containing(db_path, "zqxearly") == []
 
 
 def test_saying_no_after_yes_erases_what_was_kept(store: Store, db_path: Path):
     user = keeping_user(store)
-    store.record_inbound(user.id, "kept zqxwithdrawn", "text")
+    said(store, user.id, "kept zqxwithdrawn", "text")
     store.save_assessment(user.id, "readiness", {"a": "zqxwithdrawn"}, {})
     store.create_followup(user.id, "SA-STAY1", "call me", "email")
     store.set_consent(user.id, False)
@@ -128,13 +132,13 @@ def test_saying_no_after_yes_erases_what_was_kept(store: Store, db_path: Path):
 def test_purge_deletes_what_is_older_than_the_retention(store: Store, clock: FakeClock):
     idle = fill_every_kind_of_row(store, FORGOTTEN_TELEGRAM_ID, "zqxidle", "SA-1D1E1")
     active = keeping_user(store, KEPT_TELEGRAM_ID)
-    store.record_inbound(active.id, "an old question", "text")
+    said(store, active.id, "an old question", "text")
     store.save_assessment(active.id, "readiness", {"a": "yes"}, {"a": "green"})
     store.create_followup(active.id, "SA-01DC1", "old, closed", "email")
     store.close_followup("SA-01DC1", 77)
     clock.advance(days=400)
     store.ensure_user("telegram", KEPT_TELEGRAM_ID, KEPT_TELEGRAM_ID)
-    store.record_inbound(active.id, "a new question", "text")
+    said(store, active.id, "a new question", "text")
     counts_before = store.db["counts"].count
 
     deleted = store.purge(365)
@@ -157,7 +161,7 @@ def test_purge_keeps_a_follow_up_until_closed_for_the_retention_period(
     store: Store, clock: FakeClock, db_path: Path
 ):
     waiting = keeping_user(store, 501)
-    store.record_inbound(waiting.id, "zqxwaiting about funding", "text")
+    said(store, waiting.id, "zqxwaiting about funding", "text")
     store.create_followup(waiting.id, "SA-0PEN1", "please call zqxwaiting", "phone 01234")
     store.add_staff_note("SA-0PEN1", 77, "rang once zqxwaiting")
     store.record_staff_action(77, "show", "SA-0PEN1")
@@ -165,7 +169,7 @@ def test_purge_keeps_a_follow_up_until_closed_for_the_retention_period(
     store.set_consent(declined.id, False)
     store.create_followup(declined.id, "SA-0PEN2", "call zqxdeclined", "email")
     closed = keeping_user(store, 503)
-    store.record_inbound(closed.id, "zqxclosed question", "text")
+    said(store, closed.id, "zqxclosed question", "text")
     store.create_followup(closed.id, "SA-D0NE1", "zqxclosed please", "email")
     clock.advance(days=200)
     store.close_followup("SA-D0NE1", 77, "rang them")
@@ -192,11 +196,11 @@ def test_purge_keeps_a_follow_up_until_closed_for_the_retention_period(
 
 def test_a_session_straddling_the_cutoff_keeps_a_true_count(store: Store, clock: FakeClock):
     user = keeping_user(store)
-    store.record_inbound(user.id, "first", "text")
+    said(store, user.id, "first", "text")
     clock.advance(minutes=20)
-    store.record_inbound(user.id, "second", "text")
+    said(store, user.id, "second", "text")
     clock.advance(days=30, minutes=-10)
-    store.touch(user.id)
+    store.ensure_user(user.channel, user.external_id)  # back, and seen (the bot does this first)
     store.purge(30)
     (session,) = store.list_sessions()
     assert session.message_count == 1
