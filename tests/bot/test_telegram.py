@@ -285,3 +285,28 @@ async def test_replies_being_noted_as_sent_at_shutdown_are_noted_before_the_stor
     with sqlite3.connect(db) as connection:
         # Not noted, it would be sent again at the next start.
         assert connection.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+
+
+async def test_a_database_that_cannot_be_written_is_waited_out_with_nothing_confirmed(
+    running, caplog
+):
+    """SQLite refusing every write as a read-only database does (PRAGMA query_only gives the
+    same SQLITE_READONLY a read-only file does; a root-run suite cannot make one by mode bits,
+    and a file system cannot be remounted read-only while the bot has files open on it)."""
+    await running.consent()
+    store = running.application.bot_data["service"].advisor.store
+    before = len(running.api.sent(USER))
+    store.db.execute("PRAGMA query_only = ON")
+    try:
+        running.api.push_text(USER, "/help")
+        running.api.push_text(USER, "/menu")
+        await asyncio.sleep(2)
+        assert len(running.api.pending_updates()) == 2, "confirmed without being stored"
+        assert len(running.api.sent(USER)) == before  # no apology either
+    finally:
+        store.db.execute("PRAGMA query_only = OFF")
+    help_, menu = await running.api.wait_for_messages(USER, 2, timeout=15)
+    assert "What I can do" in help_.visible_text and "What would you like" in menu.visible_text
+    assert "storage unavailable (SQLITE_READONLY" in caplog.text
+    await asyncio.sleep(0.5)
+    assert len(running.api.sent(USER)) == before + 2  # each once
