@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from knowledge import _ids
+from knowledge._examples import check_examples, examples_from
 from knowledge._match_checks import check_lists, check_rules, validate_lists
 from knowledge._models import (
     Factor,
@@ -24,6 +25,7 @@ from knowledge._models import (
     Route,
     Term,
 )
+from knowledge._words import Reader, words
 from knowledge.content import (
     ContentError,
     Problem,
@@ -52,6 +54,7 @@ FILES = {key: file_name for file_name, (_, key) in COLLECTIONS.items()}
 NETWORK_FILE = "network.yaml"
 REVIEW_FILE = "review.yaml"  # what the evidence review is, and its limits
 MATCHING_FILE = "matching.yaml"  # the word lists every entry's match rules share
+EXAMPLES_FILE = "examples.yaml"  # questions people typed, by the topic that answers them
 # The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
 
@@ -75,6 +78,7 @@ class KnowledgeBase:
     review: Review
     matching: MatchingLists
     routes: Mapping[str, Route] = field(default_factory=dict)
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _key_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -164,6 +168,19 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         }
         problems += check_rules(topics, matching, lambda entry: file_of[type(entry)], matching_name)
 
+    examples_name = display_name(data_dir / EXAMPLES_FILE, root)
+    examples_data, found = read_yaml(data_dir / EXAMPLES_FILE, examples_name)
+    problems += found
+    if not found:
+        reader = Reader(matching) if matching is not None else None
+        topics = [e["id"] for key in ("factors", "frameworks") for e in raw[key] if "id" in e]
+        problems += check_examples(
+            examples_data,
+            examples_name,
+            topics,
+            lambda text: tuple(reader.content(text) if reader else words(text)),
+        )
+
     problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
     if problems or network is None or review is None or matching is None:
         raise KnowledgeLoadError(problems)
@@ -179,6 +196,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         network=network,
         review=review,
         matching=matching,
+        examples=examples_from(examples_data),
     )
 
 

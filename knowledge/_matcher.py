@@ -24,6 +24,15 @@ How a message is read:
    wins (the later one on a tie), so a question after a long story is read, and words
    scattered over the story do not add up. Evidence e maps to a score of 50 + 20 log2(e),
    clipped to 0..100: one clear term scores 50, each doubling adds 20.
+   Then the examples (knowledge/data/examples.yaml, knowledge._examples): the message is
+   compared with the questions listed under each topic by the words they share, rare words
+   counting most (TF-IDF cosine). A topic among the EXAMPLE_NEIGHBOURS nearest examples that
+   shares EXAMPLE_SHARED words or more (not counting generic ones) with its example gains
+   EXAMPLE_WEIGHT x the similarity; with no clear rule term, an example at least
+   EXAMPLE_ALONE alike is enough for a match; a message nearer a `none` example than any
+   topic's (EXAMPLE_VETO or more) matches nothing unless a rule term is unmistakable. The
+   shared words are reported as one more term, "like an example: ...". These constants were
+   chosen by 5-fold cross-validation over the development questions (tests/eval_matcher).
 5. Gates. Nothing matches when the best score is under MIN_SCORE. Runners-up are listed down
    to RUNNER_UP_SCORE. When the runner-up is within MARGIN of the best, the result is
    ambiguous and the dialogue asks which was meant; equal evidence is ordered by the number
@@ -34,6 +43,7 @@ How a message is read:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from bisect import bisect_right
@@ -46,6 +56,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from knowledge._examples import NOT_A_TOPIC, ExampleIndex, Similar
 from knowledge._loader import KnowledgeBase
 from knowledge._words import Reader, Token, english_words, stem, words
 from knowledge._words import normalise as normalise  # the engine imports it from here
@@ -68,6 +79,13 @@ TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
 SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
+EXAMPLE_WEIGHT = 2.0  # evidence a topic gains per unit of similarity to its nearest example
+EXAMPLE_ALONE = 0.3  # similarity to an example enough for a match when no rule term fired
+EXAMPLE_VETO = 0.4  # a question this close to a `none` example, and nearer it than any topic's,
+VETO_RULE = 2.0  # matches nothing unless the rules find an unmistakable term (weight 2)
+EXAMPLE_NEIGHBOURS = 3  # only the topics of this many nearest examples gain from them
+EXAMPLE_SHARED = 2  # words a question must share with an example for it to decide alone
+EXAMPLE_WORDS_SHOWN = 4  # shared words shown as the "like an example" term
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
@@ -228,8 +246,9 @@ class _Rules:
 class Matcher:
     """Routes messages and scores them against every entry's rules; built once, used for each."""
 
-    def __init__(self, kb: KnowledgeBase):
+    def __init__(self, kb: KnowledgeBase, use_examples: bool = True):
         self.kb = kb
+        self.use_examples = use_examples  # False: the rules alone (tests of the rules do this)
         lists = kb.matching
         self.reader = Reader(lists)
         self._generic = frozenset(w for text in lists.generic_words for w in words(text))
@@ -267,6 +286,39 @@ class Matcher:
                     self._smalltalk[phrase[0]].append((rank, kind, phrase))
         self._build_spelling(kb)
         self._correct = lru_cache(maxsize=4096)(self._closest_rule_word)
+        self._stop = self.reader.stop_words
+        self._generic_stems = frozenset(stem(w) for w in self._generic)
+        self._examples = self._example_index()
+
+    def _example_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleIndex:
+        """The examples (without the questions left out) and each topic's title and summary."""
+        if not self.use_examples:
+            return ExampleIndex(())
+        labelled = [
+            (topic, question)
+            for topic, questions in self.kb.examples.items()
+            for question in questions
+            if _same_question(question) not in leave_out
+        ]
+        for topic_id in self._kinds:
+            entry = self.kb.topic(topic_id)
+            labelled.append((topic_id, f"{entry.title}. {entry.short_title}. {entry.summary}"))
+        return ExampleIndex((topic, self.content_stems(text)) for topic, text in labelled)
+
+    def content_stems(self, text: str) -> tuple[str, ...]:
+        """The stems of a text as the matcher reads it, stop words left out."""
+        return tuple(
+            t.stem
+            for sentence in self._read_sentences(text)
+            for t in sentence
+            if t.stem not in self._stop
+        )
+
+    def leaving_out(self, questions: Iterable[str]) -> Matcher:
+        """This matcher with the examples of these questions left out (for cross-validation)."""
+        other = copy.copy(self)
+        other._examples = self._example_index(frozenset(map(_same_question, questions)))
+        return other
 
     def _terms_of(self, owner: str, rules: Any, phrases: bool = False) -> list[_Term]:
         """An entry's terms and `not` terms, ready to use.
@@ -368,9 +420,10 @@ class Matcher:
         sentences = self._read_sentences(text[:MAX_QUERY_CHARS])
         tokens = [t for sentence in sentences for t in sentence]
         positions, quality, _ = _positions(tokens)
-        ranked = self._best_window(sentences, tokens)
+        ranked, vetoed, rules_best = self._ranking(text, sentences)
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
-        routed = self._route(positions, quality, near[0].score if near else 0)
+        # How well the rules alone matched decides the routes, as before the examples.
+        routed = self._route(positions, quality, score_of(rules_best))
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -378,15 +431,14 @@ class Matcher:
         if asked:
             term_id, terms = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
-        if not ranked or ranked[0].score < MIN_SCORE:
+        if vetoed or not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
         matches = tuple(m for m in ranked[: max(limit, 0)] if m.score >= RUNNER_UP_SCORE)
         return MatchResult(text, matches, None, truncated)
 
     def candidates(self, text: str) -> list[Match]:
         """Every topic with any evidence, best first, thresholds aside: what nearly fired."""
-        sentences = self._read_sentences(text[:MAX_QUERY_CHARS])
-        return self._best_window(sentences, [t for sentence in sentences for t in sentence])
+        return self._ranking(text, self._read_sentences(text[:MAX_QUERY_CHARS]))[0]
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of the text that no rule, list or stop word knows: where vocabulary is missing."""
@@ -461,14 +513,115 @@ class Matcher:
     def _glossary_stems(self, term_id: str) -> tuple[str, ...]:
         return next(t.stems for t in self._glossary.terms if t.topic == term_id)
 
-    def _best_window(self, sentences: list[list[Token]], tokens: list[Token]) -> list[Match]:
-        """The ranking of the strongest window of sentences (the whole of a short message).
+    def _ranking(self, text: str, sentences: list[list[Token]]) -> tuple[list[Match], bool, float]:
+        """Every topic with evidence, best first; whether a `none` example vetoed them; and
+        the best evidence the rules alone found.
+
+        The rules read the strongest window; the examples (examples.yaml) are compared with
+        the whole of a short message, or with that window and the last WINDOW_SENTENCES
+        sentences of a long one (where a question after a story usually is), the closer of
+        the two counting.
+        """
+        tokens = [t for sentence in sentences for t in sentence]
+        window = self._best_window(sentences, tokens)
+        positions, quality, generic = _positions(window if window is not None else tokens)
+        evidence, fired = self._topics.evidence(positions, quality, generic)
+        views = [tokens]
+        if len(sentences) > WINDOW_SENTENCES:  # a long message: the two likeliest windows
+            views = [[t for sentence in sentences[-WINDOW_SENTENCES:] for t in sentence]]
+            if window is not None and window != views[0]:
+                views.append(window)
+        similar: dict[str, Similar] = {}
+        for view in views:
+            content = (s for s, _, _ in view if s not in self._stop)
+            found = self._examples.nearest(content, EXAMPLE_NEIGHBOURS)
+            for topic, near in found.items():
+                if near.similarity > similar.get(topic, near).similarity or topic not in similar:
+                    similar[topic] = near
+        ranked, vetoed = self._combined(text, evidence, fired, similar)
+        return ranked, vetoed, max(evidence.values(), default=0.0)
+
+    def _combined(
+        self,
+        text: str,
+        evidence: dict[str, float],
+        fired: dict[str, list[tuple[float, str]]],
+        similar: dict[str, Similar],
+    ) -> tuple[list[Match], bool]:
+        """The rules' evidence and the examples' similarity added up, as ranked matches.
+
+        Without a clear rule term (evidence 1), the examples alone decide only when the
+        nearest is at least EXAMPLE_ALONE alike and nearer than any `none` example; a
+        question closer to a `none` example than to any topic's, by EXAMPLE_VETO or more,
+        matches nothing unless the rules find VETO_RULE.
+        """
+        none = similar.pop(NOT_A_TOPIC, None)
+        none_similarity = none.similarity if none and self._telling(none) else 0.0
+        rule_best = max(evidence.values(), default=0.0)
+        nearest = max((s.similarity for s in similar.values()), default=0.0)
+        vetoed = (
+            none_similarity >= EXAMPLE_VETO and none_similarity > nearest and rule_best < VETO_RULE
+        )
+        alone = [
+            topic
+            for topic, near in similar.items()
+            if near.similarity >= EXAMPLE_ALONE
+            and near.similarity > none_similarity
+            and self._telling(near)
+        ]
+        total = dict(evidence)
+        if rule_best >= 1.0 - 1e-9 or alone:
+            for topic, near in similar.items():
+                if self._telling(near):  # one shared word is the rules' business
+                    total[topic] = total.get(topic, 0.0) + EXAMPLE_WEIGHT * near.similarity
+        if alone and rule_best < 1.0 - 1e-9:
+            best = max(alone, key=lambda t: total[t])
+            total[best] = max(total[best], 1.0)
+        typed: dict[str, str] = {}
+
+        def terms_of(topic: str) -> tuple[str, ...]:
+            found = tuple(text for _, text in sorted(fired.get(topic, ()), key=lambda f: -f[0]))
+            near = similar.get(topic)
+            if near is not None and topic in total and total[topic] > evidence.get(topic, 0):
+                if not typed:
+                    typed.update(self._typed_words(text))
+                shared = ", ".join(typed.get(s, s) for s in near.shared[:EXAMPLE_WORDS_SHOWN])
+                found += (f"like an example: {shared}",)
+            return found
+
+        def order(topic: str) -> tuple[float, int, int, int]:
+            longest = max((len(words(text)) for _, text in fired.get(topic, ())), default=0)
+            count = len(fired.get(topic, ()))
+            return (-round(total[topic], 6), -count, -longest, self._order[topic])
+
+        ranked = [
+            Match(topic, self._kinds[topic], score_of(total[topic]), terms_of(topic))
+            for topic in sorted(total, key=order)
+        ]
+        return ranked, vetoed
+
+    def _telling(self, near: Similar) -> bool:
+        """Whether an example shares enough to decide alone: EXAMPLE_SHARED words or more,
+        not counting generic ones ("team", "plan"), which never carry a match by themselves.
+        """
+        return sum(s not in self._generic_stems for s in near.shared) >= EXAMPLE_SHARED
+
+    def _typed_words(self, text: str) -> dict[str, str]:
+        """Each stem of the message and the word it was typed as, to show the words shared."""
+        typed: dict[str, str] = {}
+        for word in words(text[:MAX_QUERY_CHARS]):
+            typed.setdefault(stem(word), word)
+        return typed
+
+    def _best_window(self, sentences: list[list[Token]], tokens: list[Token]) -> list[Token] | None:
+        """The tokens of the strongest window of sentences (the whole of a short message), or
+        None when no rule finds anything in any window.
 
         Each sentence is read once; a window of two adds only the terms that span the join
         (found in the few words either side of it), so a long message costs about one reading.
         """
         if len(sentences) <= WINDOW_SENTENCES:
-            return self._rank(tokens)
+            return tokens
         rules = self._topics
         read = [_positions(sentence) for sentence in sentences]
         fired = [rules.fired(positions) for positions, _, _ in read]
@@ -494,27 +647,8 @@ class Matcher:
                 if best is None or score >= best[0]:
                     best = (score, start, end)
         if best is None:
-            return []
-        return self._rank([t for sentence in sentences[best[1] : best[2]] for t in sentence])
-
-    def _rank(self, tokens: list[Token]) -> list[Match]:
-        """Every entry with evidence, best first; equal evidence by terms fired, then length."""
-        positions, quality, generic = _positions(tokens)
-        evidence, fired = self._topics.evidence(positions, quality, generic)
-
-        def order(topic: str) -> tuple[float, int, int, int]:
-            longest = max(len(words(text)) for _, text in fired[topic])
-            return (-round(evidence[topic], 6), -len(fired[topic]), -longest, self._order[topic])
-
-        return [
-            Match(
-                topic,
-                self._kinds[topic],
-                score_of(evidence[topic]),
-                tuple(text for _, text in sorted(fired[topic], key=lambda f: -f[0])),
-            )
-            for topic in sorted(evidence, key=order)
-        ]
+            return None
+        return [t for sentence in sentences[best[1] : best[2]] for t in sentence]
 
     def _smalltalk_in(self, tokens: list[Token]) -> str | None:
         """'help', 'thanks' or 'greeting' if the message holds one of their phrases."""
@@ -525,6 +659,11 @@ class Matcher:
                 if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
                     best = (rank, kind)
         return best[1] if best else None
+
+
+def _same_question(text: str) -> str:
+    """A question as compared with the examples: case and spacing aside."""
+    return " ".join(text.casefold().split())
 
 
 def _without_nested(

@@ -18,11 +18,19 @@ Held out (never used to write a rule): holdout-*, own-* (written before the rule
 blind-* (written by someone who never saw them; since studied for failure classes, so no longer
 unseen). fresh-* was written before the rules were read and has never been studied: it is the
 honest measure of the latest changes. The dev-* sets are the development material.
+
+Every question of the development material is also an example (knowledge/data/examples.yaml),
+so scoring it with the examples in place would only show that a question is like itself. A
+question that is an example is therefore scored cross-validated: the examples are split into
+FOLDS folds (by a hash of the question, so always the same way), and each question is matched
+with its own fold's examples left out. Those figures say "cross-validated"; the fresh-* sets
+are never examples, and are scored with everything.
 """
 
 from __future__ import annotations
 
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +42,34 @@ DEV_SET = DATA / "dev-questions.tsv"
 HOLDOUT_SET = DATA / "holdout-questions.tsv"
 SAFETY = {"danger": "safety", "safeguarding": "safety", "crisis": "safety", "complaint": "safety"}
 MUST_BE_SAFE = ("danger", "safeguarding", "crisis")  # recall 1.0 is the target for these
+FOLDS = 5
+
+
+class Folds:
+    """The matcher to score each question with: its fold's examples left out, if it is one."""
+
+    def __init__(self, matcher: Matcher, folds: int = FOLDS):
+        self.matcher = matcher
+        listed = {same(q) for questions in matcher.kb.examples.values() for q in questions}
+        self.fold = {q: zlib.crc32(q.encode()) % folds for q in listed}
+        self._matchers: dict[int, Matcher] = {}
+        self.crossed = 0  # questions scored with their fold left out
+
+    def match(self, query: str) -> MatchResult:
+        """The query matched without the examples of its own fold."""
+        fold = self.fold.get(same(query))
+        if fold is None:
+            return self.matcher.match(query)
+        self.crossed += 1
+        if fold not in self._matchers:
+            left_out = [q for q, n in self.fold.items() if n == fold]
+            self._matchers[fold] = self.matcher.leaving_out(left_out)
+        return self._matchers[fold].match(query)
+
+
+def same(text: str) -> str:
+    """A question as the examples are compared: case and spacing aside."""
+    return " ".join(text.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -90,7 +126,7 @@ def read_questions(path: Path) -> list[Question]:
     return questions
 
 
-def evaluate(matcher: Matcher, path: Path) -> Evaluation:
+def evaluate(matcher: Matcher | Folds, path: Path) -> Evaluation:
     """Run every question of a set through the matcher and count."""
     result = Evaluation(path.name)
     for question in read_questions(path):
@@ -142,7 +178,7 @@ class RouteEvaluation:
     wrong: list[tuple[str, str, MatchResult]] = field(default_factory=list)
 
 
-def evaluate_routes(matcher: Matcher, path: Path) -> RouteEvaluation:
+def evaluate_routes(matcher: Matcher | Folds, path: Path) -> RouteEvaluation:
     """Route every message of a sensitive set and count."""
     result = RouteEvaluation(path.name)
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -184,7 +220,7 @@ def report_routes(result: RouteEvaluation, misses: bool) -> None:
             print(f"    {message!r}\n      want {want}; got {got}")
 
 
-def evaluate_about(matcher: Matcher, path: Path) -> RouteEvaluation:
+def evaluate_about(matcher: Matcher | Folds, path: Path) -> RouteEvaluation:
     """Route every question of an about set: about, glossary, or a topic among the first three."""
     result = RouteEvaluation(path.name)
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -234,12 +270,21 @@ def main(args: list[str]) -> int:
     for n, path in enumerate(paths):
         if n:
             print()
+        folds = Folds(matcher)
         if "sensitive" in path.name:
-            report_routes(evaluate_routes(matcher, path), misses)
+            found = evaluate_routes(folds, path)
         elif "about" in path.name:
-            report_about(evaluate_about(matcher, path), misses)
+            found = evaluate_about(folds, path)
         else:
-            report(evaluate(matcher, path), misses)
+            found = evaluate(folds, path)
+        if folds.crossed:
+            found.name += f"  (cross-validated: {folds.crossed} examples, {FOLDS} folds)"
+        if "sensitive" in path.name:
+            report_routes(found, misses)
+        elif "about" in path.name:
+            report_about(found, misses)
+        else:
+            report(found, misses)
     return 0
 
 

@@ -111,7 +111,8 @@ def test_own_care_and_off_topic_get_an_honest_answer_and_no_topic(user, message,
 def test_scaling_questions_with_sensitive_words_still_get_their_topic(user, message):
     user(message)
     assert "116 123" not in user.text and "101" not in user.text
-    assert list(user.effects_of(Matched))
+    # a card, or the choice of the closest topics when two are about as likely
+    assert list(user.effects_of(Matched)) or "Which is closest?" in user.text
 
 
 def test_about_and_glossary_questions_get_a_short_answer(user):

@@ -51,6 +51,11 @@ def with_rules(kb: KnowledgeBase, rules: dict[str, Any]) -> KnowledgeBase:
     return dataclasses.replace(kb, factors=rewrite(kb.factors), frameworks=rewrite(kb.frameworks))
 
 
+def rules_only(kb: KnowledgeBase) -> Matcher:
+    """A matcher of the rules alone, without the examples: for tests of how rules add up."""
+    return Matcher(kb, use_examples=False)
+
+
 def ids(result: MatchResult) -> list[str]:
     return [m.id for m in result.matches]
 
@@ -234,14 +239,16 @@ def test_a_score_is_fifty_for_one_clear_term_and_twenty_more_per_doubling():
 
 
 def test_nothing_matches_below_the_minimum_score(kb):
-    matcher = Matcher(with_rules(kb, {"workforce": {"terms": [{"text": "staff", "weight": 0.5}]}}))
+    matcher = rules_only(
+        with_rules(kb, {"workforce": {"terms": [{"text": "staff", "weight": 0.5}]}})
+    )
     assert score_of(0.5) < MIN_SCORE
     assert matcher.match("staff").matches == ()
     assert matcher.match("staff and more staff").matches == ()
 
 
 def test_one_clear_term_is_enough(kb):
-    matcher = Matcher(with_rules(kb, {"workforce": {"terms": ["recruitment"]}}))
+    matcher = rules_only(with_rules(kb, {"workforce": {"terms": ["recruitment"]}}))
     result = matcher.match("recruitment")
     assert ids(result) == ["workforce"]
     assert result.best.score == MIN_SCORE
@@ -250,10 +257,10 @@ def test_one_clear_term_is_enough(kb):
 
 
 def test_the_margin_gate_marks_close_runners_up_ambiguous(kb):
-    close = Matcher(
+    close = rules_only(
         with_rules(kb, {"workforce": {"terms": ["recruitment"]}, "sips": {"terms": ["sips"]}})
     )
-    clear = Matcher(
+    clear = rules_only(
         with_rules(
             kb,
             {
@@ -276,21 +283,21 @@ def test_runners_up_are_listed_down_to_their_floor(kb):
         "resources": {"terms": [{"text": "budget", "weight": 0.5}]},
         "planning": {"terms": [{"text": "plan", "weight": 0.4}]},
     }
-    result = Matcher(with_rules(kb, rules)).match("recruitment budget plan")
+    result = rules_only(with_rules(kb, rules)).match("recruitment budget plan")
     assert ids(result) == ["workforce", "resources"]
     assert result.matches[-1].score >= RUNNER_UP_SCORE > score_of(0.4)
 
 
 def test_the_weights_of_the_terms_found_add_up(kb):
     rules = {"workforce": {"terms": ["recruitment", "retention"]}}
-    matcher = Matcher(with_rules(kb, rules))
+    matcher = rules_only(with_rules(kb, rules))
     both = matcher.match("recruitment and retention")
     assert both.best.score == score_of(2.0)
     assert set(both.best.terms) == {"recruitment", "retention"}
 
 
 def test_a_phrase_needs_all_its_words_in_order_and_close_together(kb):
-    matcher = Matcher(with_rules(kb, {"scale-funding": {"terms": ["double running"]}}))
+    matcher = rules_only(with_rules(kb, {"scale-funding": {"terms": ["double running"]}}))
     assert ids(matcher.match("double running costs")) == ["scale-funding"]
     assert matcher.match("running double").matches == ()
     near = "double " + "x " * MAX_GAP + "running"
@@ -302,7 +309,7 @@ def test_a_phrase_needs_all_its_words_in_order_and_close_together(kb):
 
 def test_a_not_term_beats_any_amount_of_evidence(kb):
     rules = {"evidence": {"terms": [{"text": "data", "weight": 3}], "not": ["data protection"]}}
-    matcher = Matcher(with_rules(kb, rules))
+    matcher = rules_only(with_rules(kb, rules))
     assert ids(matcher.match("outcome data")) == ["evidence"]
     assert matcher.match("data protection data data").matches == ()
 

@@ -1,0 +1,108 @@
+"""The examples (knowledge/data/examples.yaml): checked in plain words, and how they match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge import Matcher, load_knowledge
+from knowledge._examples import ExampleIndex
+from tests.content_copy import ContentCopy
+from tests.eval_matcher import SHARED_EVAL, same
+
+EXAMPLES = "knowledge/data/examples.yaml"
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def matcher(kb):
+    return Matcher(kb)
+
+
+def test_mistakes_in_the_examples_name_file_topic_and_question(tmp_path, capsys):
+    copy = ContentCopy.make(tmp_path)
+    copy.edit(EXAMPLES, "\nevidence:\n", '\nevidense:\n  - "how do we prove it works"\nevidence:\n')
+    copy.edit(EXAMPLES, "\nsips:\n", '\nsips:\n  - ""\n  - "what is sips"\n  - "WHAT is  sips"\n')
+    copy.edit(EXAMPLES, "\nnone:\n", '\nnone:\n  - "what is sips"\n  - 42\n')
+    code, problems = copy.check(capsys)
+    assert code == 1
+    assert f"{EXAMPLES}: evidense: -: no factor or framework with id 'evidense'" in problems
+    assert f"{EXAMPLES}: sips: question 1: expected the words of a question, in quotes" in problems
+    assert f"{EXAMPLES}: sips: question 3: 'WHAT is  sips' is listed twice" in problems
+    assert f"{EXAMPLES}: none: question 1: 'what is sips' is also listed under 'sips'" in problems
+    assert f"{EXAMPLES}: none: question 2: expected the words of a question, in quotes" in problems
+
+
+def test_a_topic_that_is_not_a_list_is_named(tmp_path, capsys):
+    copy = ContentCopy.make(tmp_path)
+    copy.edit(EXAMPLES, "\nnone:\n", "\nnone: just one question\nunused:\n")
+    code, problems = copy.check(capsys)
+    assert code == 1
+    assert f"{EXAMPLES}: none: -: expected a list of questions, one per line" in problems
+
+
+def test_the_fresh_sets_are_never_copied_into_the_examples(kb):
+    """A fresh question may be an example only as a question of the development material too.
+
+    Counted, never printed: the fresh sets stay unread by whoever edits the examples.
+    """
+    paths = [*DATA.glob("*.tsv"), *SHARED_EVAL.glob("*.tsv")]
+    development = {
+        same(line.partition("\t")[0])
+        for path in paths
+        if not path.name.startswith("fresh-")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    listed = {same(q) for questions in kb.examples.values() for q in questions}
+    copied = 0
+    for path in DATA.glob("fresh-*.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            query = same(line.partition("\t")[0])
+            copied += query in listed and query not in development
+    assert copied == 0
+
+
+def test_a_question_in_other_words_finds_the_topic_of_a_like_example(matcher):
+    question = "our befriending scheme wants to open a branch in the next town over"
+    without = matcher.leaving_out([])
+    assert without.match(question).best is not None
+    index = ExampleIndex([("a", ("grow", "town")), ("b", ("staff", "rota"))])
+    near = index.nearest(["town", "grow", "cake"])
+    assert set(near) == {"a"} and near["a"].shared[0] in ("grow", "town")
+    assert 0 < near["a"].similarity < 1
+
+
+def test_the_words_shared_with_an_example_are_reported_as_a_term(matcher):
+    found = matcher.match("how do i prove our befriending service actually works")
+    assert found.best.id == "evidence"
+    # the rules fire too; the example adds its shared words as one more term
+    assert any(t.startswith("like an example: ") for t in found.best.terms)
+
+
+def test_leaving_a_question_out_removes_its_example(kb, matcher):
+    question = next(q for q in kb.examples["sips"] if len(q.split()) > 4)
+    with_it = matcher.match(question)
+    without = matcher.leaving_out([question.upper()]).match(question)
+    near_with = [t for m in with_it.matches for t in m.terms if t.startswith("like")]
+    assert near_with
+    assert with_it.matches != without.matches or with_it.best.score >= without.best.score
+
+
+def test_generic_words_alone_never_match_through_the_examples(matcher):
+    for text in ("team", "plan", "the project", "our service"):
+        assert matcher.match(text).matches == (), text
+
+
+def test_a_question_nearest_a_none_example_matches_nothing(kb, matcher):
+    rules = Matcher(kb, use_examples=False)
+    matched_by_rules = [q for q in kb.examples["none"] if rules.match(q).route == "topic"]
+    vetoed = [q for q in matched_by_rules if matcher.match(q).route == "none"]
+    assert vetoed  # the rules' weak matches of questions listed under none are vetoed
+    clear = [q for q in matched_by_rules if rules.match(q).best.score >= 70]
+    assert all(matcher.match(q).route == "topic" for q in clear)  # an unmistakable term stands
