@@ -466,14 +466,14 @@ def _asks_a_question(text: str, result: MatchResult) -> bool:
     """Whether text typed at a free-text step is a question the bot can answer, not an answer.
 
     Only a message that reads as a question (a question mark, or a question word first) and
-    that the matcher places (a word, the bot, a clear topic) counts; anything else is the
-    answer, as typed.
+    that the matcher places (a word, the bot, a clear topic found by its rules, not only by
+    being like an example) counts; anything else is the answer, as typed.
     """
     if len(text) > 200 or not reads_as_question(text):
         return False
     if result.route in ("glossary", "about"):
         return True
-    return result.route == "topic" and not result.ambiguous
+    return result.route == "topic" and not result.ambiguous and result.matches[0].by_rules
 
 
 def _answer_then_ask_again(convo: Conversation, text: str, result: MatchResult) -> None:

@@ -52,11 +52,16 @@ class ExampleIndex:
         self.idf = {s: math.log((total + 1) / (n + 1)) + 1 for s, n in frequency.items()}
         self.unseen_idf = math.log(total + 1) + 1  # a word no example has: as rare as can be
         self.labels = [label for label, _ in docs]
+        self.frequency = frequency
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for n, (_, counts) in enumerate(docs):
             vector = self._vector(counts)
             for s, value in vector.items():
                 self.postings[s].append((n, value))
+
+    def rare(self, stem: str, share: float) -> bool:
+        """Whether no more than this share of the texts hold the stem."""
+        return self.frequency.get(stem, 0) <= share * max(len(self.labels), 1)
 
     def _vector(self, counts: Mapping[str, int]) -> dict[str, float]:
         """Sublinear term frequency times IDF, of unit length.

@@ -81,9 +81,11 @@ ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order,
 SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
 EXAMPLE_WEIGHT = 2.0  # evidence a topic gains per unit of similarity to its nearest example
 EXAMPLE_ALONE = 0.3  # similarity to an example enough for a match when no rule term fired
+EXAMPLE_LEAD = 0.0  # alone, the nearest example must be this much nearer than another topic's
 EXAMPLE_VETO = 0.4  # a question this close to a `none` example, and nearer it than any topic's,
 VETO_RULE = 2.0  # matches nothing unless the rules find an unmistakable term (weight 2)
 EXAMPLE_NEIGHBOURS = 3  # only the topics of this many nearest examples gain from them
+EXAMPLE_COMMON = 0.05  # a word in more than this share of the examples is common: not telling
 EXAMPLE_SHARED = 2  # words a question must share with an example for it to decide alone
 EXAMPLE_WORDS_SHOWN = 4  # shared words shown as the "like an example" term
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
@@ -98,6 +100,7 @@ class Match:
     kind: str
     score: int
     terms: tuple[str, ...] = ()
+    by_rules: bool = True  # False: only like an example, no rule term fired (a weaker sign)
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,12 @@ class Matcher:
         self._stop = self.reader.stop_words
         self._generic_stems = frozenset(stem(w) for w in self._generic)
         self._examples = self._example_index()
+        lists = kb.matching
+        self._listed_words = {
+            self.reader.read_word(word): word
+            for group in (lists.spellings, lists.word_forms, lists.sector_words)
+            for word in group
+        }
 
     def _example_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleIndex:
         """The examples (without the questions left out) and each topic's title and summary."""
@@ -562,11 +571,15 @@ class Matcher:
         vetoed = (
             none_similarity >= EXAMPLE_VETO and none_similarity > nearest and rule_best < VETO_RULE
         )
+        # Alone, an example decides only when it is clearly nearer than every other topic's.
+        ranked_similar = sorted((near.similarity for near in similar.values()), reverse=True)
+        runner_up = ranked_similar[1] if len(ranked_similar) > 1 else 0.0
         alone = [
             topic
             for topic, near in similar.items()
             if near.similarity >= EXAMPLE_ALONE
             and near.similarity > none_similarity
+            and near.similarity - runner_up >= EXAMPLE_LEAD - 1e-9
             and self._telling(near)
         ]
         total = dict(evidence)
@@ -595,20 +608,30 @@ class Matcher:
             return (-round(total[topic], 6), -count, -longest, self._order[topic])
 
         ranked = [
-            Match(topic, self._kinds[topic], score_of(total[topic]), terms_of(topic))
+            Match(
+                topic,
+                self._kinds[topic],
+                score_of(total[topic]),
+                terms_of(topic),
+                by_rules=topic in fired,
+            )
             for topic in sorted(total, key=order)
         ]
         return ranked, vetoed
 
     def _telling(self, near: Similar) -> bool:
-        """Whether an example shares enough to decide alone: EXAMPLE_SHARED words or more,
-        not counting generic ones ("team", "plan"), which never carry a match by themselves.
+        """Whether an example shares enough to count: EXAMPLE_SHARED words or more, not counting
+        generic ones ("team", "plan"), which never carry a match by themselves, and one of them
+        rarer than EXAMPLE_COMMON ("grow" and "scheme" are in many examples of every topic).
         """
-        return sum(s not in self._generic_stems for s in near.shared) >= EXAMPLE_SHARED
+        specific = [s for s in near.shared if s not in self._generic_stems]
+        rare = self._examples.rare
+        return len(specific) >= EXAMPLE_SHARED and any(rare(s, EXAMPLE_COMMON) for s in specific)
 
     def _typed_words(self, text: str) -> dict[str, str]:
-        """Each stem of the message and the word it was typed as, to show the words shared."""
-        typed: dict[str, str] = {}
+        """Each stem of the message and the word it was typed as, to show the words shared;
+        a listed word the message read as one ("careworker") as the lists write it."""
+        typed = dict(self._listed_words)
         for word in words(text[:MAX_QUERY_CHARS]):
             typed.setdefault(stem(word), word)
         return typed

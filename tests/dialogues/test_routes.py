@@ -179,3 +179,16 @@ def test_an_ordinary_answer_at_a_free_text_step_is_taken_as_it_is(user):
     user("We match volunteers with older people who live alone, to reduce loneliness")
     assert (user.at, user.state["at"]["index"]) != place
     assert "Keep that as my answer" not in user.labels
+
+
+def test_a_question_only_like_an_example_at_a_free_text_step_is_taken_as_the_answer(user):
+    # Somewhere to write to the team: a question the rules do not place is the note itself,
+    # even when it is a little like an example question.
+    question = "Can someone help us grow our scheme?"
+    found = user.engine.matcher.match(question)
+    assert all(not m.by_rules for m in found.matches)
+    user("/sips", "[Start]")
+    place = user.at, user.state["at"]["index"]
+    user(question)
+    assert (user.at, user.state["at"]["index"]) != place
+    assert question in str(user.state["answers"])
