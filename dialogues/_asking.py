@@ -72,6 +72,6 @@ def brief_answer(convo: Conversation, result: MatchResult) -> None:
     if best is None:
         return
     topic = convo.kb.topic(best.id)
-    convo.record(Matched(tuple(m.id for m in result.matches[:SUGGESTIONS])))
+    convo.record(Matched((best.id,)))  # one topic per question: the one it answered
     text = convo.text(BRIEF, title=topic.short_title, summary=topic.summary)
     convo.say(text, [(option(convo.label(OPEN_CARD), Topic(best.id)),)])

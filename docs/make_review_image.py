@@ -1,6 +1,6 @@
 """Regenerate docs/images/review-*.png: the staff review in Chromium at a desk (1280 px) and on
 a phone (390 px): the home page, the follow-up queue, a transcript, one follow-up's page (take,
-note, close, write to them), the questions the bot could not answer.
+note, close, write to them), the questions the bot could not answer; each at both widths.
 
 Run from the repository root (needs Debian's chromium):
 
@@ -35,6 +35,9 @@ SHOTS = (
     ("review-followup.png", "/-/review/act?reference=SA-7QH3M", 1280),
     ("review-followup-phone.png", "/-/review/act?reference=SA-7QH3M", 390),
     ("review-unanswered.png", "/bot/unanswered_questions", 1280),
+    ("review-home-phone.png", "/", 390),
+    ("review-transcript-phone.png", "/bot/transcript?reference=SA-9VB6R", 390),
+    ("review-unanswered-phone.png", "/bot/unanswered_questions", 390),
 )
 LOGIN, PASSWORD = "alice", "sample password"
 

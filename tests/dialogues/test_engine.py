@@ -241,3 +241,14 @@ def test_commands_for_the_telegram_menu_have_descriptions(engine):
     commands = dict(engine.commands())
     for name in ("triage", "readiness", "nasss", "sips", "team", "plan", "forget", "privacy"):
         assert 3 <= len(commands[name]) <= 80
+
+
+def test_a_question_at_a_free_text_step_counts_the_one_topic_it_answers(talk):
+    """Answered briefly in the middle of a journey, a question is one topic raised (the one
+    shown), not every candidate the matcher weighed (the review's topic counts read this)."""
+    talk("/start", "[OK, keep my messages]", "/sips", "[Start]")
+    assert talk.at == ("sips", "questions")
+    talk("how can we evidence outcomes to get funding?")  # evidence first, funding close
+    assert [e.ids for e in talk.effects if isinstance(e, Matched)] == [("evidence",)]
+    assert talk.texts[0].startswith("Evidence of what works")  # the one shown
+    assert talk.at == ("sips", "questions")

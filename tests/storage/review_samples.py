@@ -87,9 +87,16 @@ def _write_person(store: Store, clock: SampleClock, person: dict[str, Any], now:
 
 def _write_followup(store: Store, clock: SampleClock, user_id: int, item: dict[str, Any]) -> None:
     store.create_followup(user_id, item["reference"], item["note"], item["contact"])
+    if "taken_by" in item:  # as /take on Telegram or "Take it" on the web
+        clock.now += timedelta(minutes=20)
+        store.take_followup(item["reference"], item["taken_by"], None, item["taken_by"])
     if "staff_note" in item:
         clock.now += timedelta(minutes=30)
-        store.add_staff_note(item["reference"], STAFF_ID, item["staff_note"])
+        name = item.get("noted_by")
+        staff_id = None if name else STAFF_ID
+        store.add_staff_note(item["reference"], staff_id, item["staff_note"], name)
+    if "stage" in item:  # waiting: the team wrote to them; answered: they wrote back
+        store.set_followup_stage(item["reference"], item["stage"])
     if "closed_by_staff" in item:
         clock.now += timedelta(hours=2)
         store.close_followup(item["reference"], item["closed_by_staff"], item["close_note"])

@@ -295,6 +295,8 @@ async def test_staff_see_the_queue_oldest_first_with_links(datasette: Datasette)
     assert first["Days waiting"] == 12
     assert first["Staff notes"].endswith("Left a voicemail on Tuesday; will try again Thursday.")
     assert first["Status"] == "new" and first["With"] == "—"
+    assert first["Staff notes"].startswith("sam: ")
+    assert (queue[1]["Status"], queue[1]["With"]) == ("waiting for them", "asha")
     assert [row["Messages kept"] for row in queue] == [4, 2, 0, 4]
     page = await datasette.client.get("/bot/followups_open", cookies=staff_cookies(datasette))
     assert page.status_code == 200
@@ -568,8 +570,12 @@ async def test_the_unanswered_questions_page_lists_a_question_that_matched_nothi
 
 async def test_the_home_page_has_counts_and_charts(datasette: Datasette, review_db: Path):
     page = await datasette.client.get("/", cookies=staff_cookies(datasette))
-    waiting = rows(review_db, "SELECT count(*) FROM followups WHERE status = 'open'")[0][0]
-    assert f"<strong>{waiting}</strong> waiting" in page.text
+    followups = [p["followup"] for p in load_samples() if "followup" in p]
+    waiting = [f for f in followups if "closed_by_staff" not in f]
+    nobody = sum("taken_by" not in f for f in waiting)
+    assert (nobody, len(waiting) - nobody) == (3, 1)  # the sample's: one is with asha
+    assert f"<strong>{nobody}</strong> waiting, nobody has them" in page.text
+    assert "<strong>1</strong> taken" in page.text
     assert "/-/review/chart/topics.png" in page.text
     for name in ("topics", "followups"):
         chart = await datasette.client.get(
@@ -580,16 +586,47 @@ async def test_the_home_page_has_counts_and_charts(datasette: Datasette, review_
         assert anonymous.status_code == 403
 
 
-async def act(datasette: Datasette, login: str, reference: str, action: str, text: str = ""):
+async def act(
+    datasette: Datasette,
+    login: str,
+    reference: str,
+    action: str,
+    text: str = "",
+    confirm: bool = True,
+):
+    """Post the follow-up page's form, as a browser would; a close is confirmed unless told."""
     cookies = staff_cookies(datasette, login)
     form = await datasette.client.get(f"/-/review/act?reference={reference}", cookies=cookies)
     assert form.status_code == 200 and reference in form.text
     token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
-    return await datasette.client.post(
-        "/-/review/act",
-        data={"reference": reference, "action": action, "text": text, "csrftoken": token},
-        cookies={**cookies, "ds_csrftoken": token},
-    )
+    data = {"reference": reference, "action": action, "text": text, "csrftoken": token}
+    cookies = {**cookies, "ds_csrftoken": token}
+    response = await datasette.client.post("/-/review/act", data=data, cookies=cookies)
+    if action != "close" or not confirm or response.status_code != 200:
+        return response
+    assert response.status_code == 200 and f"Close {reference}?" in response.text
+    asked = re.search(r'name="text" value="([^"]*)"', response.text).group(1)
+    data = {**data, "confirm": "yes", "text": html.unescape(asked)}
+    return await datasette.client.post("/-/review/act", data=data, cookies=cookies)
+
+
+async def test_closing_from_the_web_asks_first_with_the_note_and_changes_nothing_until_yes(
+    datasette: Datasette, review_db: Path
+):
+    reference = open_followups_oldest_first()[0]
+    asked = await act(datasette, "bob", reference, "close", "Rang & <sorted>", confirm=False)
+    assert asked.status_code == 200
+    assert f"Close {reference}?" in asked.text and "Rang &amp; &lt;sorted&gt;" in asked.text
+    assert "The person is told on Telegram" in asked.text and "No, keep it open" in asked.text
+    with Store.open(review_db, create=False) as store:
+        assert store.followup(reference).status == "open"
+        assert "close" not in [a.action for a in store.staff_actions(reference)]
+    no_note = await act(datasette, "bob", reference, "close", "  ", confirm=False)
+    assert "(no note)" in no_note.text
+    assert (await act(datasette, "bob", reference, "close", "Rang & <sorted>")).status_code == 302
+    with Store.open(review_db, create=False) as store:
+        closed = store.followup(reference)
+    assert (closed.status, closed.close_note) == ("closed", "Rang & <sorted>")
 
 
 async def test_take_note_and_close_from_the_web_are_audited_with_the_login(

@@ -92,6 +92,9 @@ async def test_staff_log_in_see_the_queue_and_close_a_follow_up(
         assert "SA-4K9P2" in await page.text("h1")
         await page.type_into("#text", "Spoke to Jo; funding guide sent.")
         await page.click_and_wait("button[value=close]")
+        assert "Close SA-4K9P2?" in await page.text("h2")  # it asks first, with the note
+        assert "Spoke to Jo; funding guide sent." in await page.text()
+        await page.click_and_wait("button[name=confirmed]")
         assert "SA-4K9P2 is closed" in await page.text()
         await page.goto(review_url + "/bot/followups_open")
         after = [row["Reference"] for row in await page.table()]

@@ -103,6 +103,9 @@ async def act(datasette: Any, request: Any) -> Response:
             return Response.text("Unknown action", status=400)
         db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
         db = db or next(iter(datasette.databases.values()))
+        if action == "close" and form.get("confirm") != "yes" and await _is_open(db, reference):
+            # Closing tells the person: it asks first, showing the note it will keep.
+            return await _page(datasette, request, db, reference, closing=form.get("text") or "")
         chat = (datasette.plugin_config(WORDS_PLUGIN) or {}).get("staff_chat_id")
         done = await asyncio.to_thread(
             _run, db.path, login, action, reference, form.get("text") or "", chat
@@ -113,6 +116,20 @@ async def act(datasette: Any, request: Any) -> Response:
     reference = (request.args.get("reference") or "").strip().upper()[:20]
     db = datasette.get_database(DATABASE) if DATABASE in datasette.databases else None
     db = db or next(iter(datasette.databases.values()))
+    return await _page(datasette, request, db, reference)
+
+
+async def _is_open(db: Any, reference: str) -> bool:
+    found = (
+        await db.execute("SELECT status FROM followups WHERE reference = ?", (reference,))
+    ).first()
+    return found is not None and found[0] == "open"
+
+
+async def _page(
+    datasette: Any, request: Any, db: Any, reference: str, closing: str | None = None
+) -> Response:
+    """The follow-up's page; with `closing`, the question whether to close it with that note."""
     row = (
         await db.execute(
             "SELECT f.reference, f.note, f.contact, f.status, f.stage, f.assigned_to,"
@@ -135,6 +152,7 @@ async def act(datasette: Any, request: Any) -> Response:
             "followup": dict(row) if row else None,
             "notes": [dict(n) for n in notes],
             "database": db.name,
+            "closing": closing.strip() if closing is not None else None,
         },
         request=request,
     )

@@ -277,7 +277,9 @@ def _draw(name: str, rows: list[dict[str, Any]], words: dict[str, str]) -> bytes
     axes.spines[["top", "right"]].set_visible(False)
     if not months:
         axes.text(0.5, 0.5, words["chart_empty"], ha="center", va="center")
-    axes.legend(fontsize=7, frameon=False, loc="upper left")
+    # Beside the bars, not over them; whole numbers only (these are counts).
+    axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.yaxis.get_major_locator().set_params(integer=True)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")
