@@ -440,6 +440,11 @@ async def test_closing_a_follow_up_is_recorded_with_who_and_leaves_the_queue(
     assert [(r["Closed by"], r["Note"]) for r in done if r["Reference"] == "SA-7QH3M"] == [
         ("bob", "Rang them; sent the guide.")
     ]
+    assert {r["Reference"]: r["How it went"] for r in done}["SA-7QH3M"] == "—"  # not yet said
+    with Store.open(review_db, create=False) as store:
+        store.rate_followup("SA-7QH3M", False)  # the person tapped 👎 on Telegram
+    done = await get_rows(datasette, "/bot/followups_closed.json", "bob")
+    assert {r["Reference"]: r["How it went"] for r in done}["SA-7QH3M"] == "👎"
     page = await datasette.client.get(
         "/-/review/act?reference=SA-7QH3M",
         cookies={**staff_cookies(datasette, "bob"), **response.cookies},
