@@ -9,8 +9,10 @@ It writes, from one user's visits (a triage, two readiness checks six weeks apar
 check, a SIPS record and its update after eight weeks), exactly as the bot would send them:
     readiness-chart.png   the second readiness profile, with the first marked
     nasss-chart.png       the NASSS complexity profile
-    plan-page-1.png       page 1 of their plan PDF (answers, frameworks)
-    plan-page-2.png       page 2 (the readiness chart embedded, with its history)
+    plan-page-1.png … plan-page-5.png   every page of their plan PDF: what fits and why, with
+                          their answers; the readiness profile; priorities, what changed and
+                          the NASSS profile; where it is complex and the SIPS record before and
+                          after; next steps and reading
 
 PDF pages are rasterised with pypdfium2 when it is importable, otherwise with pdftoppm.
 """
@@ -33,7 +35,7 @@ from dialogues import Chart, Document, Engine
 from tests.conftest import Talk
 
 OUT = Path(__file__).with_name("images")
-PAGES = (1, 2)
+PAGES = (1, 2, 3, 4, 5)  # every page: a test keeps this equal to the plan's page count
 DPI = 110  # an A4 page 910 px wide: sharp on GitHub, small in the repository
 
 
@@ -44,6 +46,8 @@ def main() -> int:
     for name, chart in charts.items():
         _write(OUT / f"{name}-chart.png", render_chart(chart))
     pdf = render_document(plan)
+    for stale in OUT.glob("plan-page-*.png"):
+        stale.unlink()
     for number in PAGES:
         page = _rasterise(pdf, number)
         out = io.BytesIO()

@@ -21,6 +21,7 @@ from dialogues.journeys._profiles import (
     profile_chart,
     summary,
 )
+from dialogues.journeys.triage import AUDIENCE
 from knowledge import Reading
 
 READING_IN_PLAN = 6  # reading entries listed at the end
@@ -30,6 +31,8 @@ REVIEW_AFTER = timedelta(days=91)  # the suggested "review again by": about thre
 TRIAGE = Jump("triage")
 READINESS = Jump("readiness")
 NAME = Jump("plan", "name")
+# The triage's heading in the plan, worded as its result was in the chat (triage.AUDIENCE).
+HEADINGS = {"result_levers": "triage_heading_levers", "result_person": "triage_heading_person"}
 
 
 def plan(convo: Conversation) -> None:
@@ -101,8 +104,8 @@ def build_plan(convo: Conversation, name: str | None = None) -> Document | None:
             profile, focus = _profile_section(convo, kind, records, t)
             sections += profile
             topics += focus
-            if kind == "readiness":
-                steps |= {i: _step(convo, i, t) for i in focus if i not in steps}
+            if kind == "readiness":  # the priorities have their own section, just above
+                steps = {w: step for w, step in steps.items() if w not in focus}
         if kind in drafts:
             sections.append(_draft_section(convo, kind, t))
     if records := results.get("sips"):
@@ -148,13 +151,14 @@ def _triage_section(convo: Conversation, record: Result, t) -> tuple[DocSection,
     frameworks = [f for f in record.result.get("frameworks", []) if f in convo.kb.frameworks]
     watch = [w for w in record.result.get("watch", []) if w in convo.kb.factors]
     reasons = record.result.get("reasons", {})
-    paragraphs = [t("triage_intro", date=long_date(record.date))]
-    paragraphs += [
+    intro = t("triage_intro" if frameworks else "triage_intro_none", date=long_date(record.date))
+    fits = tuple(
         t("recommended", title=convo.kb.frameworks[f].title, reasons=" ".join(reasons.get(f, [])))
         for f in frameworks
-    ]
+    )
     table = ((t("column_question"), t("column_answer")), *rows)
-    section = DocSection(t("triage_heading"), paragraphs=tuple(paragraphs), table=table)
+    heading = HEADINGS.get(AUDIENCE.get(record.answers.get("role", "")), "triage_heading")
+    section = DocSection(t(heading), paragraphs=(intro,), bullets=fits, table=table)
     return section, frameworks, watch
 
 
@@ -305,7 +309,10 @@ JOURNEY = Journey(
         "subtitle": ("date", "review_by"),
         "footer": (),
         "triage_heading": (),
+        "triage_heading_levers": (),
+        "triage_heading_person": (),
         "triage_intro": ("date",),
+        "triage_intro_none": ("date",),
         "recommended": ("title", "reasons"),
         "readiness_heading": (),
         "nasss_heading": (),

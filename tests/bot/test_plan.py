@@ -191,3 +191,19 @@ def test_the_triage_table_lists_each_answer_once(user):
     document, _ = _plan(user)
     questions = [row[0] for row in document.sections[0].table[1:]]
     assert questions == ["You are", "Stage", "Technology", "Scale of change", "Hardest part"]
+
+
+def test_the_triage_heading_is_worded_as_the_chat_worded_the_result(user):
+    user("/triage", "[I use services or I'm a carer]", "[Help design]", "[Skip]")
+    document, _ = _plan(user)
+    assert document.sections[0].heading == "Taking part"
+    user("/triage", "[Commissioner]", "[Commission or fund]", "[Skip]")
+    document, _ = _plan(user)
+    assert document.sections[0].heading == "What fits, and where your levers are"
+
+
+def test_next_steps_do_not_repeat_the_priorities(user):
+    _journeys(user)
+    document, _ = _plan(user)
+    bullets = {s.heading: s.bullets for s in document.sections}
+    assert not set(bullets["Your priorities"]) & set(bullets["Next steps"])

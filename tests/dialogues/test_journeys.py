@@ -261,7 +261,7 @@ def test_plan_is_empty_at_first_then_holds_the_users_work(user):
     triage = document.sections[0]
     assert triage.table[0] == ("Question", "Your answer")
     assert ("Technology", "Yes, technology is central") in triage.table
-    assert any("NASSS" in p for p in triage.paragraphs)
+    assert any("NASSS" in b for b in triage.bullets)  # each framework that fits, a bullet
     assert document.sections[1].chart is not None
 
 
