@@ -581,10 +581,13 @@ def glossary_term(convo: Conversation, term_id: str, topic_id: str | None = None
     if term is None:
         return False
     topic = convo.kb.topic(topic_id) if topic_id else None
+    rows: list[tuple[Option, ...]] = []
     if topic is not None:
-        back = _back_to_card(convo, topic)
-    else:
-        back = (option(convo.label(GLOSSARY), Listing("glossary")),)
+        rows.append(_back_to_card(convo, topic))
+    else:  # the topics it belongs to, then the rest of the glossary
+        related = [t for t in (convo.kb.topic(i) for i in term.related) if t is not None]
+        rows += rows_of([option(t.short_title, Topic(t.id)) for t in related[:2]], 2)
+        rows.append((option(convo.label(GLOSSARY), Listing("glossary")),))
     text = convo.text(GLOSSARY_TERM, term=term.term, definition=term.definition)
-    convo.say(text, [back, convo.menu_row()])
+    convo.say(text, [*rows, convo.menu_row()])
     return True

@@ -75,6 +75,8 @@ def test_no_card_leads_anyone_with_advice_for_someone_else(engine):
         for role in (None, *ROLES):
             first = factor.actions_of(role)[0]
             assert not first.startswith(("If you fund", "If you commission")), (factor.id, role)
+        # Someone who has not said who they are is not addressed as one kind of person first.
+        assert not factor.actions[0].startswith("If you"), factor.id
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -128,3 +130,11 @@ def test_check_names_a_role_the_triage_does_not_ask_about(tmp_path, capsys):
         p.startswith("knowledge/data/factors.yaml: evidence: actions_for.carer: no role 'carer'")
         for p in problems
     ), problems
+
+
+def test_a_word_looked_up_on_its_own_leads_to_the_topics_it_belongs_to(user):
+    user("what is double running")
+    assert "Keeping the old service going" in user.text
+    assert {"Resources", "Funding to scale", "Glossary"} <= set(user.labels)
+    user("[Funding to scale]")
+    assert "Scaling needs money of its own" in user.text
