@@ -12,6 +12,7 @@ from dialogues._markup import Markup, escape, fill, plain
 from dialogues._navigation import series_items
 from dialogues._types import Chart, ChartLevel, ChartRow, Option
 from dialogues.journeys._common import end_buttons, previous, remember
+from dialogues.screens import SCREEN_LINES, phone_lines
 
 # Bar lengths on the charts; "unknown" (not sure) has none.
 LEVEL_SCORES = {"red": 1, "amber": 2, "green": 3, "simple": 1, "complicated": 2, "complex": 3}
@@ -159,13 +160,29 @@ def send_profile(
     answers: dict[str, str],
     levels: dict[str, str],
     result: dict[str, Any],
-    text: Markup,
+    texts: list[Markup],
     buttons: list[Option],
 ) -> None:
-    """Send the chart (its caption says the result in words) and the text; keep the result."""
+    """Send the chart (its caption says the result in words) and the texts, a phone screen
+    each, the buttons under the last; keep the result."""
     earlier = previous(convo, flow.id)  # before remember: the chart marks the previous levels
     before = earlier.result.get("levels", {}) if earlier else {}
     chart = profile_chart(convo, flow, levels, before, convo.today)
     remember(convo, flow.id, answers, {"levels": levels, **result})
     convo.say(escape(chart.caption), chart=chart)
-    convo.say(text, end_buttons(convo, *buttons))
+    screens = [text for text in texts if text]
+    for text in screens[:-1]:
+        convo.say(text)
+    convo.say(screens[-1], end_buttons(convo, *buttons))
+
+
+def screens(paragraphs: list[Markup]) -> list[Markup]:
+    """Paragraphs packed, in order, into as few messages as fit a phone screen each."""
+    packed: list[str] = []
+    for paragraph in paragraphs:
+        joined = f"{packed[-1]}\n\n{paragraph}" if packed else ""
+        if packed and phone_lines(joined) <= SCREEN_LINES:
+            packed[-1] = joined
+        else:
+            packed.append(str(paragraph))
+    return [Markup(text) for text in packed]

@@ -12,6 +12,7 @@ from dialogues.journeys._profiles import (
     item_titles,
     levels_of,
     profile_lines,
+    screens,
     send_profile,
 )
 
@@ -34,21 +35,20 @@ def nasss(convo: Conversation) -> None:
     ]
     if complicated:
         advice.append(convo.flow_text("complicated", titles=", ".join(complicated)))
-    text = convo.flow_text(
-        "result",
-        profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id)),
-        advice=Markup("\n\n".join(advice)) if advice else convo.flow_text("all_simple"),
-        changes=changes_text(convo, flow, levels),
+    profile = convo.flow_text(
+        "result", profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id))
     )
+    advice = advice or [convo.flow_text("all_simple")]
+    texts = screens([t for t in (profile, changes_text(convo, flow, levels), *advice) if t])
     buttons = [option(framework.short_title, Topic("nasss"))]
-    send_profile(convo, flow, answers, levels, {"complex": complex_ids}, text, buttons)
+    send_profile(convo, flow, answers, levels, {"complex": complex_ids}, texts, buttons)
 
 
 JOURNEY = Journey(
     name="nasss",
     computes={"nasss": nasss},
     texts={
-        "result": ("profile", "advice", "changes"),
+        "result": ("profile",),
         "warning": ("count",),
         "simplify": ("title", "advice"),
         "complicated": ("titles",),

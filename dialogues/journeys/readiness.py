@@ -12,6 +12,7 @@ from dialogues.journeys._profiles import (
     item_titles,
     levels_of,
     profile_lines,
+    screens,
     send_profile,
 )
 
@@ -27,24 +28,27 @@ def readiness(convo: Conversation) -> None:
     urgent = sorted((i for i in levels if levels[i] in order), key=lambda i: order[levels[i]])
     urgent = urgent[:PRIORITIES]
     priorities = [
-        convo.flow_text("priority", title=groups[i].short_title, action=kb.factors[i].actions[0])
+        convo.flow_text(
+            "priority", title=groups[i].short_title, action=kb.factors[i].actions_of(convo.role)[0]
+        )
         for i in urgent
     ]
-    text = convo.flow_text(
-        "result",
-        profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id)),
-        priorities=Markup("\n\n".join(priorities)) if priorities else convo.flow_text("all_green"),
-        changes=changes_text(convo, flow, levels),
+    profile = convo.flow_text(
+        "result", profile=profile_lines(convo, flow, levels, item_titles(convo, flow.id))
     )
+    advice = priorities or [convo.flow_text("all_green")]
+    advice[0] = Markup(convo.flow_text("priorities") + advice[0])
+    texts = screens([t for t in (profile, changes_text(convo, flow, levels), *advice) if t])
     buttons = [option(groups[i].short_title, Topic(i)) for i in urgent]
-    send_profile(convo, flow, answers, levels, {"priorities": urgent}, text, buttons)
+    send_profile(convo, flow, answers, levels, {"priorities": urgent}, texts, buttons)
 
 
 JOURNEY = Journey(
     name="readiness",
     computes={"readiness": readiness},
     texts={
-        "result": ("profile", "priorities", "changes"),
+        "result": ("profile",),
+        "priorities": (),
         "priority": ("title", "action"),
         "all_green": (),
         **PROFILE_TEXTS,

@@ -209,7 +209,7 @@ async def test_charts_and_documents_are_sent_as_photo_and_file(running):
     await running.press("Start")
     for _ in range(6):
         await running.press("Yes")
-    photo, text = await running.press("No", count=2)
+    photo, text = await running.press("No", count=2)  # one priority: profile and it fit a screen
     assert photo.photo and photo.photo.startswith(b"\x89PNG")
     assert "readiness profile" in photo.visible_text
     assert "Your priorities" in text.visible_text

@@ -54,7 +54,9 @@ def test_triage_result_offers_the_frameworks_the_factors_and_the_plan(user):
 
 def test_readiness_gives_a_profile_three_priorities_and_a_chart(user):
     user("/readiness", "[Start]", *READINESS_ANSWERS)
-    chart_reply, _result = user.replies
+    chart_reply, *results = user.replies
+    assert results and all(phone_lines(r.text) <= SCREEN_LINES for r in results)  # a screen each
+    assert results[-1].options and not any(r.options for r in results[:-1])  # buttons last
     chart = chart_reply.chart
     assert chart is not None and chart.palette == "readiness"
     assert [row.level for row in chart.rows] == [

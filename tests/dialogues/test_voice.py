@@ -138,3 +138,27 @@ def test_a_word_looked_up_on_its_own_leads_to_the_topics_it_belongs_to(user):
     assert {"Resources", "Funding to scale", "Glossary"} <= set(user.labels)
     user("[Funding to scale]")
     assert "Scaling needs money of its own" in user.text
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_readiness_priorities_are_worded_for_them_and_fit_a_phone(talk, role):
+    talk("/start", "[OK, keep my messages]")
+    _triaged(talk, role)
+    talk("/readiness", "[Start]", *["[No]"] * 7)
+    result = next(r for r in talk.replies if "Your priorities" in r.text)
+    assert phone_lines(result.text) <= SCREEN_LINES
+    kb = talk.engine.kb
+    firsts = [kb.factors[g.factors[0]].actions_of(role)[0] for g in kb.key_factors]
+    assert sum(action in talk.text for action in firsts) == 3
+
+
+def test_the_longest_results_come_a_phone_screen_at_a_time(user):
+    user("/nasss", "[Start]", *["[Complex]"] * 7)
+    user.now = user.now.replace(day=20)
+    user("/nasss", "[Start]", *["[Simple]"] * 3, *["[Complicated]"] * 4)
+    user("/readiness", "[Start]", *["[No]"] * 7)
+    user.now = user.now.replace(day=25)
+    user("/readiness", "[Start]", *["[Partly]"] * 7)
+    assert "Since 20 March" in user.text and "Your priorities" in user.text
+    for reply in user.history:
+        assert phone_lines(reply.text) <= SCREEN_LINES, reply.text
