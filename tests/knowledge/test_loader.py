@@ -40,7 +40,10 @@ def test_a_card_too_long_for_a_phone_names_the_file_entry_and_field(copy, capsys
 
 def test_a_journey_step_too_long_for_a_phone_names_the_flow_and_step(copy, capsys):
     flow = "dialogues/flows/readiness.yaml"
-    question = "Can you recruit the staff you will need as you grow?"
+    question = (
+        "Can you find and keep the people you will need to deliver it as you grow,"
+        " whether staff, carers or volunteers?"
+    )
     copy.edit(flow, question, " ".join([question] * 14))
     code, problems = copy.check(capsys)
     assert code == 1
