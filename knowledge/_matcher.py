@@ -75,6 +75,12 @@ TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie
 TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
 TYPO_MAX_CHARS = 24  # longer tokens are not words anyone misspelt
 TYPO_CHECKS = 24  # unknown words looked up per message, at most: bounds time on garbage input
+QUESTION_FIRST = 6  # a message of this many sentences or more is read from its questions first
+QUESTION_STARTS = frozenset(  # a sentence that starts with one of these is put as a question
+    {"how", "what", "whats", "why", "who", "where", "which", "when", "can", "could", "should"}
+    | {"would", "is", "are", "do", "does", "any"}
+)
+PLAIN_WORDS = 50_000  # words remembered as read (about 8 MB at most): bounds the memory
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
@@ -199,12 +205,23 @@ class _Rules:
         for n, term in enumerate(self.terms):
             self.index[min(set(term.stems), key=lambda s: (uses[s], s))].append(n)
         self.reach = max((len(t.stems) for t in self.terms), default=1) * (MAX_GAP + 1)
+        # Only a term of several words can span the join of two sentences.
+        self.phrases: dict[str, list[int]] = {
+            s: [n for n in found if len(self.terms[n].stems) > 1] for s, found in self.index.items()
+        }
+        self.phrases = {s: found for s, found in self.phrases.items() if found}
+        self.special = {n for n, t in enumerate(self.terms) if t.negative or t.companion}
+        self.stems_of = {t.text: t.stems for t in self.terms}
 
-    def fired(self, positions: dict[str, list[int]]) -> set[int]:
-        """The terms (by number) whose words are all in the message, in order, close together."""
+    def fired(
+        self, positions: dict[str, list[int]], index: dict[str, list[int]] | None = None
+    ) -> set[int]:
+        """The terms (by number) whose words are all in the message, in order, close together
+        (of the terms in `index` when given)."""
         found = set()
+        index = self.index if index is None else index
         for s in positions:
-            for n in self.index.get(s, ()):
+            for n in index.get(s, ()):
                 needed = self.terms[n].stems
                 if all(x in positions for x in needed) and _in_order(needed, positions):
                     found.add(n)
@@ -240,7 +257,7 @@ class _Rules:
             evidence[term.topic] += worth
             found[term.topic].append((worth, term.text))
         if not self.nested_count:
-            evidence, found = _without_nested(found)
+            evidence, found = _without_nested(found, self.stems_of)
         for topic in ruled_out | (self.needs_company - accompanied):
             evidence.pop(topic, None)
         return evidence, found
@@ -290,6 +307,7 @@ class Matcher:
         self._build_spelling(kb)
         self._correct = lru_cache(maxsize=4096)(self._closest_rule_word)
         self._stop = self.reader.stop_words
+        self._plain: dict[str, Token] = {}  # words read as typed, never corrected: read once
         self._generic_stems = frozenset(stem(w) for w in self._generic)
         self._examples = self._example_index()
         lists = kb.matching
@@ -399,37 +417,52 @@ class Matcher:
         """The message's tokens: stemmed, typos corrected, listed alternatives replaced."""
         return [t for sentence in self._read_sentences(text) for t in sentence]
 
-    def _read_sentences(self, text: str) -> list[list[Token]]:
-        """The tokens of each sentence, typos corrected within one budget for the message."""
+    def _read_sentences(self, text: str, asks: list[bool] | None = None) -> list[list[Token]]:
+        """The tokens of each sentence, typos corrected within one budget for the message;
+        `asks`, when given, gets whether each sentence is put as a question."""
         checks = TYPO_CHECKS
         sentences = []
+        plain = self._plain
         for part in _sentences(text):
             tokens = []
-            for word in words(part):
+            typed = words(part)
+            for word in typed:
+                token = plain.get(word)
+                if token is not None:
+                    tokens.append(token)
+                    continue
                 s = stem(word)
                 if (
                     s in self._known
-                    or not checks
                     or not TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS
                     or not (word.isascii() and word.isalpha())
                     or word in self._english
                 ):
+                    token = Token(s, 1.0, word in self._generic)
+                    if len(plain) < PLAIN_WORDS:
+                        plain[word] = token
+                    tokens.append(token)
+                    continue
+                if not checks:
                     tokens.append(Token(s, 1.0, word in self._generic))
                     continue
                 checks -= 1
                 corrected = self._correct(word)
                 tokens.append(Token(*corrected) if corrected else Token(s))
             if tokens:
-                sentences.append(list(self.reader.read_tokens(tokens)))
+                sentences.append(self.reader.read_tokens(tokens))
+                if asks is not None:
+                    asks.append(part.rstrip().endswith("?") or typed[0] in QUESTION_STARTS)
         return sentences
 
     def match(self, text: str, limit: int = 5) -> MatchResult:
         """Where a message goes, and for a topic question the ranked factors and frameworks."""
         truncated = len(text) > MAX_QUERY_CHARS
-        sentences = self._read_sentences(text[:MAX_QUERY_CHARS])
+        asks: list[bool] = []
+        sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks)
         tokens = [t for sentence in sentences for t in sentence]
         positions, quality, _ = _positions(tokens)
-        ranked, vetoed, rules_best = self._ranking(text, sentences)
+        ranked, vetoed, rules_best = self._ranking(text, sentences, asks)
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
         # How well the rules alone matched decides the routes, as before the examples.
         routed = self._route(positions, quality, score_of(rules_best))
@@ -447,7 +480,9 @@ class Matcher:
 
     def candidates(self, text: str) -> list[Match]:
         """Every topic with any evidence, best first, thresholds aside: what nearly fired."""
-        return self._ranking(text, self._read_sentences(text[:MAX_QUERY_CHARS]))[0]
+        asks: list[bool] = []
+        sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks)
+        return self._ranking(text, sentences, asks)[0]
 
     def unknown_words(self, text: str) -> list[str]:
         """Words of the text that no rule, list or stop word knows: where vocabulary is missing."""
@@ -464,16 +499,31 @@ class Matcher:
 
         A scaling word in the message raises the bar for every route: then only a strong phrase
         (ROUTE_STRONG) sends the message away from a topic. A clear topic match (two clear
-        terms or more) raises it too, except for safety.
+        terms or more) raises it too; for safety, only when the topic is clear in the words
+        the safety terms did not use: "our partnership is falling apart" is about partnership
+        ("falling apart" a figure of speech), but "worried about a safeguarding issue" is a
+        worry, even though "safeguarding" is also a word of risk aversion.
         """
         evidence, fired = self._routes.evidence(positions, quality)
         if not evidence:
             return None
+        if topic_score >= score_of(ROUTE_STRONG):
+            used = {
+                s
+                for route_id, terms in fired.items()
+                if self._route_kind[route_id] == "safety"
+                for _, text in terms
+                for s in self._routes.stems_of[text]
+            }
+            rest = {s: at for s, at in positions.items() if s not in used}
+            left, _ = self._topics.evidence(rest, quality)
+            safety_topic_score = score_of(max(left.values(), default=0.0))
+        else:
+            safety_topic_score = topic_score
         scaling, _ = self._scaling.evidence(positions, quality)
-        clear_topic = topic_score >= score_of(ROUTE_STRONG)
         for kind in (*ROUTE_ORDER, "about"):
-            # Safety first: only a scaling word raises its bar, never how well a topic matched.
-            need = ROUTE_STRONG if scaling or (clear_topic and kind != "safety") else 1.0
+            score = safety_topic_score if kind == "safety" else topic_score
+            need = ROUTE_STRONG if scaling or score >= score_of(ROUTE_STRONG) else 1.0
             best = max(
                 (r for r in evidence if self._route_kind[r] == kind),
                 key=lambda r: evidence[r],
@@ -522,7 +572,9 @@ class Matcher:
     def _glossary_stems(self, term_id: str) -> tuple[str, ...]:
         return next(t.stems for t in self._glossary.terms if t.topic == term_id)
 
-    def _ranking(self, text: str, sentences: list[list[Token]]) -> tuple[list[Match], bool, float]:
+    def _ranking(
+        self, text: str, sentences: list[list[Token]], asks: list[bool] | None = None
+    ) -> tuple[list[Match], bool, float]:
         """Every topic with evidence, best first; whether a `none` example vetoed them; and
         the best evidence the rules alone found.
 
@@ -532,7 +584,7 @@ class Matcher:
         the two counting.
         """
         tokens = [t for sentence in sentences for t in sentence]
-        window = self._best_window(sentences, tokens)
+        window = self._best_window(sentences, tokens, asks)
         positions, quality, generic = _positions(window if window is not None else tokens)
         evidence, fired = self._topics.evidence(positions, quality, generic)
         views = [tokens]
@@ -636,7 +688,9 @@ class Matcher:
             typed.setdefault(stem(word), word)
         return typed
 
-    def _best_window(self, sentences: list[list[Token]], tokens: list[Token]) -> list[Token] | None:
+    def _best_window(
+        self, sentences: list[list[Token]], tokens: list[Token], asks: list[bool] | None = None
+    ) -> list[Token] | None:
         """The tokens of the strongest window of sentences (the whole of a short message), or
         None when no rule finds anything in any window.
 
@@ -645,24 +699,56 @@ class Matcher:
         """
         if len(sentences) <= WINDOW_SENTENCES:
             return tokens
+        if asks and len(sentences) >= QUESTION_FIRST and any(asks):
+            # A long story with a question in it: the windows holding a question are read
+            # first, and the rest only when those find no match.
+            ends = sorted({end for n, asked in enumerate(asks) if asked for end in (n + 1, n + 2)})
+            score, found = self._strongest(sentences, [e for e in ends if e <= len(sentences)])
+            if score >= MIN_SCORE:
+                return found
+        return self._strongest(sentences, range(1, len(sentences) + 1))[1]
+
+    def _strongest(
+        self, sentences: list[list[Token]], ends: Iterable[int]
+    ) -> tuple[int, list[Token] | None]:
+        """The score and tokens of the strongest window of one or two sentences ending at these
+        ends (0 and None when no rule finds anything)."""
         rules = self._topics
-        read = [_positions(sentence) for sentence in sentences]
-        fired = [rules.fired(positions) for positions, _, _ in read]
-        anchors = rules.index.keys()
+        ends = list(ends)
+        # Each sentence is read only if a window holds it, and once.
+        needed = {n for end in ends for n in (end - 2, end - 1) if n >= 0}
+        read = {n: _positions(sentences[n]) for n in sorted(needed)}
+        fired = {n: rules.fired(positions) for n, (positions, _, _) in read.items()}
+        anchors = rules.phrases.keys()
+        pairs: dict[int, set[int]] = {}  # first sentence -> the terms its window of two finds
+        for end in ends:
+            start = end - 2
+            if start >= 0:
+                pairs[start] = fired[start] | fired[start + 1]
+                join = sentences[start][-rules.reach :] + sentences[start + 1][: rules.reach]
+                if not anchors.isdisjoint(t.stem for t in join):
+                    pairs[start] |= rules.fired(_places(join), rules.phrases)
+        # Without `not` or `with` terms, a window of two finds at least what each of its
+        # sentences does, and wins a tie (it is read later): a sentence inside a window of two
+        # need not be scored alone.
+        plain = rules.special.isdisjoint(set().union(*pairs.values(), *fired.values()))
         best: tuple[int, int, int] | None = None  # score, first sentence, last sentence + 1
-        for end in range(1, len(sentences) + 1):
+        for end in ends:
             for size in range(1, WINDOW_SENTENCES + 1):
                 start = end - size
                 if start < 0:
                     continue
-                found = set().union(*fired[start:end])
-                if size == 2:
-                    join = sentences[start][-rules.reach :] + sentences[start + 1][: rules.reach]
-                    if not anchors.isdisjoint(t.stem for t in join):
-                        found |= rules.fired(_places(join))
+                if size == 1:
+                    if plain and (start - 1 in pairs or start in pairs):
+                        continue
+                    found = fired[start]
+                    _, quality, generic = read[start]
+                else:
+                    found = pairs[start]
+                    quality = _EitherQuality(read[start][1], read[start + 1][1])
+                    generic = _GenericInBoth(read[start], read[start + 1])
                 if not found:
                     continue
-                _, quality, generic = read[start] if size == 1 else _merged(read[start:end])
                 evidence, _ = rules.evidence({}, quality, generic, fired=found)
                 if not evidence:
                     continue
@@ -670,8 +756,8 @@ class Matcher:
                 if best is None or score >= best[0]:
                     best = (score, start, end)
         if best is None:
-            return None
-        return [t for sentence in sentences[best[1] : best[2]] for t in sentence]
+            return 0, None
+        return best[0], [t for sentence in sentences[best[1] : best[2]] for t in sentence]
 
     def _smalltalk_in(self, tokens: list[Token]) -> str | None:
         """'help', 'thanks' or 'greeting' if the message holds one of their phrases."""
@@ -690,13 +776,14 @@ def _same_question(text: str) -> str:
 
 
 def _without_nested(
-    fired: dict[str, list[tuple[float, str]]],
+    fired: dict[str, list[tuple[float, str]]], stems_of: dict[str, tuple[str, ...]]
 ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
-    """Each entry's fired terms without those whose words sit inside a longer fired term."""
+    """Each entry's fired terms without those whose stems sit inside a longer fired term
+    ("attacking", read as "attack", inside "heart attack")."""
     evidence: dict[str, float] = defaultdict(float)
     kept: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for topic, terms in fired.items():
-        read = {text: f" {' '.join(words(text))} " for _, text in terms}
+        read = {text: f" {' '.join(stems_of[text])} " for _, text in terms}
         for worth, text in terms:
             if any(read[text] in read[other] and other != text for _, other in terms):
                 continue
@@ -743,19 +830,34 @@ def _sentences(text: str) -> list[str]:
     return [" ".join(parts[n : n + size]) for n in range(0, len(parts), size)]
 
 
-def _merged(
-    parts: list[tuple[dict[str, list[int]], dict[str, float], frozenset[str]]],
-) -> tuple[set[str], dict[str, float], frozenset[str]]:
-    """The stems, best qualities and generic-only stems of several sentences read together."""
-    stems: set[str] = set()
-    quality: dict[str, float] = {}
-    specific: set[str] = set()
-    for positions, q, generic in parts:
-        stems.update(positions)
-        for s, value in q.items():
-            quality[s] = max(quality.get(s, 0.0), value)
-        specific.update(positions.keys() - generic)
-    return stems, quality, frozenset(stems - specific)
+class _EitherQuality:
+    """The best quality a stem was read with in either of two sentences (a window of two)."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: dict[str, float], second: dict[str, float]):
+        self.first, self.second = first, second
+
+    def __getitem__(self, stem: str) -> float:
+        return max(self.first.get(stem, 0.0), self.second.get(stem, 0.0))
+
+
+class _GenericInBoth:
+    """The stems typed only as generic words in a window of two sentences, looked up as needed
+    rather than merged: a long message has a window for every pair of sentences."""
+
+    __slots__ = ("first", "second")
+
+    def __init__(self, first: tuple, second: tuple):
+        self.first, self.second = first, second
+
+    def __contains__(self, stem: object) -> bool:
+        (here, _, generic_here), (there, _, generic_there) = self.first, self.second
+        if stem not in here and stem not in there:
+            return False
+        return (stem not in here or stem in generic_here) and (
+            stem not in there or stem in generic_there
+        )
 
 
 def _by_first_letter(targets: Iterable[str]) -> dict[str, list[str]]:

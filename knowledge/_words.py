@@ -18,7 +18,7 @@ import gzip
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -125,8 +125,13 @@ class Reader:
                     form = stems(text)
                     if form and form != (one,):
                         self.same.setdefault(form, one)
-        self._longest = max((len(k) for k in self.same), default=1)
-        self._starts = frozenset(k[0] for k in self.same if len(k) > 1)
+        lengths: dict[str, set[int]] = {}
+        for k in self.same:
+            if len(k) > 1:
+                lengths.setdefault(k[0], set()).add(len(k))
+        # first stem -> the lengths of the alternatives starting with it, longest first
+        self._starts = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        self._single = {k[0]: v for k, v in self.same.items() if len(k) == 1}
 
     def read_word(self, text: str) -> str:
         """The single stem a word or phrase from the lists stands for."""
@@ -140,29 +145,32 @@ class Reader:
         """The stems of a text, each listed alternative replaced by what it stands for."""
         return [t.stem for t in self.read_tokens(Token(s) for s in stems(text))]
 
-    def read_tokens(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def read_tokens(self, tokens: Iterable[Token]) -> list[Token]:
         """Replace listed alternatives, longest first, keeping the weakest quality of the parts."""
         tokens = list(tokens)
+        starts, single = self._starts, self._single
+        if not any(t.stem in starts or t.stem in single for t in tokens):
+            return tokens  # most sentences: nothing listed in them
+        found = []
         i = 0
         while i < len(tokens):
             first = tokens[i].stem
-            if first in self._starts:
-                for n in range(min(self._longest, len(tokens) - i), 1, -1):
-                    key = tuple(t.stem for t in tokens[i : i + n])
-                    if key in self.same:
-                        quality = min(t.quality for t in tokens[i : i + n])
-                        yield Token(self.same[key], quality)
-                        i += n
-                        break
-                else:
-                    yield self._one(tokens[i])
-                    i += 1
+            for n in starts.get(first, ()):
+                if i + n > len(tokens):
+                    continue
+                key = tuple(t.stem for t in tokens[i : i + n])
+                if key in self.same:
+                    quality = min(t.quality for t in tokens[i : i + n])
+                    found.append(Token(self.same[key], quality))
+                    i += n
+                    break
             else:
-                yield self._one(tokens[i])
+                found.append(self._one(tokens[i]))
                 i += 1
+        return found
 
     def _one(self, token: Token) -> Token:
-        canonical = self.same.get((token.stem,))
+        canonical = self._single.get(token.stem)
         return Token(canonical, token.quality, token.generic) if canonical else token
 
     def content(self, text: str) -> list[str]:

@@ -287,3 +287,48 @@ def test_the_same_words_without_someone_close_are_a_scaling_question(matcher, me
     result = matcher.match(message)
     assert result.route == "topic", result
     assert topic in [m.id for m in result.matches[:3]], result
+
+
+def test_a_long_story_is_read_from_its_question_first(matcher):
+    story = "The staff turnover is awful. " + "Our volunteers visit people at home. " * 5
+    best = matcher.match(story + "How do we get the council to commission it?").best
+    # the question names commissioning; the story's strongest sentence, far from it, would
+    # be turnover
+    assert best is not None and best.id == "commissioning"
+    # a question that names no topic leaves the whole story to be read
+    vague = "We lose half our care workers every year to the supermarkets. " * 6
+    assert matcher.match(vague + "What should we do?").best.id == "workforce"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our partnership with the council is falling apart",
+        "whats the point of evaluating if nobody reads it",
+        "we are drowning in referrals since we expanded to the next borough",
+        "the funding cliff next march is going to kill the whole project",
+    ],
+)
+def test_a_figure_of_speech_in_a_scaling_question_is_not_an_alarm(matcher, message):
+    assert matcher.match(message).route not in ("safety", "personal-care", "off-topic")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I am worried about a safeguarding issue",
+        "a resident told me the new night worker kissed her and she didnt want it",
+        "sometimes i think about stepping in front of a train",
+        "he is going to kill her",
+        "my dad is having a heart attack",
+    ],
+)
+def test_harm_told_without_the_usual_words_is_still_safety(matcher, message):
+    assert matcher.match(message).route == "safety"
+
+
+def test_ways_of_paying_by_results_are_honestly_outside_the_review(matcher):
+    for message in ("social impact bonds", "should we go for an outcomes based contract"):
+        found = matcher.match(message)
+        assert (found.route, found.route_id) == ("about", "outside-review")
+        assert found.to_json()["answer"] == "outside-review"
