@@ -438,7 +438,7 @@ def _text(convo: Conversation, text: str) -> None:
             show(convo, convo.text(NOT_EMAIL if step.expect == "email" else NOT_PHONE))
             return
         result = convo.matcher.match(text)
-        if _asks_a_question(text, result):
+        if step.answers_questions and _asks_a_question(text, result):
             _answer_then_ask_again(convo, text, result)
             return
         if len(text) > ANSWER_LIMIT:

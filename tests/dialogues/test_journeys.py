@@ -206,6 +206,18 @@ def test_typed_note_to_team_is_not_sent_to_the_matcher(user):
     assert not list(user.effects_of(Matched))
 
 
+def test_a_note_to_the_team_put_as_a_question_is_the_note_not_answered_by_the_bot(user):
+    """People asking for a person often ask a question; it goes to the team as written."""
+    user("/team", "Can someone call me about funding to scale our scheme?")
+    assert user.at == ("team", "contact") and not list(user.effects_of(Matched))
+    user("[Message me here]")
+    (request,) = user.effects_of(FollowUpRequested)
+    assert request.note == "Can someone call me about funding to scale our scheme?"
+    # Elsewhere a question at a free-text step is still answered briefly, as before.
+    user("/sips", "[Start]", "how can we evidence outcomes to get funding?")
+    assert [e.ids for e in user.effects_of(Matched)] == [("evidence",)]
+
+
 def test_browse_lists_and_cards(user):
     user("/browse", "[Seven of particular relevance]")
     seven = [group.short_title for group in user.engine.kb.key_factors]
