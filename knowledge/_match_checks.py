@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from knowledge._models import Factor, Framework, MatchingLists, Route
+from knowledge._models import Factor, Framework, MatchingLists, Route, Weighted
 from knowledge._words import Reader, hyphen_forms, stems
 from knowledge.content import Problem, validate_one
 
@@ -33,7 +33,9 @@ def _relabel(problem: Problem, data: dict[str, Any]) -> Problem:
     section = parts[0]
     entry, field, message = "-", problem.field.replace(".[key]", ""), problem.message
     items: Any = None
-    if section in WORD_GROUPS and len(parts) >= 2:
+    if section == "word_groups" and len(parts) >= 2:
+        entry, field = parts[1], ".".join([section, *parts[2:]])
+    elif section in WORD_GROUPS and len(parts) >= 2:
         entry, field = parts[1], ".".join([section, *parts[2:]])
         items = (data.get(section) or {}).get(parts[1])
         index = parts[2] if len(parts) > 2 else None
@@ -69,6 +71,13 @@ def check_lists(lists: MatchingLists, file: str) -> Iterator[Problem]:
             yield Problem(file, word, "hyphenated", "has no hyphen; list it with its hyphen")
         elif len(stems(word)) < 2:
             yield Problem(file, word, "hyphenated", "needs letters on both sides of the hyphen")
+
+    for name, group in lists.word_groups.items():
+        if not group:
+            yield Problem(file, name, "word_groups", "the group has no words")
+        for text in group:
+            if not stems(text):
+                yield Problem(file, name, "word_groups", f"{text!r} has no letters or digits")
 
     owner: dict[tuple[str, ...], tuple[str, str]] = {}  # alternative -> (section, word)
     for word in lists.hyphenated:
@@ -128,6 +137,9 @@ def check_rules(
         terms_read: list[tuple[str, tuple[str, ...]]] = []
         for n, term in enumerate(rules.terms, start=1):
             field = f"match.terms.{n}"
+            yield from _check_groups(term, lists, reader, file, entry.id, field)
+            if term.text is None:
+                continue
             read = tuple(reader.read(term.text))
             if not read:
                 yield Problem(file, entry.id, field, f"{term.text!r} has no letters or digits")
@@ -187,6 +199,38 @@ def check_rules(
                     f"smalltalk.{kind}",
                     f"is a match term of {claimed[read]!r}, so it would never be smalltalk",
                 )
+
+
+def _check_groups(
+    term: Weighted, lists: MatchingLists, reader: Reader, file: str, entry: str, field: str
+) -> Iterator[Problem]:
+    """A `together` or `unless` group that names no word group, or whose words never count."""
+    stop = reader.stop_words
+    named = [(f"{field}.together.{n}", g) for n, g in enumerate(term.together, start=1)]
+    if term.unless is not None:
+        named.append((f"{field}.unless", term.unless))
+    content = False
+    for where, group in named:
+        if isinstance(group, str) and group not in lists.word_groups:
+            known = ", ".join(sorted(lists.word_groups)) or "none yet"
+            yield Problem(
+                file, entry, where, f"{group!r} is not a word group in matching.yaml ({known})"
+            )
+            continue
+        phrases = lists.word_groups[group] if isinstance(group, str) else group
+        read = [tuple(reader.read(text)) for text in phrases]
+        for text, stems_read in zip(phrases, read, strict=True):
+            if not stems_read:
+                yield Problem(file, entry, where, f"{text!r} has no letters or digits")
+        if not phrases:
+            yield Problem(file, entry, where, "the group has no words")
+        if where.endswith("unless") and read and all(all(s in stop for s in r) for r in read):
+            yield Problem(file, entry, where, "only stop words: it would silence the term anywhere")
+        content = content or any(any(s not in stop for s in r) for r in read if r)
+    if term.together and not content:
+        yield Problem(
+            file, entry, f"{field}.together", "every group is only stop words, so it never counts"
+        )
 
 
 def _within(needed: tuple[str, ...], words: tuple[str, ...]) -> bool:

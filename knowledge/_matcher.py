@@ -67,6 +67,8 @@ MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): amb
 LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a close call
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
 MAX_GAP = 2  # other words allowed between two words of a phrase
+TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
+UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
 WINDOW_SENTENCES = 2  # long messages are read in windows of this many sentences
@@ -186,25 +188,36 @@ class _Term:
     stems: tuple[str, ...]
     negative: bool = False
     companion: bool = False  # one of the entry's `with` words: worth nothing, but needed
+    # A `together` term: each group's phrases as stems; one of each must lie within `within`.
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    group_texts: tuple[tuple[str, ...], ...] = ()  # the groups' phrases as written, to show
+    within: int = 0
+    unless: tuple[tuple[str, ...], ...] = ()  # phrases that silence this one near it
 
 
 class _Rules:
     """A set of terms, indexed by stem, and the evidence they find in a message's tokens."""
 
     def __init__(self, terms: Iterable[_Term], nested_count: bool = True):
-        self.terms = [t for t in terms if t.stems]
+        self.terms = [t for t in terms if t.stems or t.groups]
         self.needs_company = {t.topic for t in self.terms if t.companion}
         self.nested_count = nested_count  # False: a term inside a fired longer one is not counted
         # Each term is filed under its rarest stem only: a term can fire only when that stem is
         # in the message, and common stems ("servic", "staff") then lead to few terms to check.
+        # A `together` term is filed under each phrase of its smallest group, the same way.
         uses: dict[str, int] = defaultdict(int)
         for term in self.terms:
             for s in set(term.stems):
                 uses[s] += 1
         self.index: dict[str, list[int]] = defaultdict(list)
         for n, term in enumerate(self.terms):
-            self.index[min(set(term.stems), key=lambda s: (uses[s], s))].append(n)
-        self.reach = max((len(t.stems) for t in self.terms), default=1) * (MAX_GAP + 1)
+            anchors = min(term.groups, key=len) if term.groups else (term.stems,)
+            for phrase in anchors:
+                self.index[min(set(phrase), key=lambda s: (uses[s], s))].append(n)
+        self.reach = max(
+            (t.within if t.groups else len(t.stems) * (MAX_GAP + 1) for t in self.terms),
+            default=1,
+        )
         # Only a term of several words can span the join of two sentences.
         self.phrases: dict[str, list[int]] = {
             s: [n for n in found if len(self.terms[n].stems) > 1] for s, found in self.index.items()
@@ -222,8 +235,11 @@ class _Rules:
         index = self.index if index is None else index
         for s in positions:
             for n in index.get(s, ()):
-                needed = self.terms[n].stems
-                if all(x in positions for x in needed) and _in_order(needed, positions):
+                term = self.terms[n]
+                if term.groups or term.unless:
+                    if n not in found and _fires(term, positions):
+                        found.add(n)
+                elif all(x in positions for x in term.stems) and _in_order(term.stems, positions):
                     found.add(n)
         return found
 
@@ -251,11 +267,13 @@ class _Rules:
             if term.companion:
                 accompanied.add(term.topic)
                 continue
-            worth = term.weight * min(quality[s] for s in term.stems)
+            # A `together` term is as sure as the least sure of the words it found.
+            read = [q for s in term.stems if (q := quality.get(s)) is not None]
+            worth = term.weight * min(read, default=1.0)
             if len(term.stems) == 1 and term.stems[0] in generic:
                 worth = min(worth, GENERIC_WEIGHT)
             evidence[term.topic] += worth
-            found[term.topic].append((worth, term.text))
+            found[term.topic].append((worth, _shown(term, positions)))
         if not self.nested_count:
             evidence, found = _without_nested(found, self.stems_of)
         for topic in ruled_out | (self.needs_company - accompanied):
@@ -355,13 +373,42 @@ class Matcher:
         """
         found = []
         for term in rules.terms:
+            if term.together:
+                texts = tuple(self._group_texts(g) for g in term.together)
+                groups = tuple(tuple(tuple(self.reader.read(t)) for t in g) for g in texts)
+                flat = tuple(dict.fromkeys(s for g in groups for phrase in g for s in phrase))
+                within = term.within or TOGETHER_WITHIN
+                found.append(
+                    _Term(
+                        owner,
+                        term.label,
+                        term.weight,
+                        flat,
+                        groups=groups,
+                        group_texts=texts,
+                        within=within,
+                    )
+                )
+                continue
+            assert term.text is not None  # the schema: text or together
             stems = self._term_stems(term.text, keep_stop=phrases and len(words(term.text)) > 1)
-            found.append(_Term(owner, term.text, term.weight, stems))
+            unless = self._group(term.unless) if term.unless is not None else ()
+            within = term.within or UNLESS_WITHIN
+            found.append(_Term(owner, term.text, term.weight, stems, within=within, unless=unless))
         for text in rules.not_:
             found.append(_Term(owner, text, 0.0, self._term_stems(text), negative=True))
         for text in rules.with_:
             found.append(_Term(owner, text, 0.0, self._term_stems(text), companion=True))
         return found
+
+    def _group_texts(self, group: str | list[str]) -> tuple[str, ...]:
+        """A word group's phrases: a group named in matching.yaml, or written out."""
+        phrases = self.kb.matching.word_groups.get(group, []) if isinstance(group, str) else group
+        return tuple(text for text in phrases if self.reader.read(text))
+
+    def _group(self, group: str | list[str]) -> tuple[tuple[str, ...], ...]:
+        """A word group's phrases as stems."""
+        return tuple(tuple(self.reader.read(text)) for text in self._group_texts(group))
 
     def _term_stems(self, text: str, keep_stop: bool = False) -> tuple[str, ...]:
         """The stems a term needs, in order; empty when it has none (check says so)."""
@@ -374,6 +421,7 @@ class Matcher:
         """The words typos are corrected to, and the words known to be spelt right already."""
         lists = kb.matching
         texts = [t.text for t in (*self._topics.terms, *self._routes.terms)]
+        texts += [text for group in lists.word_groups.values() for text in group]
         texts += [t.term for t in kb.glossary.values()]
         groups = (lists.spellings, lists.word_forms, lists.sector_words)
         texts += [text for group in groups for text in group]
@@ -498,11 +546,13 @@ class Matcher:
         """(kind, route id, terms) when a routes.yaml entry claims the message.
 
         A scaling word in the message raises the bar for every route: then only a strong phrase
-        (ROUTE_STRONG) sends the message away from a topic. A clear topic match (two clear
-        terms or more) raises it too; for safety, only when the topic is clear in the words
-        the safety terms did not use: "our partnership is falling apart" is about partnership
-        ("falling apart" a figure of speech), but "worried about a safeguarding issue" is a
-        worry, even though "safeguarding" is also a word of risk aversion.
+        (ROUTE_STRONG) sends the message away from a topic, or weak ones adding up to
+        ROUTE_STRONG + 1 ("financial abuse" and "safeguarding teams" are a scaling question's
+        words). A clear topic match (two clear terms or more) raises it too; for safety, only
+        when the topic is clear in the words the safety terms did not use: "our partnership is
+        falling apart" is about partnership ("falling apart" a figure of speech), but "worried
+        about a safeguarding issue" is a worry, even though "safeguarding" is also a word of
+        risk aversion.
         """
         evidence, fired = self._routes.evidence(positions, quality)
         if not evidence:
@@ -529,7 +579,7 @@ class Matcher:
                 key=lambda r: evidence[r],
                 default=None,
             )
-            if best is not None and evidence[best] >= need - 1e-9:
+            if best is not None and _enough(evidence[best], fired[best], need, bool(scaling)):
                 terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
                 return kind, best, terms
         return None
@@ -775,6 +825,15 @@ def _same_question(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _enough(evidence: float, fired: list[tuple[float, str]], need: float, scaling: bool) -> bool:
+    """Whether a route's evidence reaches what it needs; against a scaling word, one strong
+    term, or weak ones adding up to one more than that."""
+    if not scaling:
+        return evidence >= need - 1e-9
+    strongest = max(worth for worth, _ in fired)
+    return strongest >= need - 1e-9 or evidence >= need + 1.0 - 1e-9
+
+
 def _without_nested(
     fired: dict[str, list[tuple[float, str]]], stems_of: dict[str, tuple[str, ...]]
 ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
@@ -785,7 +844,10 @@ def _without_nested(
     for topic, terms in fired.items():
         read = {text: f" {' '.join(stems_of[text])} " for _, text in terms}
         for worth, text in terms:
-            if any(read[text] in read[other] and other != text for _, other in terms):
+            if any(
+                read[text] in read[other] and len(read[other]) > len(read[text])
+                for _, other in terms
+            ):
                 continue
             evidence[topic] += worth
             kept[topic].append((worth, text))
@@ -882,6 +944,75 @@ def _closest(word: str, by_letter: dict[str, list[str]]) -> tuple[str, float] | 
     ):
         return None
     return target, OSA.normalized_similarity(word, target) ** TYPO_DOUBT
+
+
+def _fires(term: _Term, positions: dict[str, list[int]]) -> bool:
+    """Whether a term's words are in the message as it asks: a phrase in order and close
+    together, away from its `unless` words; or a word of each `together` group nearby."""
+    if term.groups:
+        return _together(term.groups, term.within, positions) is not None
+    needed = term.stems
+    if not all(x in positions for x in needed):
+        return False
+    if not term.unless:
+        return _in_order(needed, positions)
+    silencing = [span for phrase in term.unless for span in _spans(phrase, positions)]
+    return any(
+        all(end + term.within < first or start > last + term.within for first, last in silencing)
+        for start, end in _spans(needed, positions)
+    )
+
+
+def _together(
+    groups: tuple[tuple[tuple[str, ...], ...], ...], within: int, positions: dict[str, list[int]]
+) -> tuple[int, ...] | None:
+    """The phrase (by number) of each group found so that all lie within `within` words."""
+    found = []
+    for group in groups:
+        spans = [
+            (*span, n)
+            for n, phrase in enumerate(group)
+            if phrase[0] in positions
+            for span in _spans(phrase, positions)
+        ]
+        if not spans:
+            return None
+        found.append(spans)
+    # A stretch that fits must begin where one of the phrases begins: try each such start.
+    for start in sorted({first for spans in found for first, _, _ in spans}):
+        chosen = [
+            next((n for first, last, n in spans if first >= start and last < start + within), None)
+            for spans in found
+        ]
+        if None not in chosen:
+            return tuple(n for n in chosen if n is not None)
+    return None
+
+
+def _shown(term: _Term, positions: dict[str, list[int]]) -> str:
+    """How a fired term is shown: its phrase, or the words of each group it found."""
+    chosen = _together(term.groups, term.within, positions) if term.groups else None
+    if chosen is None:
+        return term.text
+    return " + ".join(texts[n] for texts, n in zip(term.group_texts, chosen, strict=True))
+
+
+def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """Where a phrase occurs (first and last word), in order, MAX_GAP words apart at most."""
+    if not all(s in positions for s in needed):
+        return []
+    found = []
+    for start in positions[needed[0]]:
+        at = start
+        for s in needed[1:]:
+            places = positions[s]
+            n = bisect_right(places, at)
+            if n == len(places) or places[n] > at + MAX_GAP + 1:
+                break
+            at = places[n]
+        else:
+            found.append((start, at))
+    return found
 
 
 def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from knowledge.content import ID_PATTERN, Strict
+from knowledge.content import ID_PATTERN, YAML_BOOLEAN, Strict
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=40)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -14,17 +15,80 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=700)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1400)]
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+PHRASE_CHARS = 60
+Phrase = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PHRASE_CHARS)
+]
 
 
 MAX_WEIGHT = 3.0  # the heaviest a match term can be
 
 
-class Weighted(Strict):
-    """A match term: a word or phrase people type, and how strongly it points to the entry."""
+MAX_WITHIN = 20  # the widest stretch of words a `together` or `unless` may look across
 
-    text: Phrase
+
+def _group_ref(value: object) -> object:
+    """A word group: the name of one in matching.yaml (word_groups), or its words written out."""
+    if isinstance(value, str):
+        if not re.fullmatch(ID_PATTERN, value):
+            raise ValueError(
+                f"{value!r} is not a word group's name (lower case words joined by hyphens);"
+                " write the words as a list: [word, other word]"
+            )
+        return value
+    if not isinstance(value, list) or not value:
+        raise ValueError("write a word group's name, or a list of words: [word, other word]")
+    for n, item in enumerate(value, start=1):
+        if isinstance(item, bool):
+            raise ValueError(f"word {n}: {YAML_BOOLEAN}")
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"word {n} should be a word or phrase")
+        if len(item) > PHRASE_CHARS:
+            raise ValueError(f"word {n} is too long: at most {PHRASE_CHARS} characters")
+    return [item.strip() for item in value]
+
+
+GroupRef = Annotated[Id | list[Phrase], BeforeValidator(_group_ref)]
+
+
+class Weighted(Strict):
+    """A match term: a word or phrase people type, and how strongly it points to the entry.
+
+    Instead of one phrase, a term may be words that come `together`: one word or phrase from
+    each group, all within `within` words, in any order ("pension" and "taken" near "mum").
+    A phrase with `unless` words does not count where one of them is within `within` words of
+    it: "breaking point", but not "breaking point with the board".
+    """
+
+    text: Phrase | None = None
+    together: list[GroupRef] = Field(default_factory=list)
+    within: int | None = Field(None, ge=1, le=MAX_WITHIN)
+    unless: GroupRef | None = None
     weight: float = Field(1.0, gt=0, le=MAX_WEIGHT)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Weighted:
+        if (self.text is None) == (not self.together):
+            raise ValueError("write text: (a word or phrase) or together: (word groups), one only")
+        if self.together and len(self.together) < 2:
+            raise ValueError("together: needs two word groups or more")
+        if self.together and self.unless is not None:
+            raise ValueError("unless: goes with text:, not together:")
+        if self.within is not None and not self.together and self.unless is None:
+            raise ValueError("within: goes with together: or unless:")
+        if self.unless is not None and self.weight >= MAX_WEIGHT:
+            raise ValueError(
+                f"a term of weight {MAX_WEIGHT:g} is unmistakable, so it cannot have unless:"
+                " (give it a lower weight)"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        """How the term is shown: its phrase, or its groups joined by '+'."""
+        if self.text is not None:
+            return self.text
+        return " + ".join(g if isinstance(g, str) else g[0] for g in self.together)
 
 
 def _term_from_text(value: object) -> object:
@@ -106,6 +170,13 @@ class MatchingLists(Strict):
         description=(
             "Words and phrases that show a question is about growing an innovation; with one of"
             " them, a sensitive word needs a strong phrase to route the message away."
+        ),
+    )
+    word_groups: dict[Id, list[Phrase]] = Field(
+        default_factory=dict,
+        description=(
+            "Named groups of words for match terms that need words `together` (routes.yaml):"
+            " people close to someone, money, what is done to them."
         ),
     )
     asking_words: list[Phrase] = Field(

@@ -1,0 +1,194 @@
+"""The routes' rule kinds: words `together`, phrases silenced `unless` near work words, the
+scaling bar; and a message of each kind of worry people write without the obvious words."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge import DATA_DIR, KnowledgeLoadError, Matcher, Problem, load_knowledge
+from knowledge._matcher import _fires, _places, _Term
+
+ROUTES = "knowledge/data/routes.yaml"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_knowledge())
+
+
+def _term(matcher: Matcher, **rules) -> _Term:
+    """One term as the matcher builds it from a routes.yaml entry's match block."""
+    from knowledge._models import MatchRules
+
+    [term] = matcher._terms_of("test", MatchRules.model_validate({"terms": [rules]}), True)
+    return term
+
+
+def _positions(matcher: Matcher, text: str) -> dict[str, list[int]]:
+    return _places(matcher.read(text))
+
+
+def test_a_together_term_needs_a_word_of_each_group_close_together(matcher):
+    term = _term(matcher, together=["someone", "money", "taken-from"], weight=2)
+    assert _fires(term, _positions(matcher, "her son has taken all her pension"))
+    assert _fires(term, _positions(matcher, "the pension, her son has taken it"))  # any order
+    assert not _fires(term, _positions(matcher, "her son has taken the car"))  # no money word
+    far = "her son visits on sundays and we talk about the weather and then took the pension"
+    assert not _fires(term, _positions(matcher, far))  # 15 words from son to pension
+    wide = _term(matcher, together=["someone", "money", "taken-from"], within=16)
+    assert _fires(wide, _positions(matcher, far))
+
+
+def test_a_together_term_is_shown_by_the_words_it_found(matcher):
+    result = matcher.match("my stepson has taken over mum's pension")
+    assert result.route == "safety"
+    assert "mum + pension + taken" in result.route_terms
+
+
+def test_an_unless_word_near_a_phrase_silences_it_there_and_only_there(matcher):
+    term = _term(matcher, text="breaking point", weight=2, unless="figures-of-speech")
+    assert _fires(term, _positions(matcher, "im at breaking point"))
+    assert not _fires(term, _positions(matcher, "at breaking point with the board"))
+    later = "at breaking point with the board. and at home i am at breaking point too"
+    assert _fires(term, _positions(matcher, later))  # the second time it is meant
+    close = _term(matcher, text="emergency", unless=["falls"], within=1)
+    assert not _fires(close, _positions(matcher, "our emergency falls service"))
+    assert _fires(close, _positions(matcher, "its an emergency, she falls a lot"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "at breaking point with the board over the business case",
+        "drowning in paperwork for the pilot",
+        "this project is killing me",
+        "I'm at my wits end with funders",
+    ],
+)
+def test_a_hard_phrase_about_work_is_a_figure_of_speech(matcher, message):
+    assert matcher.match(message).route != "safety"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm at breaking point",
+        "I'm at my wits end and can't cope any more",
+        "caring for mum is killing me, I can't do this any more",
+    ],
+)
+def test_the_same_phrases_about_a_life_are_a_crisis(matcher, message):
+    assert matcher.match(message).route == "safety"
+
+
+def test_against_a_scaling_word_weak_hints_need_to_add_up_to_more(matcher):
+    weak = "we spread a tool for financial abuse to safeguarding teams"  # 1 + 1, and "spread"
+    assert matcher.match(weak).route == "topic"
+    assert matcher.match("tool for financial abuse for safeguarding teams").route == "safety"
+    strong = "we spread our service but my mum is being abused by her carer"
+    assert matcher.match(strong).route == "safety"
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> list[Problem]:
+    data = tmp_path / "knowledge" / "data"  # so that the file is named as staff see it
+    shutil.copytree(DATA_DIR, data)
+    routes = data / "routes.yaml"
+    text = routes.read_text(encoding="utf-8")
+    assert old in text
+    routes.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KnowledgeLoadError) as error:
+        load_knowledge(data)
+    return [p for p in error.value.problems if p.file.endswith("routes.yaml")]
+
+
+@pytest.mark.parametrize(
+    ("new", "field", "says"),
+    [
+        (
+            "{together: [dementia, got-owt], within: 12, weight: 2}",
+            ".together.2",
+            "not a word group",
+        ),
+        ("{together: [dementia, Got Out], weight: 2}", ".together.2", "not a word group's name"),
+        ("{together: [dementia, [yes]], weight: 2}", ".together.2", "put the word in quotes"),
+        ("{together: [dementia], weight: 2}", ".together", "needs two word groups"),
+        ("{together: [[the], [a, my]], weight: 2}", ".together", "only stop words"),
+        ("{text: lost, together: [dementia, me]}", "", "one only"),
+        ("{text: lost, within: 3}", ".within", "goes with together: or unless:"),
+        ("{text: lost, unless: [the, a]}", ".unless", "only stop words"),
+        ("{text: lost, weight: 3, unless: [board]}", "", "cannot have unless"),
+    ],
+)
+def test_check_names_the_entry_and_field_of_a_broken_rule(tmp_path, new, field, says):
+    old = "{together: [dementia, got-out], within: 12, weight: 2}"
+    [problem] = _broken(tmp_path, old, new)
+    assert (problem.file, problem.entry) == (ROUTES, "danger")
+    assert problem.field.startswith("match.terms.") and problem.field.endswith(field), problem
+    assert says in problem.message, problem
+
+
+# Written for these tests from the kinds of message seen missed, not copied from any set.
+WORRIES = {
+    "self-neglect": "my grandad's bungalow reeks, there's rubbish piled up and he's not eating",
+    "money by a stranger": "a builder conned my gran into paying him thousands for a new drive",
+    "money by family": "my brother keeps pressuring dad to sign over the house to him",
+    "pension taken": "her nephew collects her pension and keeps the money",
+    "dementia got out": "mum has dementia and has gone out in the night, we can't find her",
+    "tablets put by": "i've been stockpiling my painkillers",
+    "a way to do it": "i keep thinking about jumping in front of a lorry",
+    "a burden": "my kids would be happier if i was gone",
+    "not waking up": "i hope i never wake up",
+    "restraint": "the night staff tie my uncle to the bed with a belt",
+    "sedation": "they give the residents extra tablets so they are docile",
+    "touching": "a carer keeps touching my sister when nobody is around",
+}
+COMPLAINTS = {
+    "lost belongings": "the home has lost mum's dentures and her clothes keep going missing",
+    "unanswered": "I complained weeks ago and nobody gets back to me",
+    "missed visits": "the carers never turned up this morning and dad was left waiting",
+}
+OWN_CARE = {
+    "home from hospital": "my wife is being discharged on friday, how will she manage at home",
+    "supported living": "can my daughter move into supported living",
+    "respite": "i need a break from caring for my dad",
+    "more hours": "my support hours aren't enough, can i get more hours",
+    "selling a home": "would mum have to sell her house to pay the care home fees",
+}
+
+
+@pytest.mark.parametrize("kind", WORRIES)
+def test_a_worry_said_without_the_obvious_words_is_a_safety_message(matcher, kind):
+    result = matcher.match(WORRIES[kind])
+    assert result.route == "safety", result
+    assert result.route_id in {"danger", "safeguarding", "crisis", "harm-to-someone-close"}
+
+
+@pytest.mark.parametrize("kind", COMPLAINTS)
+def test_a_complaint_said_without_the_word_is_a_complaint(matcher, kind):
+    result = matcher.match(COMPLAINTS[kind])
+    assert (result.route, result.route_id) in {("safety", "complaint"), ("safety", "care-let-down")}
+
+
+@pytest.mark.parametrize("kind", OWN_CARE)
+def test_a_persons_own_care_need_is_personal_care(matcher, kind):
+    assert matcher.match(OWN_CARE[kind]).route == "personal-care", OWN_CARE[kind]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our emergency response service is expanding to a new county, what should the plan be",
+        "how do we get safeguarding teams in other councils to take up our checklist",
+        "our crisis cafe wants to open in three more towns",
+        "we run a hospital discharge service and want to grow it",
+        "the respite service we piloted needs funding to scale",
+        "our pilot is dying because the funders pulled out",
+        "we're drowning in paperwork from commissioners",
+        "our app helps care homes keep medication records, how do we spread it",
+    ],
+)
+def test_a_scaling_question_with_those_words_gets_no_safety_or_own_care_route(matcher, message):
+    assert matcher.match(message).route not in ("safety", "personal-care"), message
