@@ -966,7 +966,8 @@ def _fires(term: _Term, positions: dict[str, list[int]]) -> bool:
 def _together(
     groups: tuple[tuple[tuple[str, ...], ...], ...], within: int, positions: dict[str, list[int]]
 ) -> tuple[int, ...] | None:
-    """The phrase (by number) of each group found so that all lie within `within` words."""
+    """The phrase (by number) of each group found so that all lie within `within` words, each
+    on words of its own ("different carers" is not also the "carers" of another group)."""
     found = []
     for group in groups:
         spans = [
@@ -977,16 +978,23 @@ def _together(
         ]
         if not spans:
             return None
-        found.append(spans)
-    # A stretch that fits must begin where one of the phrases begins: try each such start.
-    for start in sorted({first for spans in found for first, _, _ in spans}):
-        chosen = [
-            next((n for first, last, n in spans if first >= start and last < start + within), None)
-            for spans in found
-        ]
-        if None not in chosen:
-            return tuple(n for n in chosen if n is not None)
-    return None
+        found.append(sorted(spans))
+
+    def fit(
+        i: int, taken: tuple[tuple[int, int], ...], chosen: tuple[int, ...]
+    ) -> tuple[int, ...] | None:
+        if i == len(found):
+            return chosen
+        for first, last, n in found[i]:
+            low = min([first, *(a for a, _ in taken)])
+            high = max([last, *(b for _, b in taken)])
+            if high - low < within and all(last < a or first > b for a, b in taken):
+                done = fit(i + 1, (*taken, (first, last)), (*chosen, n))
+                if done is not None:
+                    return done
+        return None
+
+    return fit(0, (), ())
 
 
 def _shown(term: _Term, positions: dict[str, list[int]]) -> str:

@@ -42,10 +42,16 @@ def test_a_together_term_needs_a_word_of_each_group_close_together(matcher):
     assert _fires(wide, _positions(matcher, far))
 
 
+def test_each_group_of_a_together_term_needs_words_of_its_own(matcher):
+    term = _term(matcher, together=[["carers"], ["different carers"]])
+    assert not _fires(term, _positions(matcher, "it makes a difference to the carers"))
+    assert _fires(term, _positions(matcher, "the carers keep sending different carers"))
+
+
 def test_a_together_term_is_shown_by_the_words_it_found(matcher):
     result = matcher.match("my stepson has taken over mum's pension")
     assert result.route == "safety"
-    assert "mum + pension + taken" in result.route_terms
+    assert "stepson + pension + taken" in result.route_terms
 
 
 def test_an_unless_word_near_a_phrase_silences_it_there_and_only_there(matcher):
