@@ -268,8 +268,11 @@ class _Rules:
                 accompanied.add(term.topic)
                 continue
             # A `together` term is as sure as the least sure of the words it found.
-            read = [q for s in term.stems if (q := quality.get(s)) is not None]
-            worth = term.weight * min(read, default=1.0)
+            if term.groups:
+                read = [quality[s] for s in term.stems if s in positions]
+                worth = term.weight * min(read, default=1.0)
+            else:
+                worth = term.weight * min(quality[s] for s in term.stems)
             if len(term.stems) == 1 and term.stems[0] in generic:
                 worth = min(worth, GENERIC_WEIGHT)
             evidence[term.topic] += worth
@@ -563,7 +566,8 @@ class Matcher:
                 for route_id, terms in fired.items()
                 if self._route_kind[route_id] == "safety"
                 for _, text in terms
-                for s in self._routes.stems_of[text]
+                # a together term is shown by its words: "sister + lock + room"
+                for s in self._routes.stems_of.get(text) or self.reader.read(text)
             }
             rest = {s: at for s, at in positions.items() if s not in used}
             left, _ = self._topics.evidence(rest, quality)
@@ -842,7 +846,11 @@ def _without_nested(
     evidence: dict[str, float] = defaultdict(float)
     kept: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for topic, terms in fired.items():
-        read = {text: f" {' '.join(stems_of[text])} " for _, text in terms}
+        # A together term is shown by the words it found, and never sits inside another.
+        read = {
+            text: f" {' '.join(stems_of.get(text, ('@' + text.replace(' ', '_'),)))} "
+            for _, text in terms
+        }
         for worth, text in terms:
             if any(
                 read[text] in read[other] and len(read[other]) > len(read[text])
