@@ -138,6 +138,17 @@ def test_check_names_the_entry_and_field_of_a_broken_rule(tmp_path, new, field, 
 
 # Written for these tests from the kinds of message seen missed, not copied from any set.
 WORRIES = {
+    "stroke signs": "my wife's mouth has dropped to one side and she can't speak properly",
+    "heart attack signs": "he has a bad pain down his left arm and he's sweating",
+    "too much insulin": "she took double her insulin and now she's confused and shaking",
+    "down and not answering": "grandad is lying at the foot of the stairs",
+    "on the floor for hours": "I've been lying on the kitchen floor all night, I can't get up",
+    "left wet in bed": "the night staff leave him in a wet bed until the morning",
+    "papers taken": "the man he works for has taken his passport and he isn't paid",
+    "afraid of family": "my aunt is terrified of her son, he threatens to put her in a home",
+    "self-harm again": "I've started cutting again",
+    "not missed": "no one would notice if I wasn't here",
+    "at the edge": "I'm on the bridge and I'm going to jump",
     "self-neglect": "my grandad's bungalow reeks, there's rubbish piled up and he's not eating",
     "money by a stranger": "a builder conned my gran into paying him thousands for a new drive",
     "money by family": "my brother keeps pressuring dad to sign over the house to him",
@@ -152,11 +163,16 @@ WORRIES = {
     "touching": "a carer keeps touching my sister when nobody is around",
 }
 COMPLAINTS = {
+    "a bill to challenge": "we were charged for care we were told was free, can I dispute it",
+    "let down again": "the review has been cancelled three times now and she never rings back",
     "lost belongings": "the home has lost mum's dentures and her clothes keep going missing",
     "unanswered": "I complained weeks ago and nobody gets back to me",
     "missed visits": "the carers never turned up this morning and dad was left waiting",
 }
 OWN_CARE = {
+    "more hours for dad": "dad has 6 hours a week and it's not enough, how do we get more",
+    "paying for a place": "who pays for my care when my savings run out",
+    "washing and dressing": "is there someone to help me get washed and dressed",
     "home from hospital": "my wife is being discharged on friday, how will she manage at home",
     "supported living": "can my daughter move into supported living",
     "respite": "i need a break from caring for my dad",
