@@ -494,7 +494,7 @@ def _option_named(options, text: str, answer_words=None) -> int | None:
     typed = normalise(text)
     if not typed or len(typed) > 60:
         return None
-    if typed.isdigit():
+    if typed.isdecimal():  # "➂" is a digit to isdigit() but not to int()
         number = int(typed)
         return number - 1 if 1 <= number <= len(options) else None
     for canonical, others in (answer_words or {}).items():

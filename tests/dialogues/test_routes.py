@@ -161,6 +161,17 @@ def test_typed_answers_choose_the_option_they_name(user, steps, typed, value):
     assert value in str(user.state["answers"])
 
 
+@pytest.mark.parametrize("typed", ["➂", "➌"])
+def test_a_character_that_only_looks_like_a_number_is_not_an_option(user, typed):
+    """Typed "➂" is a digit to str.isdigit() but not a number to int(): the step is asked again
+    (found by the Telegram fuzz test: the engine raised ValueError)."""
+    user("/nasss", "[Start]")
+    place = user.at, user.state["at"]["index"]
+    replies = user(typed)
+    assert replies, "every input gets an answer"
+    assert (user.at, user.state["at"]["index"]) == place
+
+
 def test_a_question_at_a_free_text_step_is_answered_and_the_step_asked_again(user):
     user("/sips", "[Start]", "A befriending scheme")
     place = user.at, user.state["at"]["index"]
