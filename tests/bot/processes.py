@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -53,3 +54,35 @@ def inbound_texts(db: Path, user: int) -> list[str]:
             user,
         )
     ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def webhook_env(db: Path, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a bot process in webhook mode on this port, plus any extra settings."""
+    return {
+        "BOT_DB": str(db),
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "PORT": str(port),
+        **extra,
+    }
+
+
+async def until_listening(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
+    """Wait until something accepts connections on host:port."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+            writer.close()
+            return
+        except OSError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)

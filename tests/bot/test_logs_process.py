@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from tests.bot.processes import free_port, until_listening, webhook_env
 from tests.bot.test_privacy_process import until_clean
-from tests.bot.test_telegram_process import _until_listening, free_port
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.runners import REAL_BOT, bot_process
 
@@ -159,15 +159,9 @@ async def test_start_up_through_a_failing_api_logs_the_traceback_without_the_tok
 
 async def test_a_webhook_update_of_the_wrong_shape_is_logged_by_id_only(api, tmp_path):
     port = free_port()
-    env = {
-        "BOT_DB": str(tmp_path / "bot.db"),
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "PORT": str(port),
-        "LISTEN_ADDRESS": "127.0.0.1",
-        "LOG_LEVEL": "DEBUG",
-    }
+    env = webhook_env(tmp_path / "bot.db", port, LISTEN_ADDRESS="127.0.0.1", LOG_LEVEL="DEBUG")
     async with bot_process(api, REAL_BOT, env, ready_timeout=60) as bot:
-        await _until_listening(port)
+        await until_listening(port)
         broken = {
             "update_id": 777001,
             "message": {"message_id": 5, "date": "soon", "chat": WORDS, "text": WORDS},

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_telegram_process import _until_listening, free_port
+from tests.bot.processes import free_port, until_listening, webhook_env
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.runners import REAL_BOT, bot_process
 
@@ -158,14 +158,9 @@ async def test_forget_before_consent_erases_what_was_typed(api, tmp_path):
 async def test_a_repeated_forget_brings_nobody_back(api, tmp_path):
     db = tmp_path / "bot.db"
     port = free_port()
-    env = {
-        "BOT_DB": str(db),
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "PORT": str(port),
-        "LISTEN_ADDRESS": "127.0.0.1",
-    }
+    env = webhook_env(db, port, LISTEN_ADDRESS="127.0.0.1")
     async with bot_process(api, REAL_BOT, env, ready_timeout=60):
-        await _until_listening(port)
+        await until_listening(port)
 
         async def deliver(update_id: int) -> dict:
             body = next(u for u in api.pending_updates() if u["update_id"] == update_id)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sqlite3
 import sys
 
 import pytest
 
-from tests.bot.processes import consent, until_outbox_empty
+from tests.bot.processes import (
+    consent,
+    free_port,
+    until_listening,
+    until_outbox_empty,
+    webhook_env,
+)
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.runners import REAL_BOT, bot_process
 
@@ -21,12 +26,6 @@ USER = 1001
 async def api():
     async with FakeBotAPI() as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def step_of(db, user: int = USER) -> str:
@@ -82,16 +81,11 @@ async def test_a_reply_cut_off_by_a_crash_is_sent_after_the_restart(api, tmp_pat
 
 async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
     port = free_port()
-    env = {
-        "BOT_DB": str(tmp_path / "bot.db"),
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "PORT": str(port),
-        "WEBHOOK_SECRET": "right-secret_123",
-    }
+    env = webhook_env(tmp_path / "bot.db", port, WEBHOOK_SECRET="right-secret_123")
     async with bot_process(api, REAL_BOT, env):
         hook = api.webhook()
         assert hook["url"].endswith("/telegram") and hook["secret_token"] == "right-secret_123"
-        await _until_listening(port)
+        await until_listening(port)
 
         wrong = api.push_text(USER, "/start")
         assert await api.deliver_webhook(wrong, secret="wrong-secret") == 403
@@ -113,14 +107,9 @@ async def test_webhook_mode_answers_200_only_once_stored_and_503_while_it_cannot
 ):
     db = tmp_path / "bot.db"
     port = free_port()
-    env = {
-        "BOT_DB": str(db),
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "PORT": str(port),
-        "WEBHOOK_SECRET": "right-secret_123",
-    }
+    env = webhook_env(db, port, WEBHOOK_SECRET="right-secret_123")
     async with bot_process(api, REAL_BOT, env):
-        await _until_listening(port)
+        await until_listening(port)
         first = api.push_text(USER, "/start")
         assert await api.deliver_webhook(first) == 200
         # Committed before the answer: the update is in the inbox the moment 200 arrives.
@@ -149,20 +138,6 @@ async def _consent(api: FakeBotAPI) -> None:
 
 async def _until_outbox_empty(db) -> None:
     await until_outbox_empty(db)
-
-
-async def _until_listening(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-            writer.close()
-            return
-        except OSError:
-            if loop.time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
 
 
 async def test_logs_hold_neither_the_token_nor_what_users_wrote(api, tmp_path):
@@ -207,13 +182,8 @@ async def test_the_web_process_refuses_to_poll(api, tmp_path):
 
 async def test_webhook_mode_listens_on_the_listen_address(api, tmp_path):
     port = free_port()
-    env = {
-        "BOT_DB": str(tmp_path / "bot.db"),
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "PORT": str(port),
-        "LISTEN_ADDRESS": "127.0.0.2",
-    }
+    env = webhook_env(tmp_path / "bot.db", port, LISTEN_ADDRESS="127.0.0.2")
     async with bot_process(api, REAL_BOT, env):
-        await _until_listening(port, host="127.0.0.2")
+        await until_listening(port, host="127.0.0.2")
         with pytest.raises(OSError):
             await asyncio.open_connection("127.0.0.1", port)
