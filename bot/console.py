@@ -57,7 +57,7 @@ class Console:
     def event_for(self, line: str) -> Event:
         """A number or a label chooses an option; /word is a command; anything else is text."""
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+        if stripped.isdecimal() and 1 <= int(stripped) <= len(self.options):
             return Button(self.options[int(stripped) - 1].data)
         if stripped.startswith("/") and len(stripped) > 1:
             name, _, args = stripped[1:].partition(" ")

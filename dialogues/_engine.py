@@ -40,6 +40,7 @@ from dialogues._types import (
     Context,
     Effect,
     Event,
+    Option,
     Reply,
     Text,
     Unsupported,
@@ -189,6 +190,8 @@ def _finish(convo: Conversation, heard: str) -> Turn:
     replies: list[Reply] = []
     for reply in convo.replies:
         replies += _fit(reply)
+    if buttons := next((r.options for r in reversed(replies) if r.options), None):
+        convo.state.shown = [(o.label, o.data) for row in buttons for o in row]
     return Turn(convo.state, tuple(replies), tuple(convo.effects), heard)
 
 
@@ -445,7 +448,11 @@ def _text(convo: Conversation, text: str) -> None:
             convo.say(convo.text(TRUNCATED, limit=f"{ANSWER_LIMIT:,}"))
         accept(convo, None, text[:ANSWER_LIMIT].strip())
         return
-    chosen = _option_named(step.options, text, convo.kb.matching.answer_words)
+    shown = [Option(label, data) for label, data in convo.state.shown]
+    chosen = _option_named(shown or step.options, text, convo.kb.matching.answer_words)
+    if chosen is not None and shown:
+        _button(convo, shown[chosen].data)  # e.g. "2" on a card: its second button
+        return
     if chosen is not None:
         accept(convo, chosen)
         return

@@ -64,6 +64,9 @@ class State(BaseModel):
     pending: str | None = None  # a question asked before consent, answered right after it
     pending_command: str | None = None  # ... or a journey's command, started right after it
     typed: str | None = None  # a question typed at a free-text step, kept if they choose to
+    # The buttons of the last screen, as (label, data): a number or label typed on Telegram
+    # picks one of them, as it does in the terminal chat (which numbers the same buttons).
+    shown: list[tuple[str, str]] = Field(default_factory=list)
     # The last few results per assessment, for "what changed" and the plan. Storage keeps the
     # full record too, but only for users who agreed to it: this copy gives everyone the same
     # service, and goes with the rest of the state on /forget.

@@ -130,6 +130,21 @@ async def test_a_triage_by_button_presses(running):
     assert running.rows("SELECT kind FROM assessments") == [("triage",)]
 
 
+async def test_typed_numbers_labels_and_near_spellings_choose_buttons_as_in_the_terminal(running):
+    await running.consent()
+    await running.say("/triage")
+    (stage,) = await running.say("1")  # the first button of the role question
+    assert "Piloting or testing" in [label for row in stage.buttons() for label in row]
+    await running.say("piloting")
+    (reach,) = await running.say("yes technology is central")
+    assert "One organisation" in [label for row in reach.buttons() for label in row]
+    await running.say("/menu")
+    (card,) = await running.say("staff turnover")
+    labels = [label for row in card.buttons() for label in row]
+    (part,) = await running.say(str(labels.index("Figures") + 1))  # a card's button by number
+    assert "30.8%" in part.visible_text
+
+
 async def test_a_free_text_question_is_answered_with_the_right_factor(running):
     await running.consent()
     (card,) = await running.say("staff turnover")
