@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from dialogues._content import label, uses
-from dialogues._conversation import Conversation, rows_of
+from dialogues._conversation import BACK, Conversation, rows_of
 from dialogues._markup import Markup, plain, shorten
 from dialogues._registry import Jump
 from dialogues._types import Feedback, Option
@@ -113,6 +113,7 @@ READING_LIST = label("reading_list")
 GLOSSARY = label("glossary")
 NETWORK_MORE_LABEL = label("network_more")
 EVIDENCE_LABEL = label("about_evidence")
+EVIDENCE_OPENED_FROM = ("about", "browse")  # the pages with an "About the evidence" button
 EVIDENCE_LIMITS_LABEL = label("evidence_limits")
 EVIDENCE_LEVELS_LABEL = label("evidence_levels")
 EVIDENCE_FRAMEWORKS_LABEL = label("evidence_frameworks")
@@ -511,6 +512,9 @@ def _evidence(convo: Conversation, name: str) -> None:
         more.append(option(convo.label(EXTERNAL), Listing("factors-external")))
     elif name == "evidence-frameworks":
         more = [option(convo.label(FRAMEWORKS), Listing("frameworks"))]
+    came_from = convo.state.at.flow
+    if name == "evidence" and came_from in EVIDENCE_OPENED_FROM:  # the way back to that page
+        others.append(option(convo.label(BACK), Open(came_from)))
     convo.say(text, [*rows_of(more, 2), *rows_of(others, 1), convo.menu_row()])
 
 

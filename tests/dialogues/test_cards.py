@@ -127,6 +127,13 @@ def test_about_the_evidence_gives_scope_limits_two_levels_and_why_four_framework
     assert "About the evidence" in user.text
 
 
+def test_about_the_evidence_leads_back_to_the_page_it_was_opened_from(user):
+    user("/about", "[About the evidence]", "[Its limits]", "[About the evidence]", "[« Back]")
+    assert "About Scaling Advisor" in user.text
+    user("/browse", "[About the evidence]", "[« Back]")
+    assert user.at[0] == "browse" and user.text.startswith("Browse the evidence")
+
+
 def test_the_main_menu_does_not_offer_its_own_menu_button(user):
     user("/menu")
     assert "☰ Menu" not in user.labels and "« Back" not in user.labels
