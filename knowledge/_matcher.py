@@ -16,10 +16,12 @@ How a message is read:
    weight x quality over the terms that fired; a term that is one generic word alone (a
    hint, matching.yaml generic_words) is worth GENERIC_WEIGHT at most; one of its `not` terms
    firing rules the entry out.
-3. Routes first (knowledge/data/routes.yaml), on the whole message: safety, then a person's own
-   care, then off-topic, each when its evidence reaches 1, or ROUTE_STRONG when the message
-   also holds a scaling word; then the questions about the bot (about) and the glossary words
-   asked about (glossary); then the topics.
+3. Routes first (knowledge/data/routes.yaml), on the whole message, each phrase found within
+   one sentence: safety, then a person's own care, then off-topic, each when its evidence
+   reaches 1, or ROUTE_STRONG when the message also holds a scaling word; then the questions
+   about the bot (about) and the glossary words asked about (glossary); then the topics. Two
+   entries of one kind with equal evidence are ordered by their strongest term, then by how
+   many words their terms matched (_route_rank), never by the order of routes.yaml.
 4. Topics. Long messages are read in windows of one or two sentences; the strongest window
    wins (the later one on a tie), so a question after a long story is read, and words
    scattered over the story do not add up. Evidence e maps to a score of 50 + 20 log2(e),
@@ -68,6 +70,7 @@ LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
 MAX_GAP = 2  # other words allowed between two words of a phrase
 TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
+SENTENCE_APART = 1000  # words between sentences for the routes: more than any term reaches
 UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
@@ -515,8 +518,10 @@ class Matcher:
         positions, quality, _ = _positions(tokens)
         ranked, vetoed, rules_best = self._ranking(text, sentences, asks)
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
-        # How well the rules alone matched decides the routes, as before the examples.
-        routed = self._route(positions, quality, score_of(rules_best))
+        # How well the rules alone matched decides the routes, as before the examples. A
+        # route's phrase (or words together) is found within one sentence, never across a
+        # break: "we could not. Breathing space..." is not "not breathing".
+        routed = self._route(_apart(sentences), quality, score_of(rules_best))
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -578,9 +583,9 @@ class Matcher:
         for kind in (*ROUTE_ORDER, "about"):
             score = safety_topic_score if kind == "safety" else topic_score
             need = ROUTE_STRONG if scaling or score >= score_of(ROUTE_STRONG) else 1.0
-            best = max(
+            best = min(
                 (r for r in evidence if self._route_kind[r] == kind),
-                key=lambda r: evidence[r],
+                key=lambda r: _route_rank(r, evidence[r], fired[r]),
                 default=None,
             )
             if best is not None and _enough(evidence[best], fired[best], need, bool(scaling)):
@@ -829,6 +834,18 @@ def _same_question(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _route_rank(
+    route_id: str, evidence: float, fired: list[tuple[float, str]]
+) -> tuple[float, float, int, str]:
+    """How route entries of one kind are ordered, first best: the most evidence; on a tie the
+    most specific: the entry whose strongest term weighs most, then whose terms that fired have
+    the most words between them ("not happy with" is a complaint before "treats my" is harm);
+    last the id, so that the order of routes.yaml never decides."""
+    strongest = max((worth for worth, _ in fired), default=0.0)
+    said = sum(len(words(text)) for _, text in fired)
+    return (-round(evidence, 6), -round(strongest, 6), -said, route_id)
+
+
 def _enough(evidence: float, fired: list[tuple[float, str]], need: float, scaling: bool) -> bool:
     """Whether a route's evidence reaches what it needs; against a scaling word, one strong
     term, or weak ones adding up to one more than that."""
@@ -877,6 +894,18 @@ def _positions(
         if not generic:
             specific.add(s)
     return positions, quality, frozenset(positions.keys() - specific)
+
+
+def _apart(sentences: list[list[Token]]) -> dict[str, list[int]]:
+    """Where each stem occurs, each sentence SENTENCE_APART words after the one before, so that
+    no phrase, `together` or `unless` reaches from one sentence into the next."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    start = 0
+    for sentence in sentences:
+        for n, token in enumerate(sentence):
+            positions[token.stem].append(start + n)
+        start += len(sentence) + SENTENCE_APART
+    return positions
 
 
 def _places(tokens: list[Token]) -> dict[str, list[int]]:

@@ -98,6 +98,55 @@ def test_against_a_scaling_word_weak_hints_need_to_add_up_to_more(matcher):
     assert matcher.match(strong).route == "safety"
 
 
+def test_a_route_phrase_is_found_within_one_sentence(matcher):
+    assert matcher.match("he is not breathing").route == "safety"
+    across = "We could not. Breathing space is what the pilot needs"  # "not" + "breathing"
+    assert matcher.match(across).route != "safety"
+    # and an `unless` word in the next sentence does not silence a phrase in this one
+    assert matcher.match("I'm at breaking point. The board meets tomorrow").route == "safety"
+
+
+def test_route_entries_that_tie_are_ordered_by_the_strongest_then_the_most_words():
+    from knowledge._matcher import _route_rank
+
+    def best(**fired):
+        return min(fired, key=lambda r: _route_rank(r, sum(w for w, _ in fired[r]), fired[r]))
+
+    assert best(a=[(1.0, "treats my")], b=[(1.0, "not happy with")]) == "b"  # more words
+    assert best(a=[(0.5, "hitting"), (0.5, "right now")], b=[(1.0, "hits")]) == "b"  # stronger
+    assert best(a=[(2.0, "knife")], b=[(2.0, "hurting her")]) == "b"
+    assert best(b=[(1.0, "scream")], a=[(1.0, "fear")]) == "a"  # all equal: the id, not order
+
+
+TIES = [
+    "really not happy with how they treated my brother at the respite place last week",
+    "theres a man hitting my dad in the hallway right now what do i do",
+    "he's got a knife and says he'll hurt her if anyone comes in",
+    "staff strap my dad into his chair with a belt so he can't get up",
+]
+
+
+def test_the_order_of_the_route_entries_in_the_file_never_decides(tmp_path):
+    """Two safety entries with equal evidence: moving `danger` after the others in routes.yaml
+    changes nothing."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    routes = data / "routes.yaml"
+    text = routes.read_text(encoding="utf-8")
+    start, end = text.index("- id: danger\n"), text.index("- id: safeguarding\n")
+    moved = text[:start] + text[end:]
+    at = moved.index("- id: own-care\n")
+    routes.write_text(moved[:at] + text[start:end] + moved[at:], encoding="utf-8")
+    reordered = Matcher(load_knowledge(data))
+    assert [t.id for t in reordered.kb.routes.values()][:2] != ["danger", "safeguarding"]
+    usual = Matcher(load_knowledge())
+    for message in TIES:
+        first, second = usual.match(message), reordered.match(message)
+        assert first.route == second.route == "safety", message
+        assert first.route_id == second.route_id, message
+    assert usual.match(TIES[0]).route_id == "complaint"  # "not happy with", three words
+
+
 def _broken(tmp_path: Path, old: str, new: str) -> list[Problem]:
     data = tmp_path / "knowledge" / "data"  # so that the file is named as staff see it
     shutil.copytree(DATA_DIR, data)
