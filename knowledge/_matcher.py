@@ -319,7 +319,15 @@ class Matcher:
             if words(text):
                 self._asking[words(text)[0]].append(tuple(words(text)))
         self._glossary = _Rules(
-            _Term(t.id, t.term, 1.0, self._term_stems(t.term)) for t in kb.glossary.values()
+            _Term(t.id, text, 1.0, self._term_stems(text))
+            for t in kb.glossary.values()
+            for text in (t.term, *t.also)
+        )
+        self._glossary_forms: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for term in self._glossary.terms:
+            self._glossary_forms[term.topic].append(term.stems)
+        self._framework_words = frozenset(
+            s for text in lists.framework_words for s in self._term_stems(text)
         )
         # smalltalk phrases by their first stem: (priority, kind, the phrase's stems)
         self._smalltalk: dict[str, list[tuple[int, str, tuple[str, ...]]]] = defaultdict(list)
@@ -526,7 +534,7 @@ class Matcher:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
         asked = self._asked_term(text, tokens, positions, quality)
-        if asked:
+        if asked and not self._names_framework(positions, ranked):
             term_id, terms = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
         if vetoed or not ranked or ranked[0].score < MIN_SCORE:
@@ -593,14 +601,30 @@ class Matcher:
                 return kind, best, terms
         return None
 
-    def _asks(self, text: str) -> bool:
-        """Whether the message asks what something means ("what's", "meaning of", "define")."""
+    def _asks(self, text: str, asked: set[str]) -> bool:
+        """Whether the message asks what one of the `asked` stems means: an asking phrase
+        ("what's", "meaning of", "define") next to the term, stop words aside, on either side:
+        "what is a pilot", "wicked problem meaning"; not "what is the best way to run a pilot"."""
         typed = words(text)
-        return any(
-            tuple(typed[n : n + len(phrase)]) == phrase
-            for n, word in enumerate(typed)
-            for phrase in self._asking.get(word, ())
-        )
+        for n, word in enumerate(typed):
+            for phrase in self._asking.get(word, ()):
+                end = n + len(phrase)
+                if tuple(typed[n:end]) != phrase:
+                    continue
+                after = [k for k in range(end, len(typed)) if stem(typed[k]) not in self._stop]
+                before = [k for k in range(n) if stem(typed[k]) not in self._stop]
+                if after and self._term_at(" ".join(typed[after[0] : after[0] + 3]), 0, asked):
+                    return True
+                if before and self._term_at(
+                    " ".join(typed[max(0, before[-1] - 2) : before[-1] + 1]), -1, asked
+                ):
+                    return True
+        return False
+
+    def _term_at(self, text: str, at: int, asked: set[str]) -> bool:
+        """Whether the first (at 0) or last (at -1) word of `text` that counts is an asked stem."""
+        found = [t.stem for t in self.read(text) if t.stem not in self._stop]
+        return bool(found) and found[at] in asked
 
     def _asked_term(
         self,
@@ -618,18 +642,33 @@ class Matcher:
         evidence, fired = self._glossary.evidence(positions, quality)
         if not evidence:
             return None
-        term_id = max(evidence, key=lambda t: (len(self._glossary_stems(t)), evidence[t]))
+        # a term's names found in the message ("scaling up" as well as "scale")
+        found = {
+            t: [f for f in self._glossary_forms[t] if all(s in positions for s in f)]
+            for t in evidence
+        }
+
+        # the longest term found, then the one named first: "what is readiness for scale"
+        def order(t: str) -> tuple[int, float, int]:
+            first = min((at for f in found[t] for at in positions[f[0]]), default=0)
+            return max(map(len, found[t]), default=0), evidence[t], -first
+
+        term_id = max(evidence, key=order)
         # Every word asked about is part of the question: "scale vs spread, what's the difference"
-        needed = {s for t in evidence for s in self._glossary_stems(t)} - self.reader.stop_words
+        needed = {s for t in evidence for f in found[t] for s in f} - self.reader.stop_words
         extra = sum(t.stem not in self.reader.stop_words and t.stem not in needed for t in tokens)
         # "invest to save?" alone asks what it is, as "what is invest to save" does
-        asked = self._asks(text) or (extra == 0 and text.rstrip().endswith("?"))
+        asked = self._asks(text, needed) or (extra == 0 and text.rstrip().endswith("?"))
         if asked and extra <= SHORT_EXTRA_WORDS:
             return term_id, tuple(text for _, text in fired[term_id])
         return None
 
-    def _glossary_stems(self, term_id: str) -> tuple[str, ...]:
-        return next(t.stems for t in self._glossary.terms if t.topic == term_id)
+    def _names_framework(self, positions: dict[str, list[int]], ranked: list[Match]) -> bool:
+        """Whether a glossary word is asked about as part of a framework's name: "what's the
+        diffusion of innovations model", "what's in the leading large scale change guide"."""
+        return any(s in positions for s in self._framework_words) and any(
+            self._kinds.get(m.id) == "framework" and m.score >= MIN_SCORE for m in ranked[:3]
+        )
 
     def _ranking(
         self, text: str, sentences: list[list[Token]], asks: list[bool] | None = None

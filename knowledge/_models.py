@@ -183,6 +183,13 @@ class MatchingLists(Strict):
         default_factory=list,
         description="Phrases that ask what a word means (what is, define, meaning of).",
     )
+    framework_words: list[Phrase] = Field(
+        default_factory=list,
+        description=(
+            "Words that name a framework (model, framework, guide): a glossary word asked about"
+            " with one of them, where a framework also matches, asks about the framework."
+        ),
+    )
     answer_words: dict[Phrase, list[Phrase]] = Field(
         default_factory=dict,
         description="A button's label, and other words people type to choose it.",
@@ -358,6 +365,10 @@ class Term(Strict):
     id: Id
     term: Line
     definition: Paragraph
+    also: list[Phrase] = Field(
+        default_factory=list,
+        description="Other names people type for the term (scaling up for scale).",
+    )
     related: list[Id] = Field(default_factory=list)
 
 

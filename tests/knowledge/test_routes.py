@@ -240,6 +240,72 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
     assert matcher.match(message).route == "about"
 
 
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("whats a pilot", "pilot"),
+        ("what do you mean by scaling up", "scale"),  # another name (`also`) of a term
+        ("theory of change - what is it", "theory-of-change"),  # asked after the term
+        ("risk averse meaning", "risk-aversion-term"),
+        ("what is readiness for scale", "readiness"),  # the term named first
+    ],
+)
+def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
+    result = matcher.match(message)
+    assert (result.route, result.route_id) == ("glossary", answer)
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("what is the best way to run a pilot", None),  # "what is" is not next to the term
+        ("what is the evidence for co-production", "co-production"),
+        ("what does good commissioning look like", "commissioning"),
+        ("staff turnover means nothing gets embedded", "workforce"),  # says, not asks
+        ("what's the diffusion of innovations model from 2004", "greenhalgh-model"),
+        ("what's in the leading large scale change guide", "nhs-large-scale-change"),
+    ],
+)
+def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, message, topic):
+    result = matcher.match(message)
+    assert result.route != "glossary"
+    if topic:
+        assert topic in [m.id for m in result.matches[:3]]
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("who r u", "about-bot"),
+        ("am i chatting to a human", "about-bot"),
+        ("is this free to use", "about-bot"),
+        ("whats the evidence based on", "about-review"),
+        ("where does ur info come from", "about-review"),
+        ("how recent is the evidence", "about-review"),
+        ("does this cover childrens services", "about-review"),
+        ("what happens to what i type here", "about-privacy"),
+        ("how do i wipe my chat history", "about-privacy"),
+        ("is this chat confidential", "about-privacy"),
+    ],
+)
+def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
+    result = matcher.match(message)
+    assert (result.route, result.route_id) == ("about", entry)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is sustainability in this context",
+        "when was our pilot evaluated",
+        "where do we get funding from",
+        "is this a real problem for scaling",
+    ],
+)
+def test_scaling_questions_with_about_words_are_not_about(matcher, message):
+    assert matcher.match(message).route != "about"
+
+
 def test_names_and_places_in_a_strong_question_do_not_make_it_off_topic(matcher):
     text = "Jane Dolittle of 12 Acacia Avenue says the remote monitoring kit is too fiddly"
     assert matcher.match(text).best.id == "nasss"
