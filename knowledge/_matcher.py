@@ -235,13 +235,16 @@ class _Rules:
         """The terms (by number) whose words are all in the message, in order, close together
         (of the terms in `index` when given)."""
         found = set()
+        tried = set()  # a together or unless term filed under several stems is tried once
         index = self.index if index is None else index
         for s in positions:
             for n in index.get(s, ()):
                 term = self.terms[n]
                 if term.groups or term.unless:
-                    if n not in found and _fires(term, positions):
-                        found.add(n)
+                    if n not in tried:
+                        tried.add(n)
+                        if _fires(term, positions):
+                            found.add(n)
                 elif all(x in positions for x in term.stems) and _in_order(term.stems, positions):
                     found.add(n)
         return found
@@ -494,6 +497,8 @@ class Matcher:
                     tokens.append(token)
                     continue
                 s = stem(word)
+                if word.endswith("in") and word + "g" in self._targets:
+                    s = self._targets[word + "g"]  # the g dropped: "takin", "breathin"
                 if (
                     s in self._known
                     or not TYPO_MIN_CHARS <= len(word) <= TYPO_MAX_CHARS

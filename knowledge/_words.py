@@ -27,7 +27,7 @@ import Stemmer
 
 from knowledge._models import MatchingLists
 
-_APOSTROPHES = re.compile(r"['’`´‘]")
+_APOSTROPHES = re.compile(r"['’`´‘ʼ′]")  # ʼ and ′: phone keyboards type them too
 _NOT_WORD = re.compile(r"[\W_]+")
 _STEMMER = Stemmer.Stemmer("english")
 ENGLISH_MIN_CHARS = 4  # shorter words are never corrected, so need no look-up
@@ -48,6 +48,30 @@ _OWN_STEMS = {
     "celebrity": "celebrity",  # "celebr", as celebrate
     "celebrities": "celebrity",
 }
+
+
+# A negative is read as two words, whatever way it was typed: "can't", "cant", "cannot",
+# "can not", "can t" and "cnt" are all "can not"; "isn't breathing" is "is not breathing", so
+# that a rule's "not breathing" hears it. Rules are read the same way, so "cant go on" meets
+# "cannot go on". Text-speak that stands for several words is read as them too ("wanna" is
+# "want to"); text-speak for one word is in matching.yaml (spellings).
+_NEGATIVES = {
+    "cant": "can", "cannot": "can", "wont": "will", "dont": "do", "doesnt": "does",
+    "didnt": "did", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
+    "hasnt": "has", "havent": "have", "hadnt": "had", "couldnt": "could", "wouldnt": "would",
+    "shouldnt": "should", "mustnt": "must", "neednt": "need", "shant": "shall", "aint": "is",
+    "cnt": "can", "dnt": "do", "wnt": "will", "cudnt": "could", "wudnt": "would",
+    "shudnt": "should",
+}  # fmt: skip
+_IN_FULL = {
+    **{word: (base, "not") for word, base in _NEGATIVES.items()},
+    "wanna": ("want", "to"), "gonna": ("going", "to"), "gotta": ("got", "to"),
+    "no1": ("no", "one"), "kms": ("kill", "myself"), "cba": ("can", "not", "be", "bothered"),
+}  # fmt: skip
+# A negative with the apostrophe typed as a space ("won t"): the first part, then a lone "t".
+_SPLIT_NEGATIVES = {word[:-1]: base for word, base in _NEGATIVES.items() if word.endswith("nt")}
+for _typed in ("cnt", "dnt", "wnt", "cudnt", "wudnt", "shudnt"):
+    _SPLIT_NEGATIVES.pop(_typed[:-1], None)  # "cn t" is not a way to type it
 
 
 def normalise(text: str) -> str:
@@ -122,7 +146,7 @@ class Reader:
             for canonical, alternatives in group.items():
                 one = self.read_word(canonical)
                 for text in (canonical, *alternatives):
-                    form = stems(text)
+                    form = negatives_apart(stems(text))
                     if form and form != (one,):
                         self.same.setdefault(form, one)
         lengths: dict[str, set[int]] = {}
@@ -135,7 +159,7 @@ class Reader:
 
     def read_word(self, text: str) -> str:
         """The single stem a word or phrase from the lists stands for."""
-        form = stems(text)
+        form = negatives_apart(stems(text))
         if len(form) > 1 and form in self.same:
             return self.same[form]
         joined = "".join(form)
@@ -146,8 +170,9 @@ class Reader:
         return [t.stem for t in self.read_tokens(Token(s) for s in stems(text))]
 
     def read_tokens(self, tokens: Iterable[Token]) -> list[Token]:
-        """Replace listed alternatives, longest first, keeping the weakest quality of the parts."""
-        tokens = list(tokens)
+        """Negatives as two words, then listed alternatives replaced, longest first, keeping the
+        weakest quality of the parts."""
+        tokens = _negatives_apart(list(tokens))
         starts, single = self._starts, self._single
         if not any(t.stem in starts or t.stem in single for t in tokens):
             return tokens  # most sentences: nothing listed in them
@@ -176,6 +201,38 @@ class Reader:
     def content(self, text: str) -> list[str]:
         """The stems of a text that are not stop words."""
         return [s for s in self.read(text) if s not in self.stop_words]
+
+
+_STEMMED_IN_FULL = {stem(word): tuple(stem(w) for w in full) for word, full in _IN_FULL.items()}
+_STEMMED_SPLITS = {stem(word): (stem(base), stem("not")) for word, base in _SPLIT_NEGATIVES.items()}
+
+
+def _negatives_apart(tokens: list[Token]) -> list[Token]:
+    """Each negative as its verb and "not" ("cant" and "can t" -> "can", "not"), and text-speak
+    for several words as those words ("wanna" -> "want", "to")."""
+    if not any(t.stem in _STEMMED_IN_FULL or t.stem == "t" for t in tokens):
+        return tokens
+    found: list[Token] = []
+    n = 0
+    while n < len(tokens):
+        token = tokens[n]
+        split = n + 1 < len(tokens) and tokens[n + 1].stem == "t"
+        full = _STEMMED_SPLITS.get(token.stem) if split else None
+        if full is None:
+            full = _STEMMED_IN_FULL.get(token.stem)
+            split = False
+        if full is None:
+            found.append(token)
+        else:
+            found += [Token(s, token.quality) for s in full]
+            n += split
+        n += 1
+    return found
+
+
+def negatives_apart(found: tuple[str, ...]) -> tuple[str, ...]:
+    """The same for stems alone."""
+    return tuple(t.stem for t in _negatives_apart([Token(s) for s in found]))
 
 
 def hyphen_forms(word: str) -> set[tuple[str, ...]]:

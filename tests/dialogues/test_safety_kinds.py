@@ -22,6 +22,9 @@ KINDS = {
     "staff abuse unnamed": ("staff strap my mum into her chair every afternoon", "101"),
     "lost belongings": ("the care home lost my dad's glasses and won't replace them", "Ombudsman"),
     "visits missed": ("the carers didn't come again and nobody showed up today", "Ombudsman"),
+    "a threat without a harm word": ("he says he'll put me in a home if i tell anyone", "101"),
+    "control": ("my son wont let me go out or see my friends", "101"),
+    "not missed": ("no one would even miss me if i was gone", "116 123"),
 }
 OWN_CARE = {
     "home from hospital": "mum is coming out of hospital, what help can she get at home",

@@ -263,3 +263,99 @@ def test_a_persons_own_care_need_is_personal_care(matcher, kind):
 )
 def test_a_scaling_question_with_those_words_gets_no_safety_or_own_care_route(matcher, message):
     assert matcher.match(message).route not in ("safety", "personal-care"), message
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("she won't let me", "she will not let me"),
+        ("she wont let me", "she will not let me"),
+        ("she won t let me", "she will not let me"),
+        ("she will not let me", "she will not let me"),
+        ("I cannot go on", "i can not go on"),
+        ("I can t go on", "i can not go on"),
+        ("i cnt cope", "i can not cope"),
+        ("i donʼt want to", "i do not want to"),  # a modifier letter apostrophe
+        ("he isn't breathing", "he is not breathing"),
+        ("i wanna die", "i want to die"),
+    ],
+)
+def test_a_negative_or_text_speak_is_read_in_full_however_it_is_typed(matcher, typed, read_as):
+    assert [t.stem for t in matcher.read(typed)] == matcher.reader.read(read_as)
+
+
+def test_a_rule_written_with_a_contraction_hears_every_way_of_typing_it(matcher):
+    for message in ("I cannot go on", "I can not go on", "I can t go on", "i cnt go on"):
+        assert matcher.match(message).route_id == "crisis", message
+    assert matcher.match("he isn't breathing").route_id == "danger"  # "not breathing"
+
+
+def test_a_dropped_g_is_read_as_the_rule_word_it_was(matcher):
+    assert matcher.match("sum1 is takin my dads pension every week").route == "safety"
+    assert matcher.match("mums on the floor not breathin").route_id == "danger"
+
+
+# Written for these tests by class (threats and fear in a family without a harm word, coercion
+# and control, neglect told by what is seen, indirect suicidal wording, text-speak, a worker
+# raising a concern about someone they support), not copied from any set.
+CLASSES = {
+    "a threat if she tells": "my daughter says she'll put me in a home if I tell the doctor",
+    "a threat to have him put away": "he keeps saying he'll have me sectioned if I say anything",
+    "not believed": "she told me nobody would believe me if I said anything",
+    "told to keep quiet": "the carer warned her to keep her mouth shut or she'd be moved",
+    "fear of his drinking": "im frightened of my husband when he's had a drink",
+    "on eggshells": "I walk on eggshells around my daughter, she screams if I get it wrong",
+    "hiding": "I hide in my room when my grandson comes round",
+    "kept in": "my son checks my phone and wont let me go out on my own",
+    "kept from the phone": "he doesnt let mum talk to anyone on the phone",
+    "asking for her own money": "my wife has to ask her brother for her own pension every week",
+    "made to sign": "they made him sign papers he didn't understand",
+    "fed if she obeys": "she only gets fed if she does what she's told",
+    "moved in": "some lads have moved into my brother's flat and he's scared",
+    "two signs of neglect": "mums flat is freezing and the fridge is empty",
+    "a soaked bed": "her bed is soaking and nobody has changed the sheets",
+    "goodbye letters": "I've written goodbye letters to everyone",
+    "how many it takes": "i've looked up how many sleeping pills it takes",
+    "not missed": "no one would miss me if I was gone",
+    "not around much longer": "I won't be around much longer so it doesnt matter",
+    "the point of living": "what's the point in living like this",
+    "not safe": "I'm not safe on my own tonight",
+    "text-speak": "im gonna kill myself 2nite",
+    "a worker's concern": "I run a charity and one of our volunteers has been self harming",
+    "not seen for days": "a man in our sheltered housing scheme hasn't been seen for days",
+    "too many tablets": "me da has took too many of his tablets",
+}
+
+
+@pytest.mark.parametrize("kind", CLASSES)
+def test_each_class_of_worry_without_the_obvious_words_is_a_safety_message(matcher, kind):
+    assert matcher.match(CLASSES[kind]).route == "safety", CLASSES[kind]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our team is hopeless at data, how do we build the evidence",
+        "we are tied to the old contract, how do we commission differently",
+        "our app just dies after the pilot, how do we sustain it",
+        "it just dies when the grant ends",
+        "the team can't keep going at this pace while we scale",
+        "staff can't keep going with double running the old and new service",
+        "we're drowning in referrals since the pilot started",
+        "our befriending scheme is dying on its feet",
+        "our pilot is bleeding money, how do we make the case to commissioners",
+        "managers are frightened of failure, how do we build a learning culture",
+        "we've trained staff to recognise neglect, how do we roll it out",
+        "the tech detects when someone with dementia wanders off, how do we get councils to buy it",
+        "we help people who feel suicidal, how do we get commissioned",
+        "how do we spread our complaints handling approach to other providers",
+        "I'm at breaking point with the board, they just won't back spreading the project",
+    ],
+)
+def test_a_figure_of_speech_beside_a_scaling_question_keeps_its_topic(matcher, message):
+    assert matcher.match(message).route != "safety", message
+
+
+def test_said_of_oneself_a_hard_phrase_is_strong_even_beside_a_scaling_word(matcher):
+    assert matcher.match("the team can't keep going while we scale").route != "safety"
+    assert matcher.match("I can't keep going, even though our pilot is scaling").route == "safety"
