@@ -1,9 +1,10 @@
 """The advisor service: one inbound event in, the engine run, everything committed, replies out.
 
 Each event is one transaction: the inbound message, the new state, what the engine asked to
-record and the replies (queued in the outbox) are committed together before anything is sent.
-Adapters send the replies and then say they were delivered; whatever was not delivered is
-still in the outbox after a crash and is sent on the next start.
+record and the replies (queued in the outbox) are committed together before anything is sent;
+the engine works the event out before that transaction begins (see Advisor.handle). Adapters
+send the replies and then say they were delivered; whatever was not delivered is still in the
+outbox after a crash and is sent on the next start.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dialogues import (
@@ -97,6 +98,24 @@ class Handled:
     erased_posts: tuple[tuple[int, int], ...] = ()  # staff-chat posts about an erased user
 
 
+# Times an event is worked out again outside the write transaction when the person's state
+# changed meanwhile (see Advisor.handle); after that, inside it.
+RERUNS = 2
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What an event was worked out from, outside the write transaction."""
+
+    user_id: int | None  # None: their first contact
+    text: str | None  # their state as stored
+    turn: Turn  # what the engine made of the event from there
+
+
+class _StateChanged(Exception):
+    """The person's state changed while the engine worked on the event."""
+
+
 def _kind(event: Event) -> str:
     if isinstance(event, Text):
         return "text"
@@ -133,7 +152,38 @@ class Advisor:
         return Context(self._clock(), self._followup_reference())
 
     def handle(self, sender: Sender, event: Event, update_id: int | None = None) -> Handled:
-        """Run one event through the engine and commit everything it causes, atomically."""
+        """Run one event through the engine and commit everything it causes, atomically.
+
+        The engine runs outside the write transaction, on the state as read just before, and
+        one short transaction then stores what it made (the message in, the new state, the
+        replies in the outbox, the update marked done). The write lock is held only for that:
+        the sender's "sent" marks (bot/telegram/_delivery.py) queue behind it, and a reply
+        sent whose mark is not yet committed is sent again after a crash.
+
+        Nobody else handles this person's events meanwhile: Telegram updates run one user at
+        a time (bot/telegram/_order.py), the terminal has one user. The staff desk can still
+        write their state in between (a message from the team opens a thread), so the
+        transaction checks that the state is still the one the engine started from and, if
+        not, the event is worked out again; the last time inside the transaction.
+        """
+        for attempt in range(RERUNS + 1):
+            start = None if attempt == RERUNS else self._start_of(sender, event)
+            try:
+                return self._commit(sender, event, update_id, start)
+            except _StateChanged:
+                logger.info("state changed while an event was handled; working it out again")
+        raise AssertionError("unreachable: the last try runs inside the transaction")
+
+    def _start_of(self, sender: Sender, event: Event) -> _Start:
+        """The person's state as stored, and the turn the engine makes of it (no lock held)."""
+        user, text = self.store.read_state(sender.channel, sender.external_id)
+        turn = self.engine.handle(self._state(user, text), event, self.context())
+        return _Start(user.id if user else None, text, turn)
+
+    def _commit(
+        self, sender: Sender, event: Event, update_id: int | None, start: _Start | None
+    ) -> Handled:
+        """The write transaction of `handle`; with `start` None the engine runs inside it."""
         store = self.store
         with store.transaction():
             if update_id is not None and (
@@ -148,7 +198,13 @@ class Advisor:
             user = store.ensure_user(sender.channel, sender.external_id, sender.chat_id)
             if user.blocked:
                 store.set_blocked(user.id, False)
-            turn = self.engine.handle(self._state(user), event, self.context())
+            if start is None:
+                state = self._state(user, store.state_text(user.id))
+                turn = self.engine.handle(state, event, self.context())
+            elif start.user_id not in (None, user.id) or store.state_text(user.id) != start.text:
+                raise _StateChanged  # rolls back: nothing of this try is kept
+            else:
+                turn = start.turn
             if any(isinstance(effect, ForgetMe) for effect in turn.effects):
                 posts = tuple(store.staff_posts(user.id))
                 store.forget(user.id, update_id)
@@ -175,11 +231,13 @@ class Advisor:
         logger.info("user %s now at %s, %d replies", user.id, turn.step, len(replies))
         return Handled(user.id, replies, tuple(followups), tuple(posts), turn.step)
 
-    def _state(self, user: User) -> dict[str, Any] | None:
+    def _state(self, user: User | None, text: str | None) -> dict[str, Any] | None:
         """The user's saved state; one that cannot be read becomes one the engine resets (to
         the menu, with an apology), keeping only the consent the users table holds."""
+        if user is None:
+            return None
         try:
-            return self.store.load_state(user.id)
+            return self.store.decode_state(text, user.id)
         except UnreadableState:
             logger.warning("state of user %s unreadable; starting them at the menu", user.id)
             return {"consent": user.consent}
@@ -209,16 +267,10 @@ class Advisor:
                 posts += staff.person_said(user_id, effect)
         return followups, posts
 
-    def queued(
-        self, user_id: int | None = None, min_age: timedelta = timedelta()
-    ) -> tuple[Outgoing, ...]:
-        """Replies still waiting to be delivered (one user's, or everyone's), oldest first."""
-        cutoff = self._clock() - min_age
-        return tuple(_outgoing(q) for q in self.store.outbox(user_id) if q.created_at <= cutoff)
-
-    def handed_over(self) -> tuple[Outgoing, ...]:
-        """What the web review or the command line queued for the bot to send now."""
-        return tuple(_outgoing(q) for q in self.store.handed_over())
+    def queued(self, user_id: int | None = None, wait: float | None = None) -> tuple[Outgoing, ...]:
+        """Replies still waiting to be delivered (one user's, or everyone's), oldest first
+        (`wait`: raise Busy rather than wait longer than that for the store)."""
+        return tuple(_outgoing(q) for q in self.store.outbox(user_id, wait=wait))
 
     def say(
         self, user_id: int, reply: Reply, kind: str = "staff", update_id: int | None = None

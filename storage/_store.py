@@ -252,10 +252,17 @@ class Store(DeskRecords):
     def _now(self) -> datetime:
         return self._clock()
 
-    def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        """sqlite-utils' query, read to the end under the lock the connection is shared with."""
-        with self._lock:
+    def _rows(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), wait: float | None = None
+    ) -> list[dict[str, Any]]:
+        """sqlite-utils' query, read to the end under the lock the connection is shared with
+        (`wait`: raise Busy rather than wait longer than that for it)."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise Busy("the connection is in use")
+        try:
             return list(self.db.query(sql, params))
+        finally:
+            self._lock.release()
 
     def _row(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> dict[str, Any] | None:
         rows = self._rows(sql, params)
@@ -341,11 +348,32 @@ class Store(DeskRecords):
     def load_state(self, user_id: int) -> dict[str, Any] | None:
         """The engine's saved state for the user, or None if there is none yet; raises
         UnreadableState when what is stored is not a JSON object."""
+        return self.decode_state(self.state_text(user_id), user_id)
+
+    def state_text(self, user_id: int) -> str | None:
+        """The user's saved state as stored (JSON text), None if there is none."""
         row = self._row("SELECT state FROM states WHERE user_id = ?", (user_id,))
-        if row is None:
+        return None if row is None else row["state"]
+
+    def read_state(self, channel: str, external_id: int) -> tuple[User | None, str | None]:
+        """The user (None before their first contact) and their saved state as stored, in one
+        read that writes nothing: what an event is worked out from before its write
+        transaction (see Advisor.handle)."""
+        row = self._row(
+            "SELECT u.*, s.state AS saved_state FROM users u LEFT JOIN states s"
+            " ON s.user_id = u.id WHERE u.channel = ? AND u.external_id = ?",
+            (channel, external_id),
+        )
+        return (None, None) if row is None else (_user(row), row["saved_state"])
+
+    @staticmethod
+    def decode_state(text: str | None, user_id: int) -> dict[str, Any] | None:
+        """A state as stored, read: None for none; UnreadableState if it is not a JSON
+        object."""
+        if text is None:
             return None
         try:
-            state = json.loads(row["state"])
+            state = json.loads(text)
         except (TypeError, ValueError):
             state = None
         if not isinstance(state, dict):
@@ -628,22 +656,13 @@ class Store(DeskRecords):
             )
             return int(cursor.lastrowid or 0)
 
-    def outbox(self, user_id: int | None = None, limit: int = 500) -> list[Queued]:
-        """Replies not yet delivered, oldest first (all users, or one)."""
+    def outbox(
+        self, user_id: int | None = None, limit: int = 500, *, wait: float | None = None
+    ) -> list[Queued]:
+        """Replies not yet delivered, oldest first (all users, or one). `wait`: raise Busy
+        rather than wait longer than that for the connection (another thread's transaction)."""
         where, params = ("WHERE user_id = ?", (user_id, limit)) if user_id else ("", (limit,))
-        rows = self._rows(f"SELECT * FROM outbox {where} ORDER BY id LIMIT ?", params)
-        return [queued(row, json.loads(row["payload"])) for row in rows]
-
-    def handed_over(self, limit: int = 100) -> list[Queued]:
-        """What another process (the web review, the command line) queued for the bot to send
-        now, oldest first; a person's row waits while an older reply to them is still queued,
-        so that their messages keep their order (the sweep sends those)."""
-        rows = self._rows(
-            "SELECT * FROM outbox o WHERE o.handover = 1 AND NOT EXISTS (SELECT 1 FROM outbox"
-            " e WHERE e.user_id = o.user_id AND e.id < o.id AND e.handover = 0)"
-            " ORDER BY o.id LIMIT ?",
-            (limit,),
-        )
+        rows = self._rows(f"SELECT * FROM outbox {where} ORDER BY id LIMIT ?", params, wait)
         return [queued(row, json.loads(row["payload"])) for row in rows]
 
     def dequeue(self, outbox_id: int, status: str = "sent", error: str | None = None) -> None:

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import threading
-from datetime import timedelta
 from urllib.parse import urlparse
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
@@ -38,11 +37,6 @@ from storage import DatabaseGone
 logger = logging.getLogger(__name__)
 
 CONNECTIONS = 8  # HTTP connections to the Bot API for sending (long polling has its own)
-SWEEP_EVERY = 30.0  # seconds between outbox sweeps while running
-SWEEP_MIN_AGE = timedelta(seconds=20)  # leave fresh replies to the handler sending them
-# Seconds between looks for what the web review or the command line handed over (a close, a
-# reply): the person is told within about this, not at the next sweep. One indexed read.
-HANDOVER_EVERY = 1.0
 PURGE_EVERY = 24 * 3600.0  # seconds between retention purges
 # Seconds between checks that the write-ahead log holds no text that is no longer kept (replies
 # to people whose messages are not kept, once delivered): well within "gone in seconds".
@@ -54,7 +48,8 @@ SEND_TIMEOUT = 20.0
 FILE_CHECK_EVERY = 1.0  # seconds between checks that the database file is still the one opened
 STAFF_CHAT_POSTS_PER_MINUTE = 20  # Telegram's limit for a group
 HANDLING_GRACE = 3.0  # seconds updates being handled get to finish when the bot stops
-FLUSH_GRACE = 1.5  # seconds to note the last sent replies, and to close the HTTP sessions
+SENDING_GRACE = 3.0  # seconds the send under way then gets to finish and be written down
+FLUSH_GRACE = 1.5  # seconds to close the HTTP sessions
 STOP_DEADLINE = 9.0  # seconds from the stop signal to the end of the process, whatever happens
 
 
@@ -93,13 +88,12 @@ class BotService:
         bot = self.application.bot
         await self._set_command_menus(bot)
         self._tasks = [
-            asyncio.create_task(self._every(SWEEP_EVERY, self._sweep), name="outbox sweep"),
-            asyncio.create_task(self._every(HANDOVER_EVERY, self._handover), name="handover"),
             asyncio.create_task(self._every(PURGE_EVERY, self._purge), name="retention purge"),
             asyncio.create_task(self._every(SCRUB_EVERY, self._scrub), name="log scrub"),
             asyncio.create_task(self._watch_file(), name="database file watch"),
         ]
-        await self.deliverer.sweep()
+        # The sender first reads what the last run left in the outbox: older, so sent first.
+        self.deliverer.start().add_done_callback(self._sender_ended)
         await self.inbox.resume()
         if self.settings.webhook_url:
             logger.info(
@@ -154,6 +148,10 @@ class BotService:
         elif error is not None:
             self.fail(f"polling failed: {type(error).__name__}: {error}")
 
+    def _sender_ended(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.fail(f"sending stopped: {task.exception()}")
+
     def stop(self, why: str = "asked to stop") -> None:
         """Begin a clean stop (SIGTERM, SIGINT); the exit code is 0."""
         if self._stopped is not None and not self._stopped.done():
@@ -172,8 +170,8 @@ class BotService:
         return await self._stopped
 
     async def close(self) -> None:
-        """Stop taking updates, give those being handled a moment, keep the rest for the next
-        start (in the inbox and the outbox), write down what was sent, close everything."""
+        """Stop taking updates, give those being handled and the send under way a moment,
+        keep the rest for the next start (in the inbox and the outbox), close everything."""
         if self._intake is not None:
             self._intake.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -183,15 +181,12 @@ class BotService:
         cut = await self.inbox.stop(HANDLING_GRACE)
         if cut:
             logger.info("%d update(s) left in the inbox for the next start", cut)
+        await self.deliverer.stop(SENDING_GRACE)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        try:
-            await asyncio.wait_for(self.deliverer.drain(), FLUSH_GRACE)
-        except Exception as error:  # sent again at the next start: at least once, never lost
-            logger.warning("could not note the last sent replies: %s", type(error).__name__)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.application.shutdown(), FLUSH_GRACE)
         self.advisor.store.close()
@@ -214,12 +209,6 @@ class BotService:
             except DatabaseGone as error:
                 self.fail(f"{error}; stopping")
                 return
-
-    async def _sweep(self) -> None:
-        await self.deliverer.sweep(SWEEP_MIN_AGE)
-
-    async def _handover(self) -> None:
-        await self.deliverer.sweep(handover=True)
 
     async def _scrub(self) -> None:
         if self.advisor.store.log_scrub_due:
@@ -268,8 +257,7 @@ class BotService:
             self.advisor.handle, sender, event, update.update_id, what="handling an update"
         )
         self._claimed.add(update.update_id)
-        await self.deliverer.deliver_all(handled.replies)
-        await self.deliverer.deliver_all(handled.posts)
+        self.deliverer.wake(handled.replies)  # the sender sends them (and the posts), in order
         await self._remove_posts(handled.erased_posts)
         if staff and isinstance(event, Command) and event.name == "help":
             # Staff's help goes on with the staff commands (not tied to the update: it is done).
@@ -293,7 +281,8 @@ class BotService:
         """The desk committed a staff update's work (and marked it done): send what it made."""
         if update_id is not None:
             self._claimed.add(update_id)
-        await self.deliverer.deliver_all(tuple(outgoing or ()))
+        if outgoing:
+            self.deliverer.wake()  # the sender sends what it queued
 
     async def _remove_posts(self, posts) -> None:
         """Delete staff-chat notices about a user who asked to be forgotten (best effort)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -27,7 +28,7 @@ from telegram.error import (
 from bot.service import Advisor, Outgoing
 from bot.telegram._patience import patiently
 from bot.telegram._render import Renderer
-from storage import Busy, is_transient
+from storage import Busy, DatabaseGone, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,10 @@ MAX_FLOOD_WAIT = 120.0  # never sleep longer than this on one 429, whatever Tele
 # Seconds the event loop may wait for the store (another thread's transaction, another
 # process's write lock) to write down a sent reply itself, before a thread does it instead.
 NOTE_WAIT = 0.005
+# Seconds between looks at the outbox when nobody wakes the sender: what the web review or
+# the command line queued (a close, a reply) goes within about this. One indexed read.
+LOOK_EVERY = 1.0
+RETRY_EVERY = 30.0  # seconds before a reply that could not go now is tried again
 
 T = TypeVar("T")
 
@@ -113,28 +118,112 @@ async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
 
 
 class Deliverer:
-    """Sends outgoing replies in order and tells the advisor how each went.
+    """The one sender: every reply goes out from here, one at a time, oldest first, each
+    written down as sent (committed) before the next send begins.
 
-    A reply Telegram took but that is not yet written down as sent is sent again after a
-    kill -9 (at least once, never lost), so each is written down the moment Telegram's
-    answer arrives, in one short transaction on the event loop itself, while other sends go
-    on. Handed to a worker thread, the note waited behind other storage work for the
-    thread, the connection and the GIL: with ten users talking, 10-20 ms from Telegram's
-    accept to our commit and about two replies sent twice per kill; on the loop, about as
-    long as the answer takes to reach us (see README). Only if the store is busy for more
-    than NOTE_WAIT (a long transaction, another process's write lock, a fault) does a
-    thread write it down, with the others sent meanwhile, waiting faults out. Until written
-    down a reply stays "in flight", so a sweep never sends it again.
+    A reply Telegram took whose "sent" mark was not yet committed when the process died is
+    sent again at the next start (at least once, never lost). With one send at a time that is
+    at most one reply at any moment, so a kill -9 sends at most one reply twice. Handlers
+    only commit replies to the outbox and call `wake`; the sender reads the outbox (the one
+    list of what is still to send, whoever queued it: a handler, the last run, the web review
+    or the command line) and sends it in order, so each person's replies keep their order. A
+    reply that cannot go now (Telegram down, flood control past its retries) holds back that
+    person's later ones for RETRY_EVERY seconds, and no one else's.
+
+    The price is throughput: one reply per round trip to Telegram plus one short commit
+    (see README). The mark is committed on the event loop itself when the store is free
+    within NOTE_WAIT, else by a thread, waiting storage faults out.
     """
 
     def __init__(self, bot: Bot, advisor: Advisor, renderer: Renderer):
         self.bot = bot
         self.advisor = advisor
         self.renderer = renderer
-        self._in_flight: set[int] = set()
-        self._sent: list[Outgoing] = []
-        self._flushing: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._unstored: deque[Outgoing] = deque()  # replies not in the outbox (after /forget)
+        self._held: dict[int | None, float] = {}  # person (None: staff) -> retry after (loop time)
+        self._stopping = False
+        self._task: asyncio.Task | None = None
         self.last_refusal = ""  # Telegram's reason for the last reply it refused, in its words
+
+    # --- the sender --------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task:
+        """Start sending: first what the last run left in the outbox, then what comes."""
+        self._task = asyncio.create_task(self._run(), name="sender")
+        return self._task
+
+    def wake(self, unstored: tuple[Outgoing, ...] = ()) -> None:
+        """Replies were committed to the outbox (and these, not stored, are to go too)."""
+        self._unstored.extend(o for o in unstored if o.outbox_id is None)
+        self._wake.set()
+
+    async def stop(self, grace: float) -> None:
+        """Let the send under way finish and be written down (up to `grace` seconds), then
+        stop; what is not sent stays in the outbox for the next start."""
+        self._stopping = True
+        self._wake.set()
+        task = self._task
+        if task is None or task.done():
+            return
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+            await asyncio.wait_for(asyncio.shield(task), grace)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                progress = await self.send_queued()
+            except DatabaseGone:
+                raise
+            except Exception:
+                logger.exception("sending failed; trying again in %.0f s", LOOK_EVERY)
+                progress = False
+            if progress or self._stopping:
+                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LOOK_EVERY):
+                    await self._wake.wait()
+
+    async def send_queued(self) -> bool:
+        """One pass over the outbox, oldest first; True if any reply was dealt with (sent or
+        given up), so that a new pass may find more."""
+        self._wake.clear()  # before reading: a reply committed after the read wakes the next pass
+        progress = False
+        while self._unstored and not self._stopping:
+            await self.deliver(self._unstored.popleft())
+            progress = True
+        queued = await self._on_loop_or_patiently(
+            self.advisor.queued, None, what="reading the outbox"
+        )
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._held = {who: until for who, until in self._held.items() if until > now}
+        for outgoing in queued:
+            if self._stopping:
+                break
+            if outgoing.user_id in self._held or outgoing.chat_id is None:
+                continue  # in order: this person's older reply goes first, at its retry
+            try:
+                result = await self.deliver(outgoing)
+            except DatabaseGone:
+                raise
+            except Exception as error:  # never let one reply stop everyone's
+                logger.exception("reply to user %s could not be sent", outgoing.user_id)
+                await patiently(
+                    self.advisor.not_yet, outgoing, type(error).__name__, what="noting a failure"
+                )
+                result = Delivery.LATER
+            if result is Delivery.LATER:
+                self._held[outgoing.user_id] = loop.time() + RETRY_EVERY
+            else:
+                progress = True
+        return progress
+
+    # --- one reply ---------------------------------------------------------------------------
 
     async def deliver_all(self, replies: tuple[Outgoing, ...]) -> bool:
         """Send replies one after another; stop at the first that cannot go now (order
@@ -145,20 +234,14 @@ class Deliverer:
         return True
 
     async def deliver(self, outgoing: Outgoing) -> Delivery:
-        """Send one reply; how it went."""
+        """Send one reply and write down how it went; how it went."""
         if outgoing.chat_id is None:
             return Delivery.SENT
-        if outgoing.outbox_id is not None:
-            if outgoing.outbox_id in self._in_flight:
-                return Delivery.SENT  # someone else is sending it right now
-            self._in_flight.add(outgoing.outbox_id)
         try:
             await self._send(outgoing)
         except Undeliverable as error:
-            self._in_flight.discard(outgoing.outbox_id or 0)
             return await self._give_up(outgoing, Delivery(error.status), str(error))
         except TelegramError as error:
-            self._in_flight.discard(outgoing.outbox_id or 0)
             timed_out = isinstance(error, TimedOut)
             logger.warning("reply to user %s not sent yet: %s", outgoing.user_id, error)
             tries = await patiently(
@@ -168,30 +251,27 @@ class Deliverer:
                 reason = f"Telegram did not answer in time, {tries} times"
                 return await self._give_up(outgoing, Delivery.FAILED, reason)
             return Delivery.LATER
-        except BaseException:
-            self._in_flight.discard(outgoing.outbox_id or 0)
-            raise
         if outgoing.outbox_id is not None:
-            self._note_sent(outgoing)
+            await self._note_sent(outgoing)
         return Delivery.SENT
 
-    def _note_sent(self, outgoing: Outgoing) -> None:
-        """Write down now that Telegram took the reply, or leave it to a thread (see above)."""
-        # Behind a note of the same person's still waiting, so that after a crash their
-        # replies are sent again in their order.
-        if all(waiting.user_id != outgoing.user_id for waiting in self._sent):
-            try:
-                self.advisor.delivered_all([outgoing], wait=NOTE_WAIT)
-            except Exception as error:
-                if not (isinstance(error, Busy) or is_transient(error)):
-                    self._in_flight.discard(outgoing.outbox_id or 0)
-                    raise
-            else:
-                self._in_flight.discard(outgoing.outbox_id or 0)
-                return
-        self._sent.append(outgoing)
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush_while_sent())
+    async def _note_sent(self, outgoing: Outgoing) -> None:
+        """Write down that Telegram took the reply, before anything else is sent."""
+        await self._on_loop_or_patiently(
+            self.advisor.delivered_all, [outgoing], what="noting a sent reply"
+        )
+
+    @staticmethod
+    async def _on_loop_or_patiently(call: Callable[..., T], *args: object, what: str) -> T:
+        """`call(*args, wait=NOTE_WAIT)` on the event loop: short, and no thread to wake; if
+        the store is busy (another thread's transaction, another process's write lock, a
+        fault), `call(*args)` in a thread, waiting faults out."""
+        try:
+            return call(*args, wait=NOTE_WAIT)
+        except Exception as error:
+            if not (isinstance(error, Busy) or is_transient(error)):
+                raise
+        return await patiently(call, *args, what=what)
 
     async def _give_up(self, outgoing: Outgoing, status: Delivery, reason: str) -> Delivery:
         if outgoing.user_id is None:  # for staff: the staff chat, or a member's own chat
@@ -214,32 +294,6 @@ class Deliverer:
         told = await patiently(self.advisor.refused, outgoing, reason, what="noting a refusal")
         await self.deliver_all(told)  # staff told why their reply did not go
         return status
-
-    async def _flush_while_sent(self) -> None:
-        while self._sent:
-            await self.flush()
-
-    async def drain(self) -> None:
-        """At shutdown: wait for a write-down already under way, then write down the rest.
-
-        Without the wait, the store could be closed under that write (its thread still
-        running), and the replies in it would be sent again at the next start.
-        """
-        if self._flushing is not None and not self._flushing.done():
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._flushing)
-        await self.flush()
-
-    async def flush(self) -> None:
-        """Write down every reply sent since the last flush."""
-        batch, self._sent = self._sent, []
-        if not batch:
-            return
-        try:
-            await patiently(self.advisor.delivered_all, batch, what="noting sent replies")
-        finally:
-            for outgoing in batch:
-                self._in_flight.discard(outgoing.outbox_id or 0)
 
     async def _send(self, outgoing: Outgoing) -> None:
         try:
@@ -291,28 +345,3 @@ class Deliverer:
                 raise Undeliverable("failed", plain_reason(again)) from None
         if outgoing.followup_id is not None:
             await patiently(self.advisor.posted, outgoing, message_id, what="noting a staff post")
-
-    async def sweep(self, min_age: timedelta = timedelta(), *, handover: bool = False) -> int:
-        """Send what is still in the outbox (after a restart, or a failed attempt).
-
-        While the bot runs, only replies older than `min_age` are swept, so that a reply whose
-        handler is about to send it is not sent twice. `handover`: only what another process
-        (the web review, the command line) queued for the bot, which no handler here sends.
-        """
-        if handover:
-            queued = await patiently(self.advisor.handed_over, what="reading the handover")
-        else:
-            queued = await patiently(self.advisor.queued, None, min_age, what="reading the outbox")
-        sent = 0
-        held: set[int | None] = set()
-        for outgoing in queued:
-            if outgoing.user_id in held:
-                continue  # keep each user's replies in order: the rest wait for the next sweep
-            result = await self.deliver(outgoing)
-            if result is Delivery.LATER:
-                held.add(outgoing.user_id)
-            else:
-                sent += 1
-        if queued:
-            logger.info("outbox sweep: %d of %d sent", sent, len(queued))
-        return sent

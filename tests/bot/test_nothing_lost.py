@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import resource
 import sqlite3
@@ -98,7 +99,7 @@ async def test_kill_9_at_random_moments_under_load_loses_nothing(api, tmp_path):
                 await api.wait_for_messages(user, 1, timeout=1.0)
             await asyncio.sleep(chance.uniform(0.0, 0.1))
 
-    kills = 3
+    kills = int(os.environ.get("KILLS", "8"))  # KILLS=40 for a longer look
     for round_number in range(kills):
         async with bot_process(api, REAL_BOT, env) as bot:
             killed = asyncio.Event()
@@ -120,9 +121,10 @@ async def test_kill_9_at_random_moments_under_load_loses_nothing(api, tmp_path):
         duplicates += delivered - (_replies(db, user) - replies_before[user])
     assert sum(len(texts) for texts in sent.values()) > 60
     # At least once: a reply Telegram took but whose sending was not yet written down when
-    # the process died is sent again. That is at most the replies in flight at the kill,
-    # one per user talking (two cores at load 6-10: about three per kill; see README).
-    assert 0 <= duplicates <= kills * len(users), f"{duplicates} sent twice in {kills} kills"
+    # the process died is sent again. One reply is sent at a time, each written down before
+    # the next goes, so that is at most one reply per kill.
+    print(f"{duplicates} replies sent twice in {kills} kills")  # seen with pytest -s
+    assert 0 <= duplicates <= kills, f"{duplicates} sent twice in {kills} kills"
 
 
 def _replies(db, user: int) -> int:

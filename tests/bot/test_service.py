@@ -208,5 +208,44 @@ def test_a_repeated_forget_brings_nobody_back(advisor, store):
     assert store.db["users"].count == 0 and store.db["states"].count == 0
 
 
+def test_the_engine_works_an_event_out_without_holding_the_write_lock(advisor, store):
+    start(advisor)
+    other = sqlite3.connect(store.path, timeout=0, isolation_level=None)
+    engine_handle = advisor.engine.handle
+    took_the_lock = []
+
+    def handle(state, event, ctx):
+        other.execute("BEGIN IMMEDIATE")  # would fail at once if the bot held the write lock
+        other.execute("ROLLBACK")
+        took_the_lock.append(True)
+        return engine_handle(state, event, ctx)
+
+    advisor.engine.handle = handle
+    handled = advisor.handle(ALICE, Command("triage"), update_id=5)
+    assert took_the_lock == [True] and handled.step == "triage.role"
+
+
+def test_a_state_the_desk_changed_meanwhile_is_not_overwritten(advisor, store):
+    start(advisor)
+    user_id = advisor.handle(ALICE, Command("menu")).user_id
+    engine_handle = advisor.engine.handle
+    steps = []
+
+    def handle(state, event, ctx):
+        if not steps:  # staff write to the person while their message is worked out
+            thread = engine_handle(state, Command("nasss"), ctx)
+            store.save_state(user_id, thread.state.to_json(), thread.step)
+        turn = engine_handle(state, event, ctx)
+        steps.append((state or {}).get("at"))
+        return turn
+
+    advisor.engine.handle = handle
+    advisor.handle(ALICE, Command("back"), update_id=6)
+    # Worked out twice: the second time from the state the desk saved, which is kept as the
+    # one the event moved on from.
+    assert len(steps) == 2 and steps[0] != steps[1]
+    assert rows(store, "SELECT count(*) FROM messages WHERE text = '/back'") == [(1,)]
+
+
 def test_the_engine_and_storage_know_the_same_assessment_kinds():
     assert set(dialogues.ASSESSMENT_KINDS) == set(storage.ASSESSMENT_KINDS)

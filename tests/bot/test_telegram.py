@@ -277,6 +277,24 @@ async def test_one_users_messages_are_answered_in_order(running):
     assert [t for (t,) in inbound] == [f"/help {n}" for n in range(5)]
 
 
+async def test_one_reply_is_sent_at_a_time_so_a_crash_leaves_at_most_one_unknown(running):
+    users = (USER, OTHER, 1003)
+    for user in users:
+        await running.consent(user)
+    before = len(running.api.calls("sendMessage"))
+    # Telegram takes 1.5 s to answer the next send: nothing else may be sent meanwhile.
+    running.api.fail_next("sendMessage", "timeout", hold=1.5, deliver=True)
+    for user in users:
+        running.api.push_text(user, "/help")
+    await asyncio.sleep(1.0)
+    (held,) = running.api.calls("sendMessage")[before:]
+    assert held.status == 0  # still unanswered, and the only send under way
+    for user in users:
+        await running.api.wait_for_messages(user, 1)
+    assert len(running.api.calls("sendMessage")) == before + len(users)
+    assert running.rows("SELECT count(*) FROM outbox") == [(0,)]
+
+
 async def test_replies_being_noted_as_sent_at_shutdown_are_noted_before_the_store_closes(
     api, tmp_path
 ):
