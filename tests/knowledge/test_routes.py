@@ -248,6 +248,9 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
         ("theory of change - what is it", "theory-of-change"),  # asked after the term
         ("risk averse meaning", "risk-aversion-term"),
         ("what is readiness for scale", "readiness"),  # the term named first
+        ("i dont understand double running", "double-running"),
+        ("tell me what invest to save is", "invest-to-save"),
+        ("scale or spread which is which", "scale"),
     ],
 )
 def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
@@ -286,6 +289,10 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("what happens to what i type here", "about-privacy"),
         ("how do i wipe my chat history", "about-privacy"),
         ("is this chat confidential", "about-privacy"),
+        ("are my answers stored", "about-privacy"),
+        ("who are the partners", "about-network"),
+        ("what frameworks do you know", "about-frameworks"),
+        ("how many factors are there", "about-seven"),
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
@@ -300,6 +307,8 @@ def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, ent
         "when was our pilot evaluated",
         "where do we get funding from",
         "is this a real problem for scaling",
+        "the carers who run it want to know where to start with building a case that it works",
+        "which frameworks should we use",
     ],
 )
 def test_scaling_questions_with_about_words_are_not_about(matcher, message):
