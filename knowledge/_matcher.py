@@ -89,6 +89,7 @@ PLAIN_WORDS = 50_000  # words remembered as read (about 8 MB at most): bounds th
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
+OWNERS = frozenset({"our", "my", "their", "his", "her"})  # "what is our pilot": not a definition
 SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
 EXAMPLE_WEIGHT = 2.0  # evidence a topic gains per unit of similarity to its nearest example
 EXAMPLE_ALONE = 0.3  # similarity to an example enough for a match when no rule term fired
@@ -617,6 +618,9 @@ class Matcher:
                 if tuple(typed[n:end]) != phrase:
                     continue
                 after = [k for k in range(end, len(typed)) if stem(typed[k]) not in self._stop]
+                # "what is our theory of change" asks about theirs, not what the words mean
+                if any(w in OWNERS for w in typed[end : after[0] if after else end]):
+                    after = []
                 before = [k for k in range(n) if stem(typed[k]) not in self._stop]
                 if after and self._term_at(" ".join(typed[after[0] : after[0] + 3]), 0, asked):
                     return True

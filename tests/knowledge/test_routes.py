@@ -251,6 +251,7 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
         ("i dont understand double running", "double-running"),
         ("tell me what invest to save is", "invest-to-save"),
         ("scale or spread which is which", "scale"),
+        ("what exactly does double running involve", "double-running"),
     ],
 )
 def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
@@ -264,6 +265,7 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
         ("what is the best way to run a pilot", None),  # "what is" is not next to the term
         ("what is the evidence for co-production", "co-production"),
         ("what does good commissioning look like", "commissioning"),
+        ("what is our theory of change", "shared-vision"),  # theirs, not what the words mean
         ("staff turnover means nothing gets embedded", "workforce"),  # says, not asks
         ("what's the diffusion of innovations model from 2004", "greenhalgh-model"),
         ("what's in the leading large scale change guide", "nhs-large-scale-change"),
@@ -293,6 +295,8 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("who are the partners", "about-network"),
         ("what frameworks do you know", "about-frameworks"),
         ("how many factors are there", "about-seven"),
+        ("is this uk only", "about-review"),
+        ("i want to opt out", "about-privacy"),
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
