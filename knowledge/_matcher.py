@@ -333,6 +333,14 @@ class Matcher:
         self._framework_words = frozenset(
             s for text in lists.framework_words for s in self._term_stems(text)
         )
+        # each framework's names, from its title and short title: "Sustaining Innovation in
+        # Public Services", "NHS model of large scale change", "NASSS"
+        self._framework_names = [
+            stems
+            for f in kb.frameworks.values()
+            for text in (f.short_title, *re.split(r"[:()]", f.title))
+            if len(stems := self._term_stems(text)) > 1
+        ]
         # smalltalk phrases by their first stem: (priority, kind, the phrase's stems)
         self._smalltalk: dict[str, list[tuple[int, str, tuple[str, ...]]]] = defaultdict(list)
         for rank, kind in enumerate(SMALLTALK_ORDER):
@@ -540,8 +548,8 @@ class Matcher:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
         asked = self._asked_term(text, tokens, positions, quality)
-        if asked and not self._names_framework(positions, ranked):
-            term_id, terms = asked
+        if asked and not self._names_framework(positions, ranked, len(asked[2])):
+            term_id, terms, _ = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
         if vetoed or not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
@@ -641,7 +649,7 @@ class Matcher:
         tokens: list[Token],
         positions: dict[str, list[int]],
         quality: dict[str, float],
-    ) -> tuple[str, tuple[str, ...]] | None:
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
         """A glossary term asked about: "what is double running?", "wicked problem meaning".
 
         The term alone is a topic question ("double running" is about funding), and so is a
@@ -669,12 +677,23 @@ class Matcher:
         # "invest to save?" alone asks what it is, as "what is invest to save" does
         asked = self._asks(text, needed) or (extra == 0 and text.rstrip().endswith("?"))
         if asked and extra <= SHORT_EXTRA_WORDS:
-            return term_id, tuple(text for _, text in fired[term_id])
+            longest = max(found[term_id], key=len, default=())
+            return term_id, tuple(text for _, text in fired[term_id]), longest
         return None
 
-    def _names_framework(self, positions: dict[str, list[int]], ranked: list[Match]) -> bool:
+    def _names_framework(
+        self, positions: dict[str, list[int]], ranked: list[Match], term_length: int
+    ) -> bool:
         """Whether a glossary word is asked about as part of a framework's name: "what's the
-        diffusion of innovations model", "what's in the leading large scale change guide"."""
+        diffusion of innovations model", "what's in the leading large scale change guide",
+        "what is sustaining innovation in public services" (a name longer than the term)."""
+        if any(
+            len(name) > term_length
+            and all(s in positions for s in name)
+            and _in_order(name, positions)
+            for name in self._framework_names
+        ):
+            return True
         return any(s in positions for s in self._framework_words) and any(
             self._kinds.get(m.id) == "framework" and m.score >= MIN_SCORE for m in ranked[:3]
         )

@@ -269,6 +269,8 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
         ("staff turnover means nothing gets embedded", "workforce"),  # says, not asks
         ("what's the diffusion of innovations model from 2004", "greenhalgh-model"),
         ("what's in the leading large scale change guide", "nhs-large-scale-change"),
+        ("what is sustaining innovation in public services", "sips"),  # a framework's name
+        ("explain the seven domains", "nasss"),
     ],
 )
 def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, message, topic):
@@ -297,6 +299,9 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("how many factors are there", "about-seven"),
         ("is this uk only", "about-review"),
         ("i want to opt out", "about-privacy"),
+        ("whats scie", "about-network"),
+        ("who pays for you", "about-network"),
+        ("is this the latest evidence", "about-review"),
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
@@ -313,6 +318,7 @@ def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, ent
         "is this a real problem for scaling",
         "the carers who run it want to know where to start with building a case that it works",
         "which frameworks should we use",
+        "we want to scale but who pays for this",
     ],
 )
 def test_scaling_questions_with_about_words_are_not_about(matcher, message):
