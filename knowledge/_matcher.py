@@ -26,15 +26,25 @@ How a message is read:
    wins (the later one on a tie), so a question after a long story is read, and words
    scattered over the story do not add up. Evidence e maps to a score of 50 + 20 log2(e),
    clipped to 0..100: one clear term scores 50, each doubling adds 20.
-   Then the examples (knowledge/data/examples.yaml, knowledge._examples): the message is
-   compared with the questions listed under each topic by the words they share, rare words
-   counting most (TF-IDF cosine). A topic among the EXAMPLE_NEIGHBOURS nearest examples that
-   shares EXAMPLE_SHARED words or more (not counting generic ones) with its example gains
-   EXAMPLE_WEIGHT x the similarity; with no clear rule term, an example at least
-   EXAMPLE_ALONE alike is enough for a match; a message nearer a `none` example than any
-   topic's (EXAMPLE_VETO or more) matches nothing unless a rule term is unmistakable. The
-   shared words are reported as one more term, "like an example: ...". These constants were
-   chosen by 5-fold cross-validation over the development questions (tests/eval_matcher).
+   Then the examples (knowledge/data/examples.yaml, knowledge._examples): a naive Bayes model
+   of each topic's words, and of the words of the questions listed under `none`, gives each
+   topic a log-likelihood L over the message's words that the examples know (their IDFs
+   adding up to a weight W). A topic's evidence is the rules' evidence plus
+   (L(topic) - L(none) - NONE_LEAD x W) / EXAMPLE_TEMPERATURE: its words must be likelier
+   under the topic than under `none` by NONE_LEAD per unit of weight before the examples add
+   anything; below that they take away, so that a rule term in a message that reads like the
+   `none` questions ("champions league final tickets") falls short of evidence 1. The lead of
+   `none` counts up to NONE_FLOOR per unit of weight, so that one word cannot take away a
+   clear term of its own (weight 2). Words the examples do not know, and generic words alone,
+   add nothing. A message whose words are
+   exactly a listed question's gets its topic, clearly ahead of any other (LISTED_LEAD), or
+   nothing when it is listed under `none`. The words that count most for a topic are
+   reported as one more term, "like an example: ...". The best scores score_of(evidence);
+   each runner-up POINTS_BEHIND points fewer per unit of evidence it lacks, so that MARGIN
+   is one unit of evidence (a log-odds) however high the best is: 8% of the writers'
+   questions are then ambiguous, the best wrong in 44% of those. These constants were chosen by
+   cross-validation over the examples with each writer's questions left out in turn
+   (tests/eval_examples).
 5. Gates. Nothing matches when the best score is under MIN_SCORE. Runners-up are listed down
    to RUNNER_UP_SCORE. When the runner-up is within MARGIN of the best, the result is
    ambiguous and the dialogue asks which was meant; equal evidence is ordered by the number
@@ -58,7 +68,7 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge._examples import NOT_A_TOPIC, ExampleIndex, Similar
+from knowledge._examples import NOT_A_TOPIC, ExampleModel, Weighed
 from knowledge._loader import KnowledgeBase
 from knowledge._words import Reader, Token, english_words, stem, words
 from knowledge._words import normalise as normalise  # the engine imports it from here
@@ -91,15 +101,12 @@ SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a req
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
 OWNERS = frozenset({"our", "my", "their", "his", "her"})  # "what is our pilot": not a definition
 SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
-EXAMPLE_WEIGHT = 2.0  # evidence a topic gains per unit of similarity to its nearest example
-EXAMPLE_ALONE = 0.3  # similarity to an example enough for a match when no rule term fired
-EXAMPLE_LEAD = 0.0  # alone, the nearest example must be this much nearer than another topic's
-EXAMPLE_VETO = 0.4  # a question this close to a `none` example, and nearer it than any topic's,
-VETO_RULE = 2.0  # matches nothing unless the rules find an unmistakable term (weight 2)
-EXAMPLE_NEIGHBOURS = 3  # only the topics of this many nearest examples gain from them
-EXAMPLE_COMMON = 0.05  # a word in more than this share of the examples is common: not telling
-EXAMPLE_SHARED = 2  # words a question must share with an example for it to decide alone
-EXAMPLE_WORDS_SHOWN = 4  # shared words shown as the "like an example" term
+EXAMPLE_TEMPERATURE = 6.0  # nats of the examples' log-likelihood worth one unit of evidence
+NONE_LEAD = 0.6  # nats per unit of IDF a topic must lead `none` by before the examples add
+NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none` over a topic
+LISTED_LEAD = 1.5  # a listed question's topic: this many times the evidence of any other
+POINTS_BEHIND = 8  # with the examples, a runner-up's points behind the best per unit of evidence
+EXAMPLE_WORDS_SHOWN = 4  # the words counting most for a topic, shown as "like an example: ..."
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
@@ -361,10 +368,10 @@ class Matcher:
             for word in group
         }
 
-    def _example_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleIndex:
+    def _example_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleModel | None:
         """The examples (without the questions left out) and each topic's title and summary."""
         if not self.use_examples:
-            return ExampleIndex(())
+            return None
         labelled = [
             (topic, question)
             for topic, questions in self.kb.examples.items()
@@ -374,7 +381,7 @@ class Matcher:
         for topic_id in self._kinds:
             entry = self.kb.topic(topic_id)
             labelled.append((topic_id, f"{entry.title}. {entry.short_title}. {entry.summary}"))
-        return ExampleIndex((topic, self.content_stems(text)) for topic, text in labelled)
+        return ExampleModel((topic, self.content_stems(text)) for topic, text in labelled)
 
     def content_stems(self, text: str) -> tuple[str, ...]:
         """The stems of a text as the matcher reads it, stop words left out."""
@@ -538,7 +545,7 @@ class Matcher:
         sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks)
         tokens = [t for sentence in sentences for t in sentence]
         positions, quality, _ = _positions(tokens)
-        ranked, vetoed, rules_best = self._ranking(text, sentences, asks)
+        ranked, rules_best = self._ranking(text, sentences, asks)
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
         # How well the rules alone matched decides the routes, as before the examples. A
         # route's phrase (or words together) is found within one sentence, never across a
@@ -551,7 +558,7 @@ class Matcher:
         if asked and not self._names_framework(positions, ranked, len(asked[2])):
             term_id, terms, _ = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
-        if vetoed or not ranked or ranked[0].score < MIN_SCORE:
+        if not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
         matches = tuple(m for m in ranked[: max(limit, 0)] if m.score >= RUNNER_UP_SCORE)
         return MatchResult(text, matches, None, truncated)
@@ -700,14 +707,13 @@ class Matcher:
 
     def _ranking(
         self, text: str, sentences: list[list[Token]], asks: list[bool] | None = None
-    ) -> tuple[list[Match], bool, float]:
-        """Every topic with evidence, best first; whether a `none` example vetoed them; and
-        the best evidence the rules alone found.
+    ) -> tuple[list[Match], float]:
+        """Every topic with evidence, best first, and the best evidence the rules alone found.
 
-        The rules read the strongest window; the examples (examples.yaml) are compared with
-        the whole of a short message, or with that window and the last WINDOW_SENTENCES
-        sentences of a long one (where a question after a story usually is), the closer of
-        the two counting.
+        The rules read the strongest window; the examples (examples.yaml) weigh the whole of a
+        short message, or that window, the last WINDOW_SENTENCES sentences of a long one and
+        its last sentence alone (where a question after a story usually is), the view that
+        favours a topic counting.
         """
         tokens = [t for sentence in sentences for t in sentence]
         window = self._best_window(sentences, tokens, asks)
@@ -718,66 +724,68 @@ class Matcher:
             views = [[t for sentence in sentences[-WINDOW_SENTENCES:] for t in sentence]]
             if window is not None and window != views[0]:
                 views.append(window)
-        similar: dict[str, Similar] = {}
-        for view in views:
-            content = (s for s, _, _ in view if s not in self._stop)
-            found = self._examples.nearest(content, EXAMPLE_NEIGHBOURS)
-            for topic, near in found.items():
-                if near.similarity > similar.get(topic, near).similarity or topic not in similar:
-                    similar[topic] = near
-        ranked, vetoed = self._combined(text, evidence, fired, similar)
-        return ranked, vetoed, max(evidence.values(), default=0.0)
+            views.append(sentences[-1])
+        weighed, listed = [], frozenset()
+        if self._examples is not None:
+            for view in views:
+                content = [s for s, _, _ in view if s not in self._stop]
+                weighed.append(self._examples.weigh(content))
+            listed = self._examples.listed_as(s for s, _, _ in tokens if s not in self._stop)
+        if NOT_A_TOPIC in listed:  # staff listed it as nothing to match
+            return [], max(evidence.values(), default=0.0)
+        ranked = self._combined(text, evidence, fired, weighed, listed)
+        return ranked, max(evidence.values(), default=0.0)
 
     def _combined(
         self,
         text: str,
         evidence: dict[str, float],
         fired: dict[str, list[tuple[float, str]]],
-        similar: dict[str, Similar],
-    ) -> tuple[list[Match], bool]:
-        """The rules' evidence and the examples' similarity added up, as ranked matches.
+        weighed: list[Weighed],
+        listed: frozenset[str] = frozenset(),
+    ) -> list[Match]:
+        """The rules' evidence and the examples' odds against `none` added up, as ranked matches.
 
-        Without a clear rule term (evidence 1), the examples alone decide only when the
-        nearest is at least EXAMPLE_ALONE alike and nearer than any `none` example; a
-        question closer to a `none` example than to any topic's, by EXAMPLE_VETO or more,
-        matches nothing unless the rules find VETO_RULE.
+        Each view of the message (knowledge._examples.Weighed) gives each topic
+        (L(topic) - L(none) - NONE_LEAD x W) / EXAMPLE_TEMPERATURE; the view that favours the
+        topic most counts. Evidence 1 (score MIN_SCORE) is then reached by a clear rule term on
+        a message as like the topic's examples as the `none` ones, or by the examples alone.
         """
-        none = similar.pop(NOT_A_TOPIC, None)
-        none_similarity = none.similarity if none and self._telling(none) else 0.0
-        rule_best = max(evidence.values(), default=0.0)
-        nearest = max((s.similarity for s in similar.values()), default=0.0)
-        vetoed = (
-            none_similarity >= EXAMPLE_VETO and none_similarity > nearest and rule_best < VETO_RULE
-        )
-        # Alone, an example decides only when it is clearly nearer than every other topic's.
-        ranked_similar = sorted((near.similarity for near in similar.values()), reverse=True)
-        runner_up = ranked_similar[1] if len(ranked_similar) > 1 else 0.0
-        alone = [
-            topic
-            for topic, near in similar.items()
-            if near.similarity >= EXAMPLE_ALONE
-            and near.similarity > none_similarity
-            and near.similarity - runner_up >= EXAMPLE_LEAD - 1e-9
-            and self._telling(near)
-        ]
         total = dict(evidence)
-        if rule_best >= 1.0 - 1e-9 or alone:
-            for topic, near in similar.items():
-                if self._telling(near):  # one shared word is the rules' business
-                    total[topic] = total.get(topic, 0.0) + EXAMPLE_WEIGHT * near.similarity
-        if alone and rule_best < 1.0 - 1e-9:
-            best = max(alone, key=lambda t: total[t])
-            total[best] = max(total[best], 1.0)
+        telling: dict[str, Weighed] = {}
+        if weighed:
+            gained: dict[str, float] = {}
+            for view in weighed:
+                odds = view.likelihood
+                none = odds.get(NOT_A_TOPIC, 0.0)
+                lead, floor = NONE_LEAD * view.mass, NONE_FLOOR * view.mass
+                only_generic = all(s in self._generic_stems for s in view.stems)
+                for topic in self._kinds:
+                    lead_over_none = max(odds.get(topic, none) - none, -floor)
+                    gain = (lead_over_none - lead) / EXAMPLE_TEMPERATURE
+                    if only_generic:
+                        gain = min(gain, 0.0)
+                    if topic not in gained or gain > gained[topic]:
+                        gained[topic], telling[topic] = gain, view
+            for topic, gain in gained.items():
+                total[topic] = evidence.get(topic, 0.0) + gain
+            total = {t: e for t, e in total.items() if t in evidence or score_of(e) > 0}
+        if listed:
+            others = max((e for t, e in total.items() if t not in listed), default=0.0)
+            for topic in listed & self._kinds.keys():
+                total[topic] = max(total.get(topic, 0.0), LISTED_LEAD * others, 1.0)
         typed: dict[str, str] = {}
+        model = self._examples
 
         def terms_of(topic: str) -> tuple[str, ...]:
             found = tuple(text for _, text in sorted(fired.get(topic, ()), key=lambda f: -f[0]))
-            near = similar.get(topic)
-            if near is not None and topic in total and total[topic] > evidence.get(topic, 0):
-                if not typed:
-                    typed.update(self._typed_words(text))
-                shared = ", ".join(typed.get(s, s) for s in near.shared[:EXAMPLE_WORDS_SHOWN])
-                found += (f"like an example: {shared}",)
+            view = telling.get(topic)
+            if model is not None and view is not None:
+                shared = model.telling(view, topic)[:EXAMPLE_WORDS_SHOWN]
+                if shared and total[topic] > evidence.get(topic, 0.0):
+                    if not typed:
+                        typed.update(self._typed_words(text))
+                    found += (f"like an example: {', '.join(typed.get(s, s) for s in shared)}",)
             return found
 
         def order(topic: str) -> tuple[float, int, int, int]:
@@ -785,26 +793,20 @@ class Matcher:
             count = len(fired.get(topic, ()))
             return (-round(total[topic], 6), -count, -longest, self._order[topic])
 
-        ranked = [
-            Match(
-                topic,
-                self._kinds[topic],
-                score_of(total[topic]),
-                terms_of(topic),
-                by_rules=topic in fired,
-            )
-            for topic in sorted(total, key=order)
+        ranked = sorted(total, key=order)
+        scores = {topic: score_of(total[topic]) for topic in ranked}
+        if weighed and ranked:
+            # The examples' evidence is a log-odds: how far a runner-up is behind the best
+            # says how sure the choice is, however high both are (the best's score is capped).
+            best = total[ranked[0]]
+            scores = {
+                topic: max(0, scores[ranked[0]] - round(POINTS_BEHIND * (best - total[topic])))
+                for topic in ranked
+            }
+        return [
+            Match(topic, self._kinds[topic], scores[topic], terms_of(topic), topic in fired)
+            for topic in ranked
         ]
-        return ranked, vetoed
-
-    def _telling(self, near: Similar) -> bool:
-        """Whether an example shares enough to count: EXAMPLE_SHARED words or more, not counting
-        generic ones ("team", "plan"), which never carry a match by themselves, and one of them
-        rarer than EXAMPLE_COMMON ("grow" and "scheme" are in many examples of every topic).
-        """
-        specific = [s for s in near.shared if s not in self._generic_stems]
-        rare = self._examples.rare
-        return len(specific) >= EXAMPLE_SHARED and any(rare(s, EXAMPLE_COMMON) for s in specific)
 
     def _typed_words(self, text: str) -> dict[str, str]:
         """Each stem of the message and the word it was typed as, to show the words shared;

@@ -115,7 +115,11 @@ def test_one_or_two_letter_typos_in_a_key_word_still_match(matcher, typed, expec
     assert matcher.match(typed).best.id == expected
 
 
-def test_every_key_word_survives_a_slip_of_one_letter(kb, matcher):
+def test_every_key_word_survives_a_slip_of_one_letter(kb):
+    # The rules' reading is under test: with the examples, a word alone can also be outweighed
+    # by what the questions listed under `none` say ("software" on its own is as often a
+    # question about the office computers).
+    matcher = rules_only(kb)
     tried, lost = 0, []
     for topic_id in (*kb.factors, *kb.frameworks):
         for term in kb.topic(topic_id).match.terms:
@@ -315,7 +319,7 @@ def test_a_not_term_beats_any_amount_of_evidence(kb):
 
 
 def test_limit_caps_the_matches(matcher):
-    question = "recruitment funding commissioning evidence co-production telecare"
+    question = "recruitment and funding"
     assert len(matcher.match(question).matches) > 1
     assert len(matcher.match(question, limit=1).matches) == 1
     assert matcher.match(question, limit=0).matches == ()
@@ -368,7 +372,7 @@ def test_bad_input_never_raises_and_takes_bounded_time(matcher, text):
 def test_a_long_message_is_read_only_up_to_the_cap(matcher):
     start = "staff turnover " + "and so on " * 2000
     assert matcher.match(start).best.id == "workforce"
-    late = "and so on " * (MAX_QUERY_CHARS // 10) + "staff turnover"
+    late = "and so on " * (MAX_QUERY_CHARS // 10 + 1) + "staff turnover"
     result = matcher.match(late)
     assert result.truncated
     assert result.matches == ()
