@@ -109,9 +109,18 @@ class ExampleModel:
         """The labels of the texts with exactly these stems (stop words aside), if any."""
         return frozenset(self.listed.get(frozenset(stems), ()))
 
-    def telling(self, weighed: Weighed, label: str) -> tuple[str, ...]:
-        """The question's stems that count for the label, the most telling first."""
-        found = [(self.idf[s] * self.gain[s].get(label, 0.0), s) for s in weighed.stems]
+    def telling(self, weighed: Weighed, label: str, against: str) -> tuple[str, ...]:
+        """The question's stems that count for the label over the other (`none`), the most
+        telling first."""
+        base = self.unseen[label] - self.unseen.get(against, self.unseen[label])
+        found = [
+            (
+                self.idf[s]
+                * (base + self.gain[s].get(label, 0.0) - self.gain[s].get(against, 0.0)),
+                s,
+            )
+            for s in weighed.stems
+        ]
         return tuple(s for worth, s in sorted(found, key=lambda f: -f[0]) if worth > 0)
 
 

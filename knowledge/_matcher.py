@@ -781,8 +781,8 @@ class Matcher:
             found = tuple(text for _, text in sorted(fired.get(topic, ()), key=lambda f: -f[0]))
             view = telling.get(topic)
             if model is not None and view is not None:
-                shared = model.telling(view, topic)[:EXAMPLE_WORDS_SHOWN]
-                if shared and total[topic] > evidence.get(topic, 0.0):
+                shared = model.telling(view, topic, NOT_A_TOPIC)[:EXAMPLE_WORDS_SHOWN]
+                if shared and (total[topic] > evidence.get(topic, 0.0) or topic not in fired):
                     if not typed:
                         typed.update(self._typed_words(text))
                     found += (f"like an example: {', '.join(typed.get(s, s) for s in shared)}",)

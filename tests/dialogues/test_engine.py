@@ -110,7 +110,7 @@ def test_typing_a_button_label_counts_as_pressing_it(talk):
 
 
 def test_a_number_typed_on_a_card_picks_that_cards_button_not_the_menus(user):
-    user("how do we get commissioners to fund our pilot")
+    user("how do we recruit and keep care staff?")
     assert user.labels[1] == "What to do"
     user("2")  # on Telegram the card's buttons carry no numbers; the terminal numbers them so
     assert "what to do" in user.text and user.at == ("menu", "menu")
@@ -118,14 +118,14 @@ def test_a_number_typed_on_a_card_picks_that_cards_button_not_the_menus(user):
 
 def test_a_label_typed_on_a_card_or_a_near_spelling_of_it_presses_that_button(user):
     for typed in ("What to do", "waht to do"):
-        user("how do we get commissioners to fund our pilot", typed)
+        user("how do we recruit and keep care staff?", typed)
         assert "what to do" in user.text, typed
     user("menu")
     assert user.at == ("menu", "menu") and "What would you like to do?" in user.text
 
 
 def test_a_number_beyond_the_buttons_shown_is_taken_as_text(user):
-    user("how do we get commissioners to fund our pilot", "42")
+    user("how do we recruit and keep care staff?", "42")
     assert user.at == ("menu", "menu") and "couldn't find" in user.text
 
 

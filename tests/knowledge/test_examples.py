@@ -77,8 +77,8 @@ def test_a_question_in_other_words_finds_the_topic_of_a_like_example(matcher):
     assert weighed.stems == ("town", "grow")  # a word no example holds says nothing
     odds = weighed.likelihood
     assert odds["a"] > odds["b"] and odds["a"] > odds["none"]
-    assert model.telling(weighed, "a")[0] in ("grow", "town")
-    assert model.telling(weighed, "b") == ()
+    assert model.telling(weighed, "a", "none")[0] in ("grow", "town")
+    assert model.telling(weighed, "b", "none") == ()
 
 
 def rules_only(matcher):
