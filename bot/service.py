@@ -28,6 +28,7 @@ from dialogues import (
     ForgetMe,
     Matched,
     Reply,
+    SafetyInThread,
     Text,
     ThreadEnded,
     ThreadMessage,
@@ -263,7 +264,10 @@ class Advisor:
                 followups.append(followup)
                 if staff is not None:
                     posts += staff.announce(followup)
-            elif isinstance(effect, ThreadMessage | ThreadEnded | ThreadRated) and staff:
+            elif (
+                isinstance(effect, ThreadMessage | SafetyInThread | ThreadEnded | ThreadRated)
+                and staff
+            ):
                 posts += staff.person_said(user_id, effect)
         return followups, posts
 

@@ -255,6 +255,7 @@ def _dispatch(convo: Conversation, event: Event) -> None:
         result = convo.matcher.match(event.text)
         if result.route == "safety":  # before anything else, consent included; never kept
             answer_routed(convo, result)
+            _thread.safety_in_thread(convo, event.text, event.to_team, result)
             return
     _dispatch_event(convo, event)
     if convo.state.typed is offered:  # an offer to keep typed text lasts one turn only

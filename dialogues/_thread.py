@@ -14,8 +14,9 @@ from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._navigation import to_menu
 from dialogues._state import Thread
-from dialogues._types import Option, ThreadEnded, ThreadMessage, ThreadRated
+from dialogues._types import Option, SafetyInThread, ThreadEnded, ThreadMessage, ThreadRated
 from dialogues.actions import LeaveThread, RateThread, option
+from knowledge import MatchResult
 
 THREAD_TEAM = uses("thread_team", "reference", "text")
 THREAD_PASSED = uses("thread_passed", "reference")
@@ -23,6 +24,7 @@ THREAD_LEFT = uses("thread_left", "reference")
 THREAD_QUIET = uses("thread_quiet", "reference", "hours")
 THREAD_CLOSED = uses("thread_closed", "reference")
 THREAD_THANKS = uses("thread_thanks")
+THREAD_SAFETY_TOLD = uses("thread_safety_told", "reference")
 BACK_TO_BOT = label("thread_back")
 RATE_GOOD = label("thread_good")
 RATE_BAD = label("thread_bad")
@@ -52,6 +54,32 @@ def team_closed(convo: Conversation, reference: str) -> None:
         option(convo.label(RATE_BAD), RateThread(reference, False)),
     )
     convo.say(convo.text(THREAD_CLOSED, reference=reference), [rate, convo.menu_row()])
+
+
+def safety_in_thread(
+    convo: Conversation, text: str, to_team: str | None, result: MatchResult
+) -> None:
+    """A safety message (already answered with its signposts) typed where the person's words
+    go to the team: the team is told too, and the person is told that they were."""
+    reference = _thread_for(convo, to_team)
+    if reference is None or result.route_id not in convo.kb.routes:
+        return
+    convo.state.thread = Thread(reference=reference, last=_now(convo))
+    convo.record(SafetyInThread(reference, convo.kb.routes[result.route_id].title, text))
+    convo.say(convo.text(THREAD_SAFETY_TOLD, reference=reference), [_back_row(convo, reference)])
+
+
+def _thread_for(convo: Conversation, to_team: str | None) -> str | None:
+    """The thread that typed text would go to now (as typed_in_thread decides), if any."""
+    thread = convo.state.thread
+    quiet = timedelta(hours=convo.settings.thread_quiet_hours)
+    recent = thread is not None and convo.ctx.now - datetime.fromisoformat(thread.last) <= quiet
+    if to_team is not None:
+        same = thread is not None and thread.reference == to_team
+        return None if same and not thread.open and not recent else to_team
+    if thread is None or not thread.open or not recent:
+        return None
+    return thread.reference
 
 
 def typed_in_thread(convo: Conversation, text: str, to_team: str | None) -> bool:

@@ -220,6 +220,16 @@ class ThreadMessage:
 
 
 @dataclass(frozen=True)
+class SafetyInThread:
+    """The person wrote something the safety routes answered (danger, abuse, crisis, a
+    complaint) in a thread with the team: the bot gave the signposts, and the team is told."""
+
+    reference: str
+    kind: str  # the routes.yaml entry's title: what the message reads as
+    text: str
+
+
+@dataclass(frozen=True)
 class ThreadEnded:
     """A thread with the team ended for the person: they went back to the bot, or it went quiet."""
 
@@ -244,6 +254,7 @@ Effect = (
     | AssessmentDone
     | FollowUpRequested
     | ThreadMessage
+    | SafetyInThread
     | ThreadEnded
     | ThreadRated
 )

@@ -10,6 +10,7 @@ from dialogues import (
     Dialogues,
     Markup,
     Reply,
+    SafetyInThread,
     ThreadEnded,
     ThreadMessage,
     ThreadRated,
@@ -135,6 +136,10 @@ class StaffPosts:
             return outs + self.to_chat(
                 self.text(name, reference=ref, text=words), followup, "thread"
             )
+        if isinstance(effect, SafetyInThread):
+            words = shorten(effect.text, 3000)
+            line = self.text(texts.STAFF_THREAD_SAFETY, reference=ref, kind=effect.kind, text=words)
+            return self.to_chat(line, followup, "thread")
         if isinstance(effect, ThreadEnded):
             if effect.why == "person":
                 line = self.text(texts.STAFF_THREAD_LEFT, reference=ref)

@@ -199,6 +199,20 @@ async def test_closing_asks_for_a_note_edits_the_notice_and_tells_the_person(des
     assert desk.rows("SELECT status FROM followups") == [("closed",)]
 
 
+async def test_a_safety_message_in_a_thread_gets_the_signposts_and_staff_are_told(desk):
+    reference, _ = await ask_for_follow_up(desk, "Can someone call me about our pilot?")
+    staff_says(desk, SAM, f"/reply {reference} Of course. How are things?")
+    await desk.api.wait_for_messages(USER, 1)
+    await staff_chat(desk)
+    signposts, told = await desk.say("honestly i cant go on, i want to end my life", count=2)
+    assert "116 123" in signposts.visible_text
+    assert f"also gone to the network team ({reference})" in told.visible_text
+    (post,) = await staff_chat(desk)
+    assert reference in post.visible_text and "⚠️" in post.visible_text
+    assert "i want to end my life" in post.visible_text
+    assert "suicide" in post.visible_text  # what it reads as: the crisis entry's title
+
+
 async def test_close_with_no_note_and_reply_to_a_closed_one_asks_to_reopen(desk):
     reference, _ = await ask_for_follow_up(desk, "Help please")
     staff_says(desk, SAM, f"/close {reference}")

@@ -7,7 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from dialogues import Context, Engine, EngineSettings, Matched, ThreadEnded, ThreadMessage
+from dialogues import (
+    Context,
+    Engine,
+    EngineSettings,
+    Matched,
+    SafetyInThread,
+    ThreadEnded,
+    ThreadMessage,
+)
 from tests.conftest import NOW, Talk
 
 CRISIS = "I want to end my life"
@@ -33,9 +41,15 @@ def in_thread(staffed: Engine) -> Talk:
 
 
 def test_a_crisis_typed_in_a_thread_gets_the_signposts_first_and_the_thread_stays(in_thread):
+    reference = in_thread.state["thread"]["reference"]
     in_thread(CRISIS)
     assert "116 123" in in_thread.text  # Samaritans, from the signposting reference
-    assert not list(in_thread.effects_of(ThreadMessage))  # answered by the bot, not passed on
+    assert not list(in_thread.effects_of(ThreadMessage))  # answered by the bot, not an answer
+    (told,) = in_thread.effects_of(SafetyInThread)  # but the team is told
+    assert (told.reference, told.text) == (reference, CRISIS)
+    assert told.kind == in_thread.engine.kb.routes["crisis"].title
+    assert f"also gone to the network team ({reference})" in in_thread.text
+    assert in_thread.state["thread"]["open"]
     in_thread("07700 900123, after 2pm")
     (passed,) = in_thread.effects_of(ThreadMessage)
     assert passed.text == "07700 900123, after 2pm"
@@ -66,3 +80,17 @@ def test_back_to_the_bot_ends_the_thread_and_says_the_team_can_still_write(in_th
     assert f"The team can still write to you about {reference}" in in_thread.text
     in_thread("how do we recruit and keep care staff?")
     assert not list(in_thread.effects_of(ThreadMessage))
+
+
+def test_a_safety_message_outside_a_thread_tells_no_team(staffed):
+    talk = Talk(staffed)
+    talk("/start", "[OK, keep my messages]", CRISIS)
+    assert "116 123" in talk.text
+    assert not list(talk.effects_of(SafetyInThread))
+
+
+def test_a_safety_message_after_the_quiet_period_tells_no_team(in_thread):
+    in_thread.now = NOW + timedelta(hours=73)
+    in_thread(CRISIS)
+    assert "116 123" in in_thread.text
+    assert not list(in_thread.effects_of(SafetyInThread))
