@@ -22,35 +22,25 @@ from dataclasses import dataclass, field
 
 from knowledge import Matcher, load_knowledge
 from knowledge._examples import NOT_A_TOPIC
-from tests.eval_matcher import DATA, SHARED_EVAL, same
+from tests.eval_matcher import DATA, SHARED_EVAL, Evaluation, same
 
 WRITERS = DATA / "example-writers.txt"
 
 
 @dataclass
-class Counts:
-    """top-1, top-3 and rejection counts over one group's questions."""
+class Counts(Evaluation):
+    """An Evaluation of one group's questions (its rates), that groups can be pooled into."""
 
-    in_scope: int = 0
-    top1: int = 0
-    top3: int = 0
-    out_of_scope: int = 0
-    rejected: int = 0
-    misses: list[tuple[str, str, str]] = field(default_factory=list)
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)  # question, wanted, got
 
     def add(self, other: Counts) -> None:
-        self.in_scope += other.in_scope
-        self.top1 += other.top1
-        self.top3 += other.top3
-        self.out_of_scope += other.out_of_scope
-        self.rejected += other.rejected
+        for count in ("in_scope", "top1", "top3", "out_of_scope", "rejected"):
+            setattr(self, count, getattr(self, count) + getattr(other, count))
 
-    def line(self, name: str) -> str:
-        top1 = self.top1 / max(self.in_scope, 1)
-        top3 = self.top3 / max(self.in_scope, 1)
-        rejected = self.rejected / max(self.out_of_scope, 1)
+    def line(self) -> str:
         sizes = f"({self.in_scope} + {self.out_of_scope})"
-        return f"  {name:22} {top1:6.3f} {top3:6.3f} {rejected:9.3f}   {sizes}"
+        rates = f"{self.top1_rate:6.3f} {self.top3_rate:6.3f} {self.rejection_rate:9.3f}"
+        return f"  {self.name:22} {rates}   {sizes}"
 
 
 def groups(examples: dict[str, tuple[str, ...]]) -> dict[str, dict[str, set[str]]]:
@@ -79,9 +69,9 @@ def groups(examples: dict[str, tuple[str, ...]]) -> dict[str, dict[str, set[str]
     return grouped
 
 
-def evaluate(matcher: Matcher, questions: dict[str, set[str]]) -> Counts:
+def evaluate(matcher: Matcher, name: str, questions: dict[str, set[str]]) -> Counts:
     """Match one group's questions with the group's examples left out."""
-    counts = Counts()
+    counts = Counts(name)
     without = matcher.leaving_out(questions)
     for question, topics in questions.items():
         found = without.match(question)
@@ -90,7 +80,7 @@ def evaluate(matcher: Matcher, questions: dict[str, set[str]]) -> Counts:
             counts.out_of_scope += 1
             counts.rejected += not ids
             if ids:
-                counts.misses.append((question, "none", ids[0]))
+                counts.wrong.append((question, "none", ids[0]))
             continue
         counts.in_scope += 1
         hit = bool(ids) and ids[0] in topics
@@ -98,7 +88,7 @@ def evaluate(matcher: Matcher, questions: dict[str, set[str]]) -> Counts:
         counts.top3 += bool(topics & set(ids[:3]))
         if not hit:
             got = ",".join(ids[:3]) or found.route
-            counts.misses.append((question, ",".join(sorted(topics)), got))
+            counts.wrong.append((question, ",".join(sorted(topics)), got))
     return counts
 
 
@@ -107,17 +97,17 @@ def main(args: list[str]) -> int:
     matcher = Matcher(load_knowledge())
     by_group = groups(dict(matcher.kb.examples))
     print("  group                   top-1  top-3  rejection   (in scope + off-topic)")
-    writers, sets = Counts(), Counts()
+    writers, sets = Counts("writers, pooled"), Counts("question sets, pooled")
     results = {}
     for name in sorted(by_group):
-        results[name] = found = evaluate(matcher, by_group[name])
-        print(found.line(name))
+        results[name] = found = evaluate(matcher, name, by_group[name])
+        print(found.line())
         (writers if name.startswith("writer-") else sets).add(found)
-    print(writers.line("writers, pooled"))
-    print(sets.line("question sets, pooled"))
+    print(writers.line())
+    print(sets.line())
     if "--misses" in args:
         for name, found in results.items():
-            for question, want, got in found.misses:
+            for question, want, got in found.wrong:
                 print(f"{name}: {question!r}\n    want {want}; got {got}")
     return 0
 
