@@ -22,7 +22,7 @@ test: $(STAMP)  ## Lint, validate the content, run the whole suite.
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m bot check
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup  # long waits first, see tests/conftest.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,22 @@ from dialogues._types import Effect, Event
 NOW = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked long_wait first, longest first; the rest in their usual order.
+
+    `make test` runs `pytest -n 2 --dist loadgroup`: every test is then its own unit, handed
+    to the two workers in this order, so the long waits (a minute's write lock, repeated
+    kills) start at once, one on each worker, and the rest of the suite runs beside them
+    instead of waiting for them at the end. Every worker sorts alike, as xdist requires.
+    """
+
+    def waits(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("long_wait")
+        return -float(marker.args[0]) if marker else 0.0
+
+    items.sort(key=waits)  # stable: the others keep their order
+
+
 @pytest.fixture(autouse=True, scope="session")
 def ptb_timedelta_periods() -> None:
     """python-telegram-bot 22 warns on every RetryAfter unless time periods are timedeltas

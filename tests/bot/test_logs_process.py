@@ -92,6 +92,7 @@ async def until(condition, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.1)
 
 
+@pytest.mark.long_wait(20)
 async def test_a_running_bot_through_a_redirect_loop_then_refused_logs_no_token_or_words(
     api, tmp_path
 ):

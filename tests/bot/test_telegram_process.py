@@ -102,6 +102,7 @@ async def test_webhook_mode_answers_only_with_the_right_secret(api, tmp_path):
         assert "What I keep" in welcome.visible_text
 
 
+@pytest.mark.long_wait(30)
 async def test_webhook_mode_answers_200_only_once_stored_and_503_while_it_cannot_store(
     api, tmp_path
 ):
