@@ -60,6 +60,8 @@ logger = logging.getLogger(__name__)
 
 # In a queued reply's payload: the reference a member of staff wrote to (a reply from the team).
 TEAM_KEY = "team"
+# ... and the person whose words a staff post carries, when no follow-up links it to them.
+ABOUT_KEY = "about"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Outgoing:
     edit_message_id: int | None = None  # an edit of this message rather than a new one
     reply_to_message_id: int | None = None  # sent as a reply to this message
     team_reference: str | None = None  # a reply from the team: the reference staff wrote to
+    about_user_id: int | None = None  # a staff post of a person's words, with no follow-up
 
 
 @dataclass(frozen=True)
@@ -299,6 +302,8 @@ class Advisor:
         linked = outgoing.post in ("notice", "thread", "prompt")
         if linked and outgoing.followup_id is not None and outgoing.chat_id is not None:
             self.store.link_post(outgoing.chat_id, message_id, outgoing.followup_id, outgoing.post)
+        elif outgoing.about_user_id is not None and outgoing.chat_id is not None:
+            self.store.link_thread_post(outgoing.chat_id, message_id, outgoing.about_user_id)
 
     def delivered(self, outgoing: Outgoing, status: str = "sent", error: str | None = None):
         """The adapter is done with a reply: sent, or given up on (failed, blocked)."""
@@ -355,6 +360,7 @@ class Advisor:
 def _outgoing(queued: Queued) -> Outgoing:
     payload = dict(queued.payload)
     team = payload.pop(TEAM_KEY, None)
+    about = payload.pop(ABOUT_KEY, None)
     return Outgoing(
         reply_from_data(payload),
         queued.chat_id,
@@ -365,4 +371,5 @@ def _outgoing(queued: Queued) -> Outgoing:
         queued.edit_message_id,
         queued.reply_to_message_id,
         team,
+        about,
     )

@@ -179,6 +179,16 @@ class DeskRecords:
                 (chat_id, message_id, purpose, followup_id),
             )
 
+    def link_thread_post(self: Store, chat_id: int, message_id: int, user_id: int) -> None:
+        """What a person wrote in a conversation the team opened went out as this staff-chat
+        message: remembered by person, so that /forget deletes it there too."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO thread_posts (chat_id, message_id, user_id)"
+                " SELECT ?, ?, id FROM users WHERE id = ?",
+                (chat_id, message_id, user_id),
+            )
+
     def queued_notice(self: Store, followup_id: int) -> int | None:
         """The outbox id of a follow-up's notice not yet sent, if there is one."""
         row = self._row(

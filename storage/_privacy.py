@@ -44,6 +44,7 @@ def erase_users(db: Database, selection: str, params: dict[str, Any]) -> Counter
     )
     run.delete("staff_actions", f"reference IN ({references})")
     run.delete("staff_messages", f"followup_id IN ({followups})")
+    run.delete("thread_posts", f"user_id IN ({selection})")
     run.delete("staff_notes", f"followup_id IN ({followups})")
     run.delete("staff_drafts", f"followup_id IN ({followups})")
     run.delete("outbox", f"followup_id IN ({followups})")
@@ -55,6 +56,9 @@ def erase_users(db: Database, selection: str, params: dict[str, Any]) -> Counter
     run.delete("states", f"user_id IN ({selection})")
     run.delete("inbound_updates", f"user_id IN ({selection})")
     run.delete("outbox", f"user_id IN ({selection})")
+    # A staff post of their words in a conversation the team opened, not yet sent (its row
+    # is the staff chat's; the person is named in the payload, bot/service.py ABOUT_KEY).
+    run.delete("outbox", f"json_extract(payload, '$.about') IN ({selection})")
     run.delete("users", f"id IN ({selection})")
     return run.counts
 

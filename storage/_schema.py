@@ -679,3 +679,20 @@ def chat_moves(db: Database) -> None:
 def unanswered_by_the_readers_clock(db: Database) -> None:
     """The view that counted the unanswered questions' 90 days from SQLite's clock goes."""
     db.execute("DROP VIEW unanswered_questions")
+
+
+@MIGRATIONS(name="0017-thread-posts")
+def thread_posts(db: Database) -> None:
+    """The staff-chat posts of what a person wrote in a conversation the team opened (C-…),
+    which has no follow-up to link them to: by person, so that /forget deletes them too."""
+    db.execute(
+        """
+        CREATE TABLE thread_posts (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            PRIMARY KEY (chat_id, message_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_thread_posts_user ON thread_posts (user_id)")

@@ -1001,10 +1001,12 @@ class Store(DeskRecords):
     # --- feedback and staff actions -------------------------------------------------------
 
     def staff_posts(self, user_id: int) -> list[tuple[int, int]]:
-        """(chat id, message id) of the staff-chat posts about a user's follow-ups."""
+        """(chat id, message id) of the staff-chat posts about a user: their follow-ups'
+        notices and threads, and what they wrote in conversations the team opened."""
         rows = self._rows(
             "SELECT sm.chat_id, sm.message_id FROM staff_messages sm"
-            " JOIN followups f ON f.id = sm.followup_id WHERE f.user_id = ?",
+            " JOIN followups f ON f.id = sm.followup_id WHERE f.user_id = ?1"
+            " UNION SELECT chat_id, message_id FROM thread_posts WHERE user_id = ?1",
             (user_id,),
         )
         return [(row["chat_id"], row["message_id"]) for row in rows]

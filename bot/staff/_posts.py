@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.service import Outgoing
+from bot.service import ABOUT_KEY, Outgoing
 from dialogues import (
     Dialogues,
     Markup,
@@ -105,9 +105,14 @@ class StaffPosts:
         ]
 
     def to_chat(
-        self, text: str, followup: FollowUp | None = None, purpose: str = "answer"
+        self,
+        text: str,
+        followup: FollowUp | None = None,
+        purpose: str = "answer",
+        about: int | None = None,
     ) -> list[Outgoing]:
-        """A line for the staff chat, under the follow-up's notice when there is one."""
+        """A line for the staff chat, under the follow-up's notice when there is one; `about`:
+        the person whose words it carries, remembered for /forget when no follow-up is."""
         if self.chat_id is None:
             return []
         reply_to = None
@@ -115,7 +120,12 @@ class StaffPosts:
             notices = self.store.staff_message_ids(followup.id)
             reply_to = notices[0][1] if notices else None
         followup_id = followup.id if followup is not None else None
-        return [self.queue(self.chat_id, Reply(text), purpose, followup_id, reply_to=reply_to)]
+        about = about if followup is None else None
+        return [
+            self.queue(
+                self.chat_id, Reply(text), purpose, followup_id, reply_to=reply_to, about=about
+            )
+        ]
 
     def person_said(self, user_id: int, effect: object) -> list[Outgoing]:
         """Something the person did in a thread, for the staff chat (and the follow-up)."""
@@ -134,7 +144,7 @@ class StaffPosts:
             name = texts.STAFF_THREAD_REOPENED if reopened else texts.STAFF_THREAD_IN
             words = shorten(effect.text, 3000)
             return outs + self.to_chat(
-                self.text(name, reference=ref, text=words), followup, "thread"
+                self.text(name, reference=ref, text=words), followup, "thread", about=user_id
             )
         if isinstance(effect, SafetyInThread):
             words = shorten(effect.text, 3000)
@@ -163,17 +173,20 @@ class StaffPosts:
         *,
         edit: int | None = None,
         reply_to: int | None = None,
+        about: int | None = None,
     ) -> Outgoing:
         """Put a staff message in the outbox; what the adapter is to send."""
         outbox_id = self.store.enqueue_post(
             chat_id,
-            reply_to_data(reply),
+            reply_to_data(reply) | ({ABOUT_KEY: about} if about is not None else {}),
             post=post,
             followup_id=followup_id,
             edit_message_id=edit,
             reply_to_message_id=reply_to,
         )
-        return Outgoing(reply, chat_id, outbox_id, None, post, followup_id, edit, reply_to)
+        return Outgoing(
+            reply, chat_id, outbox_id, None, post, followup_id, edit, reply_to, about_user_id=about
+        )
 
     def _followup(self, reference: str) -> FollowUp | None:
         try:

@@ -343,5 +343,5 @@ class Deliverer:
                 )
             except BadRequest as again:
                 raise Undeliverable("failed", plain_reason(again)) from None
-        if outgoing.followup_id is not None:
+        if outgoing.followup_id is not None or outgoing.about_user_id is not None:
             await patiently(self.advisor.posted, outgoing, message_id, what="noting a staff post")

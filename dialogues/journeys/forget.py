@@ -37,15 +37,18 @@ def _staff_chat(convo: Conversation) -> Markup:
     state = convo.state
     if not convo.settings.staff_chat:
         return Markup("")
-    said = []
-    if state.followups:
-        said.append(convo.flow_text("staff_notices"))
     # A thread about something other than a request of theirs (staff writing to a
-    # conversation) is posted without a request to delete it with.
-    others = [r for r in state.wrote_to_team if r not in state.followup_refs]
-    if others:
-        said.append(convo.flow_text("staff_threads", references=", ".join(others)))
-    return Markup("".join(f"{line}\n\n" for line in said))
+    # conversation): its posts are linked to the person instead (thread_posts).
+    others = ", ".join(r for r in state.wrote_to_team if r not in state.followup_refs)
+    if state.followups and others:
+        line = convo.flow_text("staff_notices_and_threads", references=others)
+    elif state.followups:
+        line = convo.flow_text("staff_notices")
+    elif others:
+        line = convo.flow_text("staff_threads", references=others)
+    else:
+        return Markup("")
+    return Markup(f"{line}\n\n")
 
 
 JOURNEY = Journey(
@@ -59,5 +62,6 @@ JOURNEY = Journey(
         "erased_place": (),
         "staff_notices": (),
         "staff_threads": ("references",),
+        "staff_notices_and_threads": ("references",),
     },
 )

@@ -275,6 +275,26 @@ async def test_reply_to_a_conversation_reference_reaches_the_person(desk):
     assert "Yes please" in post.visible_text
 
 
+async def test_forget_deletes_what_they_wrote_in_a_conversation_the_team_opened(desk):
+    await desk.consent()
+    await desk.say("how do we recruit and keep care staff?")
+    (conversation,) = desk.rows("SELECT reference FROM sessions")
+    staff_says(desk, SAM, f"/reply {conversation[0]} Would a call help?")
+    await desk.api.wait_for_messages(USER, 1)
+    await staff_chat(desk)
+    await desk.say("Yes please, my number is 07700 900123")
+    (post,) = await staff_chat(desk)
+    assert desk.rows("SELECT count(*) FROM thread_posts") == [(1,)]
+    await desk.say("/forget")
+    (done,) = await desk.press("🗑 Yes, erase everything")
+    assert conversation[0] in done.visible_text and "can't delete" not in done.visible_text
+    await desk.api.wait_for_calls("deleteMessage", 1)
+    (gone,) = [m for m in desk.api.sent(STAFF_CHAT) if m.message_id == post.message_id]
+    assert gone.deleted
+    assert desk.rows("SELECT count(*) FROM thread_posts") == [(0,)]
+    assert desk.rows("SELECT count(*) FROM outbox WHERE payload LIKE '%07700%'") == [(0,)]
+
+
 async def test_the_queue_pages_ten_at_a_time(desk):
     advisor = desk.application.bot_data["service"].advisor
     user = advisor.store.ensure_user("telegram", 777, 777)

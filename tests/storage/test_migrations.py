@@ -39,6 +39,7 @@ CHECKSUMS = {
     "0014-unanswered-by-question": "f2a442772e29e78d",
     "0015-chat-moves": "1e85870246e3f8e6",
     "0016-unanswered-by-the-readers-clock": "90e76fd075f13172",
+    "0017-thread-posts": "5c212f6983628088",
 }
 SPACES = re.compile(r"\s+")
 NAMES = [migration.name for migration in MIGRATIONS._migrations]

@@ -45,6 +45,7 @@ MIGRATION_NAMES = [
     "0014-unanswered-by-question",
     "0015-chat-moves",
     "0016-unanswered-by-the-readers-clock",
+    "0017-thread-posts",
 ]
 
 
