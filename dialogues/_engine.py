@@ -254,12 +254,24 @@ def _dispatch(convo: Conversation, event: Event) -> None:
     if isinstance(event, Text) and event.text.strip():
         result = convo.matcher.match(event.text)
         if result.route == "safety":  # before anything else, consent included; never kept
-            answer_routed(convo, result)
+            answer_routed(convo, result, _offer_to_keep(convo, event.text))
             _thread.safety_in_thread(convo, event.text, event.to_team, result)
             return
     _dispatch_event(convo, event)
     if convo.state.typed is offered:  # an offer to keep typed text lasts one turn only
         convo.state.typed = None
+
+
+def _offer_to_keep(convo: Conversation, text: str) -> Option | None:
+    """At a free-text step (a SIPS answer, the note to the team), the signposts come first and
+    the words are not taken as the answer; a button takes them after all, so none are lost."""
+    if convo.state.consent is None or not position_is_valid(convo):
+        return None
+    step = step_of(convo)
+    if not takes_typed_answer(step) or step.expect or not text.strip():  # not an email/phone
+        return None
+    convo.state.typed = text[:ANSWER_LIMIT].strip()
+    return option(convo.label(KEEP_TYPED), Keep(convo.state.seq))
 
 
 def _dispatch_event(convo: Conversation, event: Event) -> None:

@@ -297,11 +297,12 @@ def _prompt(
     text = fill(template or step.text or "", **values)
     options = [option(o.label, _option_action(o, seq, n)) for n, o in enumerate(step.options)]
     free_text = step.kind == "ask" or (step.kind == "series" and step.input == "ask")
-    if free_text and (earlier := given_answer(convo, step)):
+    earlier = given_answer(convo, step) if free_text else ""
+    if earlier:
         shown = shorten(earlier, EARLIER_SHOWN)  # all of it is kept if they tap Keep
         text = Markup(text + convo.text(EARLIER_ANSWER, answer=shown))
         options.insert(0, option(convo.label(KEEP), Answer(seq, "keep")))
-    if free_text and step.skip:
+    if free_text and step.skip and not earlier:  # Skip would wipe what they wrote, unasked
         options.append(option(convo.label(SKIP), Answer(seq, "skip")))
     if step.more:
         options.append(option(convo.label(MORE), Answer(seq, "more")))

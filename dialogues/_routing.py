@@ -12,6 +12,7 @@ from dialogues._content import label, uses
 from dialogues._conversation import Conversation
 from dialogues._markup import Markup, escape
 from dialogues._registry import Jump
+from dialogues._types import Option
 from dialogues.actions import Open, option
 from knowledge import MatchResult
 
@@ -23,8 +24,9 @@ BROWSE_FLOW = Jump("browse")
 ROUTING_JUMPS = (_cards.TEAM_FLOW, BROWSE_FLOW)
 
 
-def answer_routed(convo: Conversation, result: MatchResult) -> bool:
-    """Say the fixed answer for a routed message; False when the message is a topic or none."""
+def answer_routed(convo: Conversation, result: MatchResult, keep: Option | None = None) -> bool:
+    """Say the fixed answer for a routed message; False when the message is a topic or none.
+    `keep`: a button to take the message as the answer to the step after all."""
     if result.route == "glossary" and result.route_id:
         return _cards.glossary_term(convo, result.route_id)
     if result.route not in FIXED or result.route_id not in convo.kb.routes:
@@ -35,7 +37,11 @@ def answer_routed(convo: Conversation, result: MatchResult) -> bool:
     if route.route == "safety":
         # No question comes after it: the way back is a button, taken when they are ready.
         text = Markup(f"{text}\n\n{convo.text(TEAM_OFFER)}")
-        rows += [(option(convo.label(TEAM), Open(_cards.TEAM_FLOW.flow)),), convo.menu_row()]
+        if keep is not None:
+            rows.append((keep,))
+        if convo.state.at.flow != _cards.TEAM_FLOW.flow:  # in it, the note is the way to them
+            rows.append((option(convo.label(TEAM), Open(_cards.TEAM_FLOW.flow)),))
+        rows.append(convo.menu_row())
     else:
         if route.route != "about":
             rows.append((option(convo.label(TOPICS), Open(BROWSE_FLOW.flow)),))

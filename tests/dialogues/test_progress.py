@@ -159,3 +159,11 @@ def test_the_menu_offers_to_carry_on_a_journey_left_half_done(user):
         user("[Skip]")
     user("/menu")
     assert not any("Carry on" in label for label in user.labels)  # done: nothing to carry on
+
+
+def test_a_question_answered_before_offers_keep_not_skip_so_nothing_is_wiped(user):
+    user("/sips", "[Start]", "A befriending scheme", "Volunteers and staff", "[« Back]")
+    assert "You wrote: Volunteers and staff" in user.text
+    assert "Keep what I wrote" in user.labels and "Skip this one" not in user.labels
+    user("[Keep what I wrote]", "[« Back]")
+    assert "You wrote: Volunteers and staff" in user.text

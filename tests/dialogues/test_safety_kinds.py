@@ -55,9 +55,26 @@ def test_each_kind_in_a_journey_keeps_the_place_and_the_answers(user, where, kin
     assert signpost in user.text
     assert (user.at, user.state["at"]["index"]) == place
     assert user.state["answers"] == answers  # never stored as an answer
-    assert message not in str(user.state)
+    # Held only for the one turn in which "Keep that as my answer" is offered, if it is.
+    assert message not in str({key: v for key, v in user.state.items() if key != "typed"})
     user("[Back to where I was]", *finish)
     assert (user.at, user.state["at"]["index"]) != place  # the journey went on
+    assert message not in str(user.state)
+
+
+@pytest.mark.parametrize("where", ["sips typed answer", "team note"])
+def test_at_a_free_text_step_the_words_can_be_kept_after_the_signposts(user, where):
+    reach, _ = MIDDLE[where]
+    user(*reach)
+    place = user.at, user.state["at"]["index"]
+    message = "her son has taken all her pension again and i want the team to know"
+    user(message)
+    assert "101" in user.text and "Keep that as my answer" in user.labels
+    if where == "team note":  # in the team's own journey: no second way to the team
+        assert "Talk to the network team" not in " ".join(user.labels)
+    user("[Keep that as my answer]")
+    assert (user.at, user.state["at"]["index"]) != place  # taken, and the journey went on
+    assert message in str(user.state["answers"]) or message in str(user.state["drafts"])
 
 
 @pytest.mark.parametrize("kind", OWN_CARE)
