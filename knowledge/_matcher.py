@@ -99,8 +99,14 @@ PLAIN_WORDS = 50_000  # words remembered as read (about 8 MB at most): bounds th
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
-OWNERS = frozenset({"our", "my", "their", "his", "her"})  # "what is our pilot": not a definition
-SHORT_EXTRA_WORDS = 2  # a glossary word with at most this many other words is asked about
+# Words that may stand between an asking phrase and the term: "what is a pilot", "meaning of
+# spread", "what does 'scaling' even mean". Any other word ("our", "on", "best") means the
+# phrase asks about something else.
+FILLERS = frozenset(
+    {"a", "an", "the", "by", "of", "is", "are", "was", "does", "do", "did", "it", "that"}
+    | {"exactly", "actually", "even", "really", "just", "so", "then", "term", "word", "what"}
+)
+SHORT_EXTRA_WORDS = 3  # a glossary word with at most this many other words is asked about
 EXAMPLE_TEMPERATURE = 6.0  # nats of the examples' log-likelihood worth one unit of evidence
 NONE_LEAD = 0.6  # nats per unit of IDF a topic must lead `none` by before the examples add
 NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none` over a topic
@@ -329,6 +335,13 @@ class Matcher:
         for text in lists.asking_words:
             if words(text):
                 self._asking[words(text)[0]].append(tuple(words(text)))
+        self._not_asking: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for text in lists.not_asking:
+            if words(text):
+                self._not_asking[words(text)[0]].append(tuple(words(text)))
+        self._asking_stems = frozenset(
+            s for text in lists.asking_words for s in self.reader.read(text)
+        )
         self._glossary = _Rules(
             _Term(t.id, text, 1.0, self._term_stems(text))
             for t in kb.glossary.values()
@@ -555,8 +568,8 @@ class Matcher:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
         asked = self._asked_term(text, tokens, positions, quality)
-        if asked and not self._names_framework(positions, ranked, len(asked[2])):
-            term_id, terms, _ = asked
+        if asked and not self._names_framework(positions, ranked, *asked[2:]):
+            term_id, terms, *_ = asked
             return MatchResult(text, (), None, truncated, term_id, "glossary", terms, near)
         if not ranked or ranked[0].score < MIN_SCORE:
             return MatchResult(text, (), self._smalltalk_in(tokens), truncated)
@@ -618,37 +631,51 @@ class Matcher:
                 default=None,
             )
             if best is not None and _enough(evidence[best], fired[best], need, bool(scaling)):
+                # a question about the bot outweighs an everyday word in it: "what does SCIE
+                # stand for", "what's the network's email address"
+                about = max(
+                    (r for r in evidence if self._route_kind[r] == "about"),
+                    key=lambda r: evidence[r],
+                    default=None,
+                )
+                if kind == "off-topic" and about and evidence[about] > evidence[best]:
+                    kind, best = "about", about
                 terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
                 return kind, best, terms
         return None
 
     def _asks(self, text: str, asked: set[str]) -> bool:
         """Whether the message asks what one of the `asked` stems means: an asking phrase
-        ("what's", "meaning of", "define") next to the term, stop words aside, on either side:
-        "what is a pilot", "wicked problem meaning"; not "what is the best way to run a pilot"."""
+        ("what's", "meaning of", "define") next to the term, with only FILLERS between, on
+        either side: "what is a pilot", "wicked problem meaning"; not "what is the best way to
+        run a pilot", "what is our theory of change" or "what's on commissioners' agendas"."""
         typed = words(text)
+        if any(
+            tuple(typed[n : n + len(p)]) == p
+            for n, w in enumerate(typed)
+            for p in self._not_asking.get(w, ())
+        ):
+            return False
         for n, word in enumerate(typed):
             for phrase in self._asking.get(word, ()):
                 end = n + len(phrase)
                 if tuple(typed[n:end]) != phrase:
                     continue
-                after = [k for k in range(end, len(typed)) if stem(typed[k]) not in self._stop]
-                # "what is our theory of change" asks about theirs, not what the words mean
-                if any(w in OWNERS for w in typed[end : after[0] if after else end]):
-                    after = []
-                before = [k for k in range(n) if stem(typed[k]) not in self._stop]
-                if after and self._term_at(" ".join(typed[after[0] : after[0] + 3]), 0, asked):
+                after = next((k for k in range(end, len(typed)) if typed[k] not in FILLERS), None)
+                if after is not None and self._term_at(typed[after : after + 3], 0, asked):
                     return True
-                if before and self._term_at(
-                    " ".join(typed[max(0, before[-1] - 2) : before[-1] + 1]), -1, asked
+                before = next((k for k in range(n - 1, -1, -1) if typed[k] not in FILLERS), None)
+                if before is not None and self._term_at(
+                    typed[max(0, before - 2) : before + 1], -1, asked
                 ):
                     return True
         return False
 
-    def _term_at(self, text: str, at: int, asked: set[str]) -> bool:
-        """Whether the first (at 0) or last (at -1) word of `text` that counts is an asked stem."""
-        found = [t.stem for t in self.read(text) if t.stem not in self._stop]
-        return bool(found) and found[at] in asked
+    def _term_at(self, typed: list[str], at: int, asked: set[str]) -> bool:
+        """Whether the first (at 0) or last (at -1) of these words begins or ends an asked term:
+        read together, so that "co production" and "scaling up" are one word."""
+        found = self.read(" ".join(typed))  # "on", "our" next to the question: not the term
+        return bool(found) and found[at].stem in asked
 
     def _asked_term(
         self,
@@ -656,7 +683,7 @@ class Matcher:
         tokens: list[Token],
         positions: dict[str, list[int]],
         quality: dict[str, float],
-    ) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...], frozenset[str]] | None:
         """A glossary term asked about: "what is double running?", "wicked problem meaning".
 
         The term alone is a topic question ("double running" is about funding), and so is a
@@ -680,28 +707,38 @@ class Matcher:
         term_id = max(evidence, key=order)
         # Every word asked about is part of the question: "scale vs spread, what's the difference"
         needed = {s for t in evidence for f in found[t] for s in f} - self.reader.stop_words
-        extra = sum(t.stem not in self.reader.stop_words and t.stem not in needed for t in tokens)
+        # the asking words are not extra: "can you explain what invest to save means"
+        plain = self.reader.stop_words | self._asking_stems
+        extra = sum(t.stem not in plain and t.stem not in needed for t in tokens)
         # "invest to save?" alone asks what it is, as "what is invest to save" does
         asked = self._asks(text, needed) or (extra == 0 and text.rstrip().endswith("?"))
         if asked and extra <= SHORT_EXTRA_WORDS:
             longest = max(found[term_id], key=len, default=())
-            return term_id, tuple(text for _, text in fired[term_id]), longest
+            return term_id, tuple(text for _, text in fired[term_id]), longest, frozenset(needed)
         return None
 
     def _names_framework(
-        self, positions: dict[str, list[int]], ranked: list[Match], term_length: int
+        self,
+        positions: dict[str, list[int]],
+        ranked: list[Match],
+        term: tuple[str, ...],
+        asked: frozenset[str],
     ) -> bool:
-        """Whether a glossary word is asked about as part of a framework's name: "what's the
-        diffusion of innovations model", "what's in the leading large scale change guide",
-        "what is sustaining innovation in public services" (a name longer than the term)."""
+        """Whether a glossary word is asked about as part of a framework's name: "what is
+        sustaining innovation in public services" (a name longer than the term), "what's the
+        diffusion of innovations model", "the leading large scale change guide" (a framework
+        word right after the term); not "value proposition in the NASSS framework"."""
         if any(
-            len(name) > term_length
+            len(name) > len(term)
+            and asked & set(name)
             and all(s in positions for s in name)
             and _in_order(name, positions)
             for name in self._framework_names
         ):
             return True
-        return any(s in positions for s in self._framework_words) and any(
+        ends = {at + 1 for s in asked for at in positions.get(s, ())}
+        named = any(ends & set(positions.get(s, ())) for s in self._framework_words)
+        return named and any(
             self._kinds.get(m.id) == "framework" and m.score >= MIN_SCORE for m in ranked[:3]
         )
 

@@ -183,6 +183,13 @@ class MatchingLists(Strict):
         default_factory=list,
         description="Phrases that ask what a word means (what is, define, meaning of).",
     )
+    not_asking: list[Phrase] = Field(
+        default_factory=list,
+        description=(
+            "Phrases that make a question about a word practical, not a definition: what does"
+            " co-production mean in practice."
+        ),
+    )
     framework_words: list[Phrase] = Field(
         default_factory=list,
         description=(

@@ -252,6 +252,11 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
         ("tell me what invest to save is", "invest-to-save"),
         ("scale or spread which is which", "scale"),
         ("what exactly does double running involve", "double-running"),
+        ("can someone explain what invest to save means", "invest-to-save"),  # asking words
+        ("hi quick question what is a wicked problem", "wicked-problem"),  # are not extra
+        ("scale up meaning", "scale"),
+        ("what is meant by value proposition in the nasss framework", "value-proposition"),
+        ("defne wicked problm", "wicked-problem"),
     ],
 )
 def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
@@ -266,6 +271,9 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
         ("what is the evidence for co-production", "co-production"),
         ("what does good commissioning look like", "commissioning"),
         ("what is our theory of change", "shared-vision"),  # theirs, not what the words mean
+        ("what does co-production mean in practice", "co-production"),  # practical
+        ("what's on commissioners agendas right now", "priorities"),  # "on": not next to it
+        ("how to spread the word about our model to other schemes", "networks"),
         ("staff turnover means nothing gets embedded", "workforce"),  # says, not asks
         ("what's the diffusion of innovations model from 2004", "greenhalgh-model"),
         ("what's in the leading large scale change guide", "nhs-large-scale-change"),
@@ -302,6 +310,12 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("whats scie", "about-network"),
         ("who pays for you", "about-network"),
         ("is this the latest evidence", "about-review"),
+        # an about question outweighs an everyday word in it
+        ("what does SCIE stand for", "about-network"),
+        ("what is your name", "about-bot"),
+        ("how do i unsubscribe", "about-privacy"),
+        ("is there anything on shared lives", "about-network"),  # the seed: a network partner
+        ("does this work in wales", "about-review"),  # the review's scope
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
