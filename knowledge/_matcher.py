@@ -631,14 +631,14 @@ class Matcher:
                 default=None,
             )
             if best is not None and _enough(evidence[best], fired[best], need, bool(scaling)):
-                # a question about the bot outweighs an everyday word in it: "what does SCIE
-                # stand for", "what's the network's email address"
+                # a question about the bot outweighs an everyday or personal-care word in it:
+                # "what does SCIE stand for", "what can you help me with" (never safety)
                 about = max(
                     (r for r in evidence if self._route_kind[r] == "about"),
                     key=lambda r: evidence[r],
                     default=None,
                 )
-                if kind == "off-topic" and about and evidence[about] > evidence[best]:
+                if kind != "safety" and about and evidence[about] > evidence[best]:
                     kind, best = "about", about
                 terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
                 return kind, best, terms

@@ -316,6 +316,11 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("how do i unsubscribe", "about-privacy"),
         ("is there anything on shared lives", "about-network"),  # the seed: a network partner
         ("does this work in wales", "about-review"),  # the review's scope
+        ("what can you help me with", "about-bot"),  # outweighs a personal-care phrase
+        ("who is this for", "about-bot"),
+        ("is this only for councils", "about-bot"),
+        ("can i rely on this advice", "about-review"),
+        ("will social services see this", "about-privacy"),
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
@@ -333,6 +338,8 @@ def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, ent
         "the carers who run it want to know where to start with building a case that it works",
         "which frameworks should we use",
         "we want to scale but who pays for this",
+        "can we rely on this funding",
+        "who is this training for",
     ],
 )
 def test_scaling_questions_with_about_words_are_not_about(matcher, message):
