@@ -390,3 +390,27 @@ def test_a_figure_of_speech_beside_a_scaling_question_keeps_its_topic(matcher, m
 def test_said_of_oneself_a_hard_phrase_is_strong_even_beside_a_scaling_word(matcher):
     assert matcher.match("the team can't keep going while we scale").route != "safety"
     assert matcher.match("I can't keep going, even though our pilot is scaling").route == "safety"
+
+
+def test_fear_for_someone_close_is_a_safety_message(matcher):
+    assert matcher.match("im scared for my dad").route == "safety"
+    message = "please can someone ring me about my dad, im scared for him"
+    assert matcher.match(message).route == "safety"
+
+
+def test_an_idea_beside_a_relatives_care_is_not_their_own_care(matcher):
+    idea = (
+        "my mum goes to a day centre and the staff are lovely, i have an idea for a cafe for"
+        " carers where people can drop in, how do i get it going"
+    )
+    assert matcher.match(idea).route != "personal-care"
+
+
+def test_a_general_grievance_is_not_a_complaint_about_care(matcher):
+    assert matcher.match("nobody listens to carers").route != "safety"
+    assert matcher.match("nobody listens to me about mums care").route_id == "complaint"
+
+
+def test_what_care_workers_are_paid_is_jobs_and_pay(matcher):
+    found = matcher.match("how much do care workers get paid")
+    assert (found.route, found.route_id) == ("off-topic", "jobs-and-pay")
