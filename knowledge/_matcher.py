@@ -511,16 +511,19 @@ class Matcher:
         """The message's tokens: stemmed, typos corrected, listed alternatives replaced."""
         return [t for sentence in self._read_sentences(text) for t in sentence]
 
-    def _read_sentences(self, text: str, asks: list[bool] | None = None) -> list[list[Token]]:
+    def _read_sentences(
+        self, text: str, asks: list[bool] | None = None, typed: dict[str, str] | None = None
+    ) -> list[list[Token]]:
         """The tokens of each sentence, typos corrected within one budget for the message;
-        `asks`, when given, gets whether each sentence is put as a question."""
+        `asks`, when given, gets whether each sentence is put as a question, and `typed` each
+        stem and the word it was first typed as (to show the words an example shares)."""
         checks = TYPO_CHECKS
         sentences = []
         plain = self._plain
         for part in _sentences(text):
             tokens = []
-            typed = words(part)
-            for word in typed:
+            typed_words = words(part)
+            for word in typed_words:
                 token = plain.get(word)
                 if token is not None:
                     tokens.append(token)
@@ -548,17 +551,21 @@ class Matcher:
             if tokens:
                 sentences.append(self.reader.read_tokens(tokens))
                 if asks is not None:
-                    asks.append(part.rstrip().endswith("?") or typed[0] in QUESTION_STARTS)
+                    asks.append(part.rstrip().endswith("?") or typed_words[0] in QUESTION_STARTS)
+                if typed is not None:
+                    for word in typed_words:
+                        typed.setdefault(stem(word), word)
         return sentences
 
     def match(self, text: str, limit: int = 5) -> MatchResult:
         """Where a message goes, and for a topic question the ranked factors and frameworks."""
         truncated = len(text) > MAX_QUERY_CHARS
         asks: list[bool] = []
-        sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks)
+        typed: dict[str, str] = {}
+        sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks, typed)
         tokens = [t for sentence in sentences for t in sentence]
         positions, quality, _ = _positions(tokens)
-        ranked, rules_best = self._ranking(text, sentences, asks)
+        ranked, rules_best = self._ranking(text, sentences, asks, typed)
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
         # How well the rules alone matched decides the routes, as before the examples. A
         # route's phrase (or words together) is found within one sentence, never across a
@@ -743,7 +750,11 @@ class Matcher:
         )
 
     def _ranking(
-        self, text: str, sentences: list[list[Token]], asks: list[bool] | None = None
+        self,
+        text: str,
+        sentences: list[list[Token]],
+        asks: list[bool] | None = None,
+        typed: dict[str, str] | None = None,
     ) -> tuple[list[Match], float]:
         """Every topic with evidence, best first, and the best evidence the rules alone found.
 
@@ -770,7 +781,7 @@ class Matcher:
             listed = self._examples.listed_as(s for s, _, _ in tokens if s not in self._stop)
         if NOT_A_TOPIC in listed:  # staff listed it as nothing to match
             return [], max(evidence.values(), default=0.0)
-        ranked = self._combined(text, evidence, fired, weighed, listed)
+        ranked = self._combined(text, evidence, fired, weighed, listed, typed)
         return ranked, max(evidence.values(), default=0.0)
 
     def _combined(
@@ -780,6 +791,7 @@ class Matcher:
         fired: dict[str, list[tuple[float, str]]],
         weighed: list[Weighed],
         listed: frozenset[str] = frozenset(),
+        typed_as: dict[str, str] | None = None,
     ) -> list[Match]:
         """The rules' evidence and the examples' odds against `none` added up, as ranked matches.
 
@@ -821,7 +833,7 @@ class Matcher:
                 shared = model.telling(view, topic, NOT_A_TOPIC)[:EXAMPLE_WORDS_SHOWN]
                 if shared and (total[topic] > evidence.get(topic, 0.0) or topic not in fired):
                     if not typed:
-                        typed.update(self._typed_words(text))
+                        typed.update(self._typed_words(text, typed_as))
                     found += (f"like an example: {', '.join(typed.get(s, s) for s in shared)}",)
             return found
 
@@ -845,12 +857,17 @@ class Matcher:
             for topic in ranked
         ]
 
-    def _typed_words(self, text: str) -> dict[str, str]:
-        """Each stem of the message and the word it was typed as, to show the words shared;
-        a listed word the message read as one ("careworker") as the lists write it."""
+    def _typed_words(self, text: str, read: dict[str, str] | None = None) -> dict[str, str]:
+        """Each stem of the message and the word it was typed as, to show the words shared
+        (`read`: as found while reading it); a listed word the message read as one
+        ("careworker") as the lists write it."""
         typed = dict(self._listed_words)
-        for word in words(text[:MAX_QUERY_CHARS]):
-            typed.setdefault(stem(word), word)
+        if read is None:
+            read = {}
+            for word in words(text[:MAX_QUERY_CHARS]):
+                read.setdefault(stem(word), word)
+        for s, word in read.items():
+            typed.setdefault(s, word)
         return typed
 
     def _best_window(
