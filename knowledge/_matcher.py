@@ -565,7 +565,7 @@ class Matcher:
         sentences = self._read_sentences(text[:MAX_QUERY_CHARS], asks, typed)
         tokens = [t for sentence in sentences for t in sentence]
         positions, quality, _ = _positions(tokens)
-        ranked, rules_best = self._ranking(text, sentences, asks, typed)
+        ranked, rules_best = self._ranking(text, sentences, asks, typed, max(limit, 0))
         near = tuple(m for m in ranked[:3] if m.score >= MIN_SCORE)
         # How well the rules alone matched decides the routes, as before the examples. A
         # route's phrase (or words together) is found within one sentence, never across a
@@ -755,6 +755,7 @@ class Matcher:
         sentences: list[list[Token]],
         asks: list[bool] | None = None,
         typed: dict[str, str] | None = None,
+        shown: int | None = None,
     ) -> tuple[list[Match], float]:
         """Every topic with evidence, best first, and the best evidence the rules alone found.
 
@@ -781,7 +782,7 @@ class Matcher:
             listed = self._examples.listed_as(s for s, _, _ in tokens if s not in self._stop)
         if NOT_A_TOPIC in listed:  # staff listed it as nothing to match
             return [], max(evidence.values(), default=0.0)
-        ranked = self._combined(text, evidence, fired, weighed, listed, typed)
+        ranked = self._combined(text, evidence, fired, weighed, listed, typed, shown)
         return ranked, max(evidence.values(), default=0.0)
 
     def _combined(
@@ -792,6 +793,7 @@ class Matcher:
         weighed: list[Weighed],
         listed: frozenset[str] = frozenset(),
         typed_as: dict[str, str] | None = None,
+        shown: int | None = None,
     ) -> list[Match]:
         """The rules' evidence and the examples' odds against `none` added up, as ranked matches.
 
@@ -853,8 +855,16 @@ class Matcher:
                 for topic in ranked
             }
         return [
-            Match(topic, self._kinds[topic], scores[topic], terms_of(topic), topic in fired)
-            for topic in ranked
+            Match(
+                topic,
+                self._kinds[topic],
+                scores[topic],
+                # the words like an example only for the matches shown (a long story weighs
+                # every topic): the rest keep their rule terms
+                terms_of(topic) if shown is None or n < shown else _rule_terms(fired, topic),
+                topic in fired,
+            )
+            for n, topic in enumerate(ranked)
         ]
 
     def _typed_words(self, text: str, read: dict[str, str] | None = None) -> dict[str, str]:
@@ -950,6 +960,11 @@ class Matcher:
                 if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
                     best = (rank, kind)
         return best[1] if best else None
+
+
+def _rule_terms(fired: dict[str, list[tuple[float, str]]], topic: str) -> tuple[str, ...]:
+    """A topic's fired rule terms, the strongest first."""
+    return tuple(text for _, text in sorted(fired.get(topic, ()), key=lambda f: -f[0]))
 
 
 def _same_question(text: str) -> str:
