@@ -54,15 +54,18 @@ def check_template(template: str, allowed: set[str] | frozenset[str]) -> list[st
     except ValueError as error:
         return [f"bad braces: {error} (write {{{{ and }}}} for literal braces)"]
     problems = [f"unknown placeholder {{{name}}}" for name in sorted(used - set(allowed))]
-    problems += check_html(template)
+    problems += check_html(_FORMATTER.vformat(template, (), _Lenient()))
     return problems
 
 
 def check_html(text: str) -> list[str]:
-    """Problems with markup: tags Telegram does not support, unclosed tags, stray '&' or '<'."""
+    """Problems with markup: tags Telegram does not support, unclosed tags, stray '&' or '<'.
+
+    The text is checked as sent: a template is checked by check_template, braces and all.
+    """
     checker = _TagChecker()
     try:
-        checker.feed(_FORMATTER.vformat(text, (), _Lenient()) if "{" in text else text)
+        checker.feed(text)
         checker.close()
     except ValueError as error:
         return [str(error)]

@@ -16,6 +16,13 @@ from dialogues._types import Effect, Event
 NOW = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register long_wait beside the ordering that reads it."""
+    config.addinivalue_line(
+        "markers", "long_wait(seconds): mostly waits on a real process for that long; run first"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked long_wait first, longest first; the rest in their usual order.
 

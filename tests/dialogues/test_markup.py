@@ -74,3 +74,9 @@ def test_split_parts_are_within_the_limit_and_well_formed(pieces):
     assert "".join(plain(p) for p in parts).replace("\n", "").replace(" ", "") == plain(
         text
     ).replace("\n", "").replace(" ", "")
+
+
+def test_check_html_reads_braces_as_text():
+    """A '{' someone typed, echoed in a reply, is text, not a broken template."""
+    assert check_html("for “{”: the topics below") == []
+    assert check_template("for {x", {"x"})
