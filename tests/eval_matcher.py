@@ -29,6 +29,7 @@ are never examples, and are scored with everything.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import zlib
 from dataclasses import dataclass, field
@@ -264,8 +265,14 @@ def all_sets() -> list[Path]:
 
 def main(args: list[str]) -> int:
     """Evaluate each named set (every set when none is named); --misses lists what went wrong."""
-    misses = "--misses" in args
-    paths = [Path(a) for a in args if a != "--misses"] or all_sets()
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.eval_matcher", description=__doc__.split("\n", 1)[0]
+    )
+    parser.add_argument("sets", nargs="*", type=Path, help="TSV sets (default: every set)")
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    chosen = parser.parse_args(args)
+    misses = chosen.misses
+    paths = chosen.sets or all_sets()
     matcher = Matcher(load_knowledge())
     for n, path in enumerate(paths):
         if n:
