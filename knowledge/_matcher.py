@@ -314,6 +314,7 @@ class Matcher:
         self.reader = Reader(lists)
         self._generic = frozenset(w for text in lists.generic_words for w in words(text))
         self._kinds: dict[str, str] = {}
+        self._groups_read: dict[str, tuple[tuple[str, ...], ...]] = {}
         topic_terms: list[_Term] = []
         for topic_id in (*kb.factors, *kb.frameworks):
             self._kinds[topic_id] = kb.kind_of(topic_id) or "factor"
@@ -453,8 +454,13 @@ class Matcher:
         return tuple(text for text in phrases if self.reader.read(text))
 
     def _group(self, group: str | list[str]) -> tuple[tuple[str, ...], ...]:
-        """A word group's phrases as stems."""
-        return tuple(tuple(self.reader.read(text)) for text in self._group_texts(group))
+        """A word group's phrases as stems; a named group is read once (many terms share one)."""
+        if isinstance(group, str) and group in self._groups_read:
+            return self._groups_read[group]
+        found = tuple(tuple(self.reader.read(text)) for text in self._group_texts(group))
+        if isinstance(group, str):
+            self._groups_read[group] = found
+        return found
 
     def _term_stems(self, text: str, keep_stop: bool = False) -> tuple[str, ...]:
         """The stems a term needs, in order; empty when it has none (check says so)."""
