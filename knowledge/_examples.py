@@ -39,6 +39,7 @@ from typing import Any
 from knowledge.content import Problem
 
 NOT_A_TOPIC = "none"  # the examples listed under this matched nothing, and should not
+EXAMPLE_ROUTES = ("safety", "personal-care")  # the routes route-examples.yaml may list messages for
 MAX_QUESTION_CHARS = 1000
 SMOOTHING = 0.1  # added to every word's weight in every topic (additive smoothing), chosen by CV
 NONE_SMOOTHING = 0.1  # the same for `none`. 1.0 (a word seen in one of its varied questions
@@ -130,20 +131,26 @@ class ExampleModel:
 
 
 def check_examples(
-    data: Any, file: str, topics: Iterable[str], read: Callable[[str], tuple[str, ...]]
+    data: Any,
+    file: str,
+    topics: Iterable[str],
+    read: Callable[[str], tuple[str, ...]],
+    what: str = "factor or framework",
+    none_allowed: bool = True,
 ) -> Iterator[Problem]:
-    """Mistakes in examples.yaml, each naming the topic and the question's position."""
+    """Mistakes in examples.yaml (or route-examples.yaml), each naming the entry and the
+    question's position."""
     if not isinstance(data, dict):
         found = type(data).__name__ if data is not None else "nothing"
-        message = f"expected topic ids, each with a list of questions, found {found}"
+        message = f"expected {what} ids, each with a list of questions, found {found}"
         yield Problem(file, "-", "-", message)
         return
     known = set(topics)
     listed: dict[str, str] = {}  # question as read -> the first topic it was listed under
     for topic, questions in data.items():
         entry = str(topic)
-        if topic != NOT_A_TOPIC and topic not in known:
-            yield Problem(file, entry, "-", f"no factor or framework with id {entry!r}")
+        if not (none_allowed and topic == NOT_A_TOPIC) and topic not in known:
+            yield Problem(file, entry, "-", f"no {what} with id {entry!r}")
         if not isinstance(questions, list):
             yield Problem(file, entry, "-", "expected a list of questions, one per line")
             continue

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from knowledge import _ids
-from knowledge._examples import check_examples, examples_from
+from knowledge._examples import EXAMPLE_ROUTES, check_examples, examples_from
 from knowledge._match_checks import check_lists, check_rules, validate_lists
 from knowledge._models import (
     Factor,
@@ -55,6 +55,7 @@ NETWORK_FILE = "network.yaml"
 REVIEW_FILE = "review.yaml"  # what the evidence review is, and its limits
 MATCHING_FILE = "matching.yaml"  # the word lists every entry's match rules share
 EXAMPLES_FILE = "examples.yaml"  # questions people typed, by the topic that answers them
+ROUTE_EXAMPLES_FILE = "route-examples.yaml"  # worries people typed, by the route that answers
 # The dialogues rely on these: the NASSS check rates 7 domains, the SIPS record has 4 sections.
 PARTS = (("nasss", "domains", 7), ("sips", "sections", 4))
 
@@ -79,6 +80,7 @@ class KnowledgeBase:
     matching: MatchingLists
     routes: Mapping[str, Route] = field(default_factory=dict)
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    route_examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _key_ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -181,6 +183,21 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
             lambda text: tuple(reader.content(text) if reader else words(text)),
         )
 
+    route_examples_name = display_name(data_dir / ROUTE_EXAMPLES_FILE, root)
+    route_examples_data, found = read_yaml(data_dir / ROUTE_EXAMPLES_FILE, route_examples_name)
+    problems += found
+    if not found:
+        reader = Reader(matching) if matching is not None else None
+        answering = [e["id"] for e in raw["routes"] if e.get("route") in EXAMPLE_ROUTES]
+        problems += check_examples(
+            route_examples_data,
+            route_examples_name,
+            answering,
+            lambda text: tuple(reader.content(text) if reader else words(text)),
+            what="safety or personal-care entry of routes.yaml",
+            none_allowed=False,
+        )
+
     problems += _cross_check(raw, lambda key: display_name(data_dir / FILES[key], root))
     if problems or network is None or review is None or matching is None:
         raise KnowledgeLoadError(problems)
@@ -197,6 +214,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         review=review,
         matching=matching,
         examples=examples_from(examples_data),
+        route_examples=examples_from(route_examples_data),
     )
 
 

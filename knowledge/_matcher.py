@@ -21,7 +21,13 @@ How a message is read:
    reaches 1, or ROUTE_STRONG when the message also holds a scaling word; then the questions
    about the bot (about) and the glossary words asked about (glossary); then the topics. Two
    entries of one kind with equal evidence are ordered by their strongest term, then by how
-   many words their terms matched (_route_rank), never by the order of routes.yaml.
+   many words their terms matched (_route_rank), never by the order of routes.yaml. When no
+   safety term fires, the worries people typed (knowledge/data/route-examples.yaml) are
+   weighed against every question of examples.yaml by label (the same naive Bayes as the
+   topics'): a message, or one of its sentences, likelier under a safety entry than under any
+   topic or `none` by WORRY_LEAD nats per unit of IDF (WORRY_STEP more beside a scaling word,
+   and again beside a clear topic) gets that entry's signposts. On the unseen half of a blind
+   set (2026-12-02) safety recall rose from 0.733 to 0.867 with no question sent to safety.
 4. Topics. Long messages are read in windows of one or two sentences; the strongest window
    wins (the later one on a tie), so a question after a long story is read, and words
    scattered over the story do not add up. Evidence e maps to a score of 50 + 20 log2(e),
@@ -113,6 +119,10 @@ NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none`
 LISTED_LEAD = 1.5  # a listed question's topic: this many times the evidence of any other
 POINTS_BEHIND = 8  # with the examples, a runner-up's points behind the best per unit of evidence
 EXAMPLE_WORDS_SHOWN = 4  # the words counting most for a topic, shown as "like an example: ..."
+WORRY_MASS = 3.0  # the IDF a message's known words must add up to before its worry counts
+WORRY_WORDS = 3  # and the known words be this many: "ring me maybe" is no complaint
+WORRY_LEAD = 0.5  # nats per unit of IDF a worry's examples must lead every question's by
+WORRY_STEP = 0.5  # added to that beside a scaling word, and again beside a clear topic
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
@@ -374,7 +384,9 @@ class Matcher:
         self._stop = self.reader.stop_words
         self._plain: dict[str, Token] = {}  # words read as typed, never corrected: read once
         self._generic_stems = frozenset(stem(w) for w in self._generic)
+        self._example_stems: dict[str, tuple[str, ...]] = {}
         self._examples = self._example_index()
+        self._worries = self._worry_index()
         lists = kb.matching
         self._listed_words = {
             self.reader.read_word(word): word
@@ -395,7 +407,29 @@ class Matcher:
         for topic_id in self._kinds:
             entry = self.kb.topic(topic_id)
             labelled.append((topic_id, f"{entry.title}. {entry.short_title}. {entry.summary}"))
-        return ExampleModel((topic, self.content_stems(text)) for topic, text in labelled)
+        return ExampleModel((topic, self._stems_of_example(text)) for topic, text in labelled)
+
+    def _worry_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleModel | None:
+        """The worries of route-examples.yaml by route entry, beside the questions of
+        examples.yaml by topic (and `none`): each label a few hundred messages at most, so that
+        none of them wins on words because it is small."""
+        if not self.use_examples:
+            return None
+        labelled = [
+            (label, question)
+            for source in (self.kb.route_examples, self.kb.examples)
+            for label, questions in source.items()
+            for question in questions
+            if _same_question(question) not in leave_out
+        ]
+        return ExampleModel((label, self._stems_of_example(text)) for label, text in labelled)
+
+    def _stems_of_example(self, text: str) -> tuple[str, ...]:
+        """An example's content stems, read once for both models and every fold left out."""
+        found = self._example_stems.get(text)
+        if found is None:
+            found = self._example_stems[text] = self.content_stems(text)
+        return found
 
     def content_stems(self, text: str) -> tuple[str, ...]:
         """The stems of a text as the matcher reads it, stop words left out."""
@@ -409,7 +443,9 @@ class Matcher:
     def leaving_out(self, questions: Iterable[str]) -> Matcher:
         """This matcher with the examples of these questions left out (for cross-validation)."""
         other = copy.copy(self)
-        other._examples = self._example_index(frozenset(map(_same_question, questions)))
+        left_out = frozenset(map(_same_question, questions))
+        other._examples = self._example_index(left_out)
+        other._worries = self._worry_index(left_out)
         return other
 
     def _terms_of(self, owner: str, rules: Any, phrases: bool = False) -> list[_Term]:
@@ -577,6 +613,8 @@ class Matcher:
         # route's phrase (or words together) is found within one sentence, never across a
         # break: "we could not. Breathing space..." is not "not breathing".
         routed = self._route(_apart(sentences), quality, score_of(rules_best))
+        if routed is None or routed[0] not in ("safety", "about"):
+            routed = self._worried(text, sentences, positions, quality, rules_best) or routed
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -656,6 +694,58 @@ class Matcher:
                 terms = tuple(text for _, text in sorted(fired[best], key=lambda f: -f[0]))
                 return kind, best, terms
         return None
+
+    def _worried(
+        self,
+        text: str,
+        sentences: list[list[Token]],
+        positions: dict[str, list[int]],
+        quality: dict[str, float],
+        rules_best: float,
+    ) -> tuple[str, str, tuple[str, ...]] | None:
+        """("safety", entry, terms) when no safety rule fired but the message reads much more
+        like the worries of route-examples.yaml than like any question: WORRY_LEAD nats per
+        unit of IDF, WORRY_STEP more beside a scaling word, and more again when the topic rules
+        clearly match ("our suicide prevention service wants to grow" stays a question)."""
+        found = self._worry(sentences)
+        if found is None:
+            return None
+        label, lead, weighed, against = found
+        scaling, _ = self._scaling.evidence(positions, quality)
+        need = WORRY_LEAD + WORRY_STEP * (bool(scaling) + (rules_best >= ROUTE_STRONG))
+        if lead < need:
+            return None
+        assert self._worries is not None
+        typed = self._typed_words(text)
+        shown = [typed.get(s, s) for s in self._worries.telling(weighed, label, against)]
+        return "safety", label, ("like an example: " + ", ".join(shown[:EXAMPLE_WORDS_SHOWN]),)
+
+    def _worry(self, sentences: list[list[Token]]) -> tuple[str, float, Weighed, str] | None:
+        """The safety entry whose examples the message is most like, and by how much more than
+        like any other message (nats per unit of IDF), read whole and sentence by sentence, and
+        the label of that other message."""
+        model = self._worries
+        if model is None:
+            return None
+        tokens = [t for sentence in sentences for t in sentence]
+        views = [tokens, *sentences] if len(sentences) > 1 else [tokens]
+        best: tuple[str, float, Weighed, str] | None = None
+        for view in views:
+            weighed = model.weigh(s for s, _, _ in view if s not in self._stop)
+            if weighed.mass < WORRY_MASS or len(weighed.stems) < WORRY_WORDS:
+                continue  # one rare word ("pyjamas") is no worry
+            odds = weighed.likelihood
+            against = max(
+                (label for label in odds if self._route_kind.get(label) != "safety"),
+                key=odds.__getitem__,
+            )
+            for label in model.labels:
+                if self._route_kind.get(label) != "safety":
+                    continue
+                lead = (odds[label] - odds[against]) / weighed.mass
+                if best is None or lead > best[1]:
+                    best = (label, lead, weighed, against)
+        return best
 
     def _asks(self, text: str, asked: set[str]) -> bool:
         """Whether the message asks what one of the `asked` stems means: an asking phrase

@@ -51,7 +51,12 @@ class Folds:
 
     def __init__(self, matcher: Matcher, folds: int = FOLDS):
         self.matcher = matcher
-        listed = {same(q) for questions in matcher.kb.examples.values() for q in questions}
+        listed = {
+            same(q)
+            for source in (matcher.kb.examples, matcher.kb.route_examples)
+            for questions in source.values()
+            for q in questions
+        }
         self.fold = {q: zlib.crc32(q.encode()) % folds for q in listed}
         self._matchers: dict[int, Matcher] = {}
         self.crossed = 0  # questions scored with their fold left out

@@ -141,3 +141,61 @@ def test_a_question_like_the_none_questions_matches_nothing_even_with_a_rule_ter
     weak = [q for q in none if rules.match(q).route == "topic" and rules.match(q).best.score < 70]
     rejected = [q for q in weak if without.match(q).route != "topic"]
     assert len(rejected) >= len(weak) / 2
+
+
+ROUTE_EXAMPLES = "knowledge/data/route-examples.yaml"
+
+
+def test_mistakes_in_the_route_examples_name_file_entry_and_message(tmp_path, capsys):
+    copy = ContentCopy.make(tmp_path)
+    copy.edit(
+        ROUTE_EXAMPLES, "\ndanger:\n", '\njobs-and-pay:\n  - "what do carers earn"\ndanger:\n'
+    )
+    copy.edit(ROUTE_EXAMPLES, "\ncrisis:\n", '\ncrisis:\n  - ""\n  - "i cant go on"\n')
+    code, problems = copy.check(capsys)
+    assert code == 1
+    wrong = "no safety or personal-care entry of routes.yaml with id 'jobs-and-pay'"
+    assert f"{ROUTE_EXAMPLES}: jobs-and-pay: -: {wrong}" in problems
+    assert (
+        f"{ROUTE_EXAMPLES}: crisis: question 1: expected the words of a question, in quotes"
+        in problems
+    )
+    assert f"{ROUTE_EXAMPLES}: crisis: question 2: 'i cant go on' has only common words" in problems
+
+
+def test_a_worry_no_rule_names_gets_the_signposts_of_the_worries_it_is_like(matcher):
+    worry = "my uncle keeps going quiet when his new friend is around and his cards have gone"
+    assert rules_only(matcher).match(worry).route != "safety"
+    found = matcher.match(worry)
+    assert (found.route, found.route_id) == ("safety", "safeguarding")
+    assert found.route_terms[0].startswith("like an example: ")
+    assert found.matches == ()  # never counted as a topic
+
+
+def test_a_scaling_question_in_a_worrys_words_stays_a_question(matcher):
+    for question in (
+        "our befriending scheme for lonely people who feel hopeless wants to grow",
+        "how do we spread our falls prevention service to two more councils",
+        "we want to scale our gas safety checks for older people across the county",
+    ):
+        assert matcher.match(question).route != "safety", question
+
+
+def test_one_rare_word_is_not_a_worry(matcher):
+    assert matcher.match("bananas in pyjamas").route != "safety"
+
+
+def test_the_fresh_sets_are_never_copied_into_the_route_examples(kb):
+    listed = {same(q) for questions in kb.route_examples.values() for q in questions}
+    development = {
+        same(line.partition("\t")[0])
+        for path in [*DATA.glob("*.tsv"), *SHARED_EVAL.glob("*.tsv")]
+        if not path.name.startswith("fresh-")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    copied = 0
+    for path in DATA.glob("fresh-*.tsv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            query = same(line.partition("\t")[0])
+            copied += query in listed and query not in development
+    assert copied == 0
