@@ -122,6 +122,7 @@ EXAMPLE_WORDS_SHOWN = 4  # the words counting most for a topic, shown as "like a
 WORRY_MASS = 3.0  # the IDF a message's known words must add up to before its worry counts
 WORRY_WORDS = 3  # and the known words be this many: "ring me maybe" is no complaint
 WORRY_LEAD = 0.5  # nats per unit of IDF a worry's examples must lead every question's by
+OWN_CARE = "personal-care"  # the other route route-examples.yaml lists messages for
 WORRY_STEP = 0.5  # added to that beside a scaling word, and again beside a clear topic
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
@@ -612,9 +613,15 @@ class Matcher:
         # How well the rules alone matched decides the routes, as before the examples. A
         # route's phrase (or words together) is found within one sentence, never across a
         # break: "we could not. Breathing space..." is not "not breathing".
-        routed = self._route(_apart(sentences), quality, score_of(rules_best))
+        # in a story, a topic the examples find clear outweighs a route's words in one of its
+        # sentences ("what should I ask" after a story about being the one champion)
+        story = len(sentences) > WINDOW_SENTENCES
+        best_score = ranked[0].score if ranked and story else 0
+        routed = self._route(_apart(sentences), quality, score_of(rules_best), best_score)
         if routed is None or routed[0] not in ("safety", "about"):
             routed = self._worried(text, sentences, positions, quality, rules_best) or routed
+        if routed is None:  # then a person's own care put in other words
+            routed = self._worried(text, sentences, positions, quality, rules_best, OWN_CARE)
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -642,7 +649,11 @@ class Matcher:
         return found
 
     def _route(
-        self, positions: dict[str, list[int]], quality: dict[str, float], topic_score: int
+        self,
+        positions: dict[str, list[int]],
+        quality: dict[str, float],
+        topic_score: int,
+        best_score: int = 0,
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(kind, route id, terms) when a routes.yaml entry claims the message.
 
@@ -674,7 +685,7 @@ class Matcher:
             safety_topic_score = topic_score
         scaling, _ = self._scaling.evidence(positions, quality)
         for kind in (*ROUTE_ORDER, "about"):
-            score = safety_topic_score if kind == "safety" else topic_score
+            score = safety_topic_score if kind == "safety" else max(topic_score, best_score)
             need = ROUTE_STRONG if scaling or score >= score_of(ROUTE_STRONG) else 1.0
             best = min(
                 (r for r in evidence if self._route_kind[r] == kind),
@@ -702,12 +713,13 @@ class Matcher:
         positions: dict[str, list[int]],
         quality: dict[str, float],
         rules_best: float,
+        kind: str = "safety",
     ) -> tuple[str, str, tuple[str, ...]] | None:
-        """("safety", entry, terms) when no safety rule fired but the message reads much more
-        like the worries of route-examples.yaml than like any question: WORRY_LEAD nats per
-        unit of IDF, WORRY_STEP more beside a scaling word, and more again when the topic rules
+        """(kind, entry, terms) when no rule of that kind fired but the message reads much more
+        like its messages in route-examples.yaml than like any other: WORRY_LEAD nats per unit
+        of IDF, WORRY_STEP more beside a scaling word, and more again when the topic rules
         clearly match ("our suicide prevention service wants to grow" stays a question)."""
-        found = self._worry(sentences)
+        found = self._worry(sentences, kind)
         if found is None:
             return None
         label, lead, weighed, against = found
@@ -718,12 +730,14 @@ class Matcher:
         assert self._worries is not None
         typed = self._typed_words(text)
         shown = [typed.get(s, s) for s in self._worries.telling(weighed, label, against)]
-        return "safety", label, ("like an example: " + ", ".join(shown[:EXAMPLE_WORDS_SHOWN]),)
+        return kind, label, ("like an example: " + ", ".join(shown[:EXAMPLE_WORDS_SHOWN]),)
 
-    def _worry(self, sentences: list[list[Token]]) -> tuple[str, float, Weighed, str] | None:
-        """The safety entry whose examples the message is most like, and by how much more than
-        like any other message (nats per unit of IDF), read whole and sentence by sentence, and
-        the label of that other message."""
+    def _worry(
+        self, sentences: list[list[Token]], kind: str
+    ) -> tuple[str, float, Weighed, str] | None:
+        """The entry of this kind (safety, personal-care) whose examples the message is most
+        like, by how much more than like any other label's (nats per unit of IDF), read whole
+        and sentence by sentence, and that other label."""
         model = self._worries
         if model is None:
             return None
@@ -736,11 +750,11 @@ class Matcher:
                 continue  # one rare word ("pyjamas") is no worry
             odds = weighed.likelihood
             against = max(
-                (label for label in odds if self._route_kind.get(label) != "safety"),
+                (label for label in odds if self._route_kind.get(label) != kind),
                 key=odds.__getitem__,
             )
             for label in model.labels:
-                if self._route_kind.get(label) != "safety":
+                if self._route_kind.get(label) != kind:
                     continue
                 lead = (odds[label] - odds[against]) / weighed.mass
                 if best is None or lead > best[1]:

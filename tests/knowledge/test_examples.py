@@ -199,3 +199,29 @@ def test_the_fresh_sets_are_never_copied_into_the_route_examples(kb):
             query = same(line.partition("\t")[0])
             copied += query in listed and query not in development
     assert copied == 0
+
+
+def test_a_persons_own_care_in_other_words_goes_to_their_council(matcher):
+    asked = "can dad get money from the council to pay his own carer"
+    assert rules_only(matcher).match(asked).route != "personal-care"
+    found = matcher.match(asked)
+    assert (found.route, found.route_id) == ("personal-care", "own-care")
+    question = "our reablement service wants to expand to two more councils"
+    assert matcher.match(question).route == "topic"
+
+
+def test_in_a_story_a_clear_topic_outweighs_one_sentences_route_words(matcher):
+    story = (  # from tests/data/blind6-questions.tsv: "coming out of hospital" is own care
+        "We're a Shared Lives scheme in a rural county and we've developed a way of "
+        "supporting people coming out of hospital that other schemes keep asking us "
+        "about. We don't have time to run training for everybody and we're not a "
+        "consultancy. How do other organisations pass on know-how through informal "
+        "connections and membership bodies?"
+    )
+    assert matcher.match(story).route == "topic"
+    assert matcher.match("mum is coming out of hospital, who will support her").route == (
+        "personal-care"
+    )
+    asked = "as a social worker what should i be asking my managers for"
+    assert matcher.match(asked).route != "about"
+    assert matcher.match("what should i ask you").route == "about"
