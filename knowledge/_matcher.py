@@ -113,6 +113,8 @@ FILLERS = frozenset(
     | {"exactly", "actually", "even", "really", "just", "so", "then", "term", "word", "what"}
 )
 SHORT_EXTRA_WORDS = 3  # a glossary word with at most this many other words is asked about
+MEANING_EXTRA_WORDS = 8  # as many when the message asks what it means outright ("mean")
+MEANING = frozenset({"mean", "means", "meaning", "define", "definition", "meant"})
 EXAMPLE_TEMPERATURE = 6.0  # nats of the examples' log-likelihood worth one unit of evidence
 NONE_LEAD = 0.6  # nats per unit of IDF a topic must lead `none` by before the examples add
 NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none` over a topic
@@ -124,6 +126,7 @@ WORRY_WORDS = 3  # and the known words be this many: "ring me maybe" is no compl
 WORRY_LEAD = 0.5  # nats per unit of IDF a worry's examples must lead every question's by
 OWN_CARE = "personal-care"  # the other route route-examples.yaml lists messages for
 WORRY_STEP = 0.5  # added to that beside a scaling word, and again beside a clear topic
+GRIEVANCE_STEP = 1.0  # added for a complaint that names no one (matching.yaml: someone, me)
 ROUTES = ("topic", "glossary", "about", "safety", "personal-care", "off-topic", "smalltalk", "none")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:\n])\s+|\n+")
 
@@ -351,6 +354,13 @@ class Matcher:
         for text in lists.not_asking:
             if words(text):
                 self._not_asking[words(text)[0]].append(tuple(words(text)))
+        self._personal = frozenset(  # the one-word names of people close, and of the writer
+            phrase[0]
+            for group in ("someone", "me")
+            for phrase in self._group(group)
+            if len(phrase) == 1
+        )
+        self._asking_back = frozenset(tuple(words(text)) for text in lists.asking_back)
         self._asking_stems = frozenset(
             s for text in lists.asking_words for s in self.reader.read(text)
         )
@@ -618,10 +628,11 @@ class Matcher:
         story = len(sentences) > WINDOW_SENTENCES
         best_score = ranked[0].score if ranked and story else 0
         routed = self._route(_apart(sentences), quality, score_of(rules_best), best_score)
+        clear = rules_best >= ROUTE_STRONG  # a topic the rules alone find clear
         if routed is None or routed[0] not in ("safety", "about"):
-            routed = self._worried(text, sentences, positions, quality, rules_best) or routed
+            routed = self._worried(text, sentences, positions, quality, clear) or routed
         if routed is None:  # then a person's own care put in other words
-            routed = self._worried(text, sentences, positions, quality, rules_best, OWN_CARE)
+            routed = self._worried(text, sentences, positions, quality, clear, OWN_CARE)
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -712,7 +723,7 @@ class Matcher:
         sentences: list[list[Token]],
         positions: dict[str, list[int]],
         quality: dict[str, float],
-        rules_best: float,
+        topic_clear: bool,
         kind: str = "safety",
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(kind, entry, terms) when no rule of that kind fired but the message reads much more
@@ -724,7 +735,9 @@ class Matcher:
             return None
         label, lead, weighed, against = found
         scaling, _ = self._scaling.evidence(positions, quality)
-        need = WORRY_LEAD + WORRY_STEP * (bool(scaling) + (rules_best >= ROUTE_STRONG))
+        need = WORRY_LEAD + WORRY_STEP * (bool(scaling) + topic_clear)
+        if label == "complaint" and not self._personal & positions.keys():
+            need += GRIEVANCE_STEP  # "nobody listens to carers": a grievance, about no one's care
         if lead < need:
             return None
         assert self._worries is not None
@@ -788,6 +801,12 @@ class Matcher:
                     return True
         return False
 
+    def _asks_back(self, text: str) -> bool:
+        """Whether a sentence of the message, after the first, only asks what the word said
+        before means: "The funder wants a theory of change. What is it?" """
+        later = _sentences(text)[1:]
+        return any(tuple(words(sentence)) in self._asking_back for sentence in later)
+
     def _term_at(self, typed: list[str], at: int, asked: set[str]) -> bool:
         """Whether the first (at 0) or last (at -1) of these words begins or ends an asked term:
         read together, so that "co production" and "scaling up" are one word."""
@@ -829,7 +848,17 @@ class Matcher:
         extra = sum(t.stem not in plain and t.stem not in needed for t in tokens)
         # "invest to save?" alone asks what it is, as "what is invest to save" does
         asked = self._asks(text, needed) or (extra == 0 and text.rstrip().endswith("?"))
-        if asked and extra <= SHORT_EXTRA_WORDS:
+        # a message that opens by asking what it means allows a little context: "what does
+        # fidelity mean when people talk about copying a model"
+        typed = words(text)
+        opens = (
+            any(tuple(typed[: len(p)]) == p for p in self._asking.get(typed[0], ()))
+            if typed
+            else False
+        )
+        outright = asked and opens and bool(MEANING & set(typed))
+        limit = MEANING_EXTRA_WORDS if outright else SHORT_EXTRA_WORDS
+        if (asked and extra <= limit) or (len(evidence) == 1 and self._asks_back(text)):
             longest = max(found[term_id], key=len, default=())
             return term_id, tuple(text for _, text in fired[term_id]), longest, frozenset(needed)
         return None

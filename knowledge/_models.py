@@ -183,6 +183,13 @@ class MatchingLists(Strict):
         default_factory=list,
         description="Phrases that ask what a word means (what is, define, meaning of).",
     )
+    asking_back: list[Phrase] = Field(
+        default_factory=list,
+        description=(
+            "A sentence that asks what a word said before means: the funder wants a theory of"
+            " change. What is it?"
+        ),
+    )
     not_asking: list[Phrase] = Field(
         default_factory=list,
         description=(

@@ -257,6 +257,15 @@ def test_questions_about_the_network_and_what_is_kept_are_about(matcher, message
         ("scale up meaning", "scale"),
         ("what is meant by value proposition in the nasss framework", "value-proposition"),
         ("defne wicked problm", "wicked-problem"),
+        ("what are econmies of scale", "economies-of-scale"),
+        # opening by asking what it means leaves room for a little context
+        ("what does fidelity mean when people talk about copying a model", "fidelity"),
+        # asked back, in a sentence of its own, when the message names one term
+        (
+            "The funder wants a theory of change in our bid. No idea. What is it?",
+            "theory-of-change",
+        ),
+        ("my manager keeps saying double running. what does that mean?", "double-running"),
     ],
 )
 def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
@@ -279,6 +288,8 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
         ("what's in the leading large scale change guide", "nhs-large-scale-change"),
         ("what is sustaining innovation in public services", "sips"),  # a framework's name
         ("explain the seven domains", "nasss"),
+        # "define it" is one of SIPS's sections here, not a question about implementation
+        ("tool with four sections, define it, implementation, resources, next steps", "sips"),
     ],
 )
 def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, message, topic):
@@ -298,6 +309,8 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("where does ur info come from", "about-review"),
         ("how recent is the evidence", "about-review"),
         ("does this cover childrens services", "about-review"),
+        ("is the evidence up to date? its 2020 now", "about-review"),
+        ("what happens to my answers from the readiness check", "about-privacy"),
         ("what happens to what i type here", "about-privacy"),
         ("how do i wipe my chat history", "about-privacy"),
         ("is this chat confidential", "about-privacy"),
