@@ -19,8 +19,8 @@ blind-* (written by someone who never saw them; since studied for failure classe
 unseen). fresh-* was written before the rules were read and has never been studied: it is the
 honest measure of the latest changes. The dev-* sets are the development material. own5-*
 (the lead's) and own6-* (a writer's, aimed at what rules miss) are sensitive training sets;
-blind6-* are the odd lines of a set written blind on 2026-12-02, studied since (its even lines
-are kept outside the repository, unread, as the unseen measure).
+blind6-* and blind7-* are the odd lines of sets written blind on 2026-12-02, studied since
+(their even lines are kept outside the repository, unread, as the unseen measure).
 
 The sensitive sets' danger, safeguarding, crisis, complaint and personal-care lines (fresh-*
 aside) are also the examples of knowledge/data/route-examples.yaml, and are cross-validated the

@@ -414,3 +414,37 @@ def test_a_general_grievance_is_not_a_complaint_about_care(matcher):
 def test_what_care_workers_are_paid_is_jobs_and_pay(matcher):
     found = matcher.match("how much do care workers get paid")
     assert (found.route, found.route_id) == ("off-topic", "jobs-and-pay")
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("strong gas smell at my nans and she wont open the door", "danger"),
+        ("theres a man waving a knife at the staff in reception", "danger"),
+        ("my son ran off towards the main road and hes autistic", "danger"),
+        ("grandad drank bleach, he thought it was juice", "danger"),
+        ("no answer from mum for two days and her curtains are still shut", "danger"),
+        ("he said if i tell anyone he will stop my visits home", "safeguarding"),
+        ("since the lodger came dads flat is in her name now", "safeguarding"),
+        ("i burnt myself again last night", "crisis"),
+        ("my head is a mess and its 3am", "crisis"),
+    ],
+)
+def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message, entry):
+    found = matcher.match(message)
+    assert (found.route, found.route_id) == ("safety", entry)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our hoarding and self neglect project is hard to pin down, is it complex?",
+        "neglect in care homes is what we are trying to fix but the partners cant agree",
+        "we run overdose awareness sessions and want to take them to new towns",
+        "our carbon monoxide alarm scheme for older tenants wants to grow",
+        "managers keep asking what if someone gets hurt whenever we try to grow",
+        "we built a short breaks offer in one borough, what should other areas keep the same?",
+    ],
+)
+def test_a_service_named_after_a_harm_or_a_fear_of_one_is_a_scaling_question(matcher, message):
+    assert matcher.match(message).route != "safety"
