@@ -122,6 +122,7 @@ LISTED_LEAD = 1.5  # a listed question's topic: this many times the evidence of 
 POINTS_BEHIND = 8  # with the examples, a runner-up's points behind the best per unit of evidence
 EXAMPLE_WORDS_SHOWN = 4  # the words counting most for a topic, shown as "like an example: ..."
 WORRY_MASS = 3.0  # the IDF a message's known words must add up to before its worry counts
+WORRY_VIEWS = 4  # a longer message's sentences are weighed in this many groups
 WORRY_WORDS = 3  # and the known words be this many: "ring me maybe" is no complaint
 WORRY_LEAD = 0.5  # nats per unit of IDF a worry's examples must lead every question's by
 OWN_CARE = "personal-care"  # the other route route-examples.yaml lists messages for
@@ -630,9 +631,10 @@ class Matcher:
         routed = self._route(_apart(sentences), quality, score_of(rules_best), best_score)
         clear = rules_best >= ROUTE_STRONG  # a topic the rules alone find clear
         if routed is None or routed[0] not in ("safety", "about"):
-            routed = self._worried(text, sentences, positions, quality, clear) or routed
-        if routed is None:  # then a person's own care put in other words
-            routed = self._worried(text, sentences, positions, quality, clear, OWN_CARE)
+            views = self._worry_views(sentences)
+            routed = self._worried(text, views, positions, quality, clear) or routed
+            if routed is None:  # then a person's own care put in other words
+                routed = self._worried(text, views, positions, quality, clear, OWN_CARE)
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -720,7 +722,7 @@ class Matcher:
     def _worried(
         self,
         text: str,
-        sentences: list[list[Token]],
+        views: list[Weighed],
         positions: dict[str, list[int]],
         quality: dict[str, float],
         topic_clear: bool,
@@ -730,7 +732,7 @@ class Matcher:
         like its messages in route-examples.yaml than like any other: WORRY_LEAD nats per unit
         of IDF, WORRY_STEP more beside a scaling word, and more again when the topic rules
         clearly match ("our suicide prevention service wants to grow" stays a question)."""
-        found = self._worry(sentences, kind)
+        found = self._worry(views, kind)
         if found is None:
             return None
         label, lead, weighed, against = found
@@ -745,22 +747,32 @@ class Matcher:
         shown = [typed.get(s, s) for s in self._worries.telling(weighed, label, against)]
         return kind, label, ("like an example: " + ", ".join(shown[:EXAMPLE_WORDS_SHOWN]),)
 
-    def _worry(
-        self, sentences: list[list[Token]], kind: str
-    ) -> tuple[str, float, Weighed, str] | None:
+    def _worry_views(self, sentences: list[list[Token]]) -> list[Weighed]:
+        """The message weighed by the worry model whole and sentence by sentence (a long one in
+        WORRY_VIEWS even groups of sentences, which bounds the time), leaving out the views
+        with too few known words to tell: one rare word ("pyjamas") is no worry."""
+        model = self._worries
+        if model is None:
+            return []
+        tokens = [t for sentence in sentences for t in sentence]
+        size = max(1, -(-len(sentences) // WORRY_VIEWS))
+        parts = [
+            [t for sentence in sentences[n : n + size] for t in sentence]
+            for n in range(0, len(sentences), size)
+        ]
+        views = [tokens, *parts] if len(parts) > 1 else [tokens]
+        weighed = (model.weigh(s for s, _, _ in view if s not in self._stop) for view in views)
+        return [w for w in weighed if w.mass >= WORRY_MASS and len(w.stems) >= WORRY_WORDS]
+
+    def _worry(self, views: list[Weighed], kind: str) -> tuple[str, float, Weighed, str] | None:
         """The entry of this kind (safety, personal-care) whose examples the message is most
-        like, by how much more than like any other label's (nats per unit of IDF), read whole
-        and sentence by sentence, and that other label."""
+        like, by how much more than like any other label's (nats per unit of IDF), in any of
+        its views, and that other label."""
         model = self._worries
         if model is None:
             return None
-        tokens = [t for sentence in sentences for t in sentence]
-        views = [tokens, *sentences] if len(sentences) > 1 else [tokens]
         best: tuple[str, float, Weighed, str] | None = None
-        for view in views:
-            weighed = model.weigh(s for s, _, _ in view if s not in self._stop)
-            if weighed.mass < WORRY_MASS or len(weighed.stems) < WORRY_WORDS:
-                continue  # one rare word ("pyjamas") is no worry
+        for weighed in views:
             odds = weighed.likelihood
             against = max(
                 (label for label in odds if self._route_kind.get(label) != kind),
