@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from datasette.app import Datasette
+from datasette.plugins import pm
 from datasette.utils import tilde_encode
 
 from knowledge import load_knowledge
@@ -790,3 +791,12 @@ async def test_the_review_hands_the_bots_staff_chat_to_the_follow_up_page(
     assert datasette.plugin_config("scaling-advisor-review")["staff_chat_id"] == -100200300
     for plugin in PLUGINS_DIR.glob("*.py"):
         assert "environ" not in plugin.read_text(encoding="utf-8"), plugin.name
+
+
+async def test_topic_titles_are_read_at_startup_not_inside_a_query(datasette: Datasette):
+    # Loading the knowledge base inside a query once ran into Datasette's SQL time limit.
+    plugin = next(p for p in pm.get_plugins() if hasattr(p, "topic_title"))
+    plugin._titles.cache_clear()
+    await datasette.invoke_startup()
+    assert plugin._titles.cache_info().currsize == 1
+    assert plugin.topic_title("nasss") == "NASSS"

@@ -76,6 +76,13 @@ def _now(datasette: Any) -> Any:
 
 
 @hookimpl
+def startup(datasette: Any) -> None:
+    """Read the topic titles before the first query: loading the knowledge base inside one
+    (about 0.4 s, more on a busy machine) could run into Datasette's SQL time limit."""
+    _titles()
+
+
+@hookimpl
 def prepare_connection(conn: Any, datasette: Any) -> None:
     """SQL functions the canned queries use to read well, and clock_now() for "how long ago"
     (a WHERE reads it as (SELECT ...), once, so that an index on the time can serve it)."""
