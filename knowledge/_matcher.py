@@ -12,7 +12,8 @@ How a message is read:
    the time garbage input can take. Then the shared lists replace abbreviations, other
    spellings and spaced or joined-up forms of hyphenated words by the one word the rules use.
 2. Evidence. Every match term fires when its words are all in the message, in order, with no
-   more than MAX_GAP other words between two of them. An entry's evidence is the sum of
+   more than MAX_GAP other words among them in all ("is not right" is not in "is nice but
+   not a priority right now"). An entry's evidence is the sum of
    weight x quality over the terms that fired; a term that is one generic word alone (a
    hint, matching.yaml generic_words) is worth GENERIC_WEIGHT at most; one of its `not` terms
    firing rules the entry out.
@@ -88,7 +89,7 @@ MIN_SCORE = 50  # the best must reach this (evidence of one clear term) or nothi
 MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): ambiguous
 LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a close call
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
-MAX_GAP = 2  # other words allowed between two words of a phrase
+MAX_GAP = 2  # other words allowed in all among the words of a phrase
 TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
 SENTENCE_APART = 1000  # words between sentences for the routes: more than any term reaches
 UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
@@ -109,6 +110,7 @@ PLAIN_WORDS = 50_000  # words remembered as read (about 8 MB at most): bounds th
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
+ASKED_ONLY = ROUTE_ORDER[1:]  # the routes that a story's questions decide alone
 # Words that may stand between an asking phrase and the term: "what is a pilot", "meaning of
 # spread", "what does 'scaling' even mean". Any other word ("our", "on", "best") means the
 # phrase asks about something else.
@@ -116,6 +118,8 @@ FILLERS = frozenset(
     {"a", "an", "the", "by", "of", "is", "are", "was", "does", "do", "did", "it", "that"}
     | {"exactly", "actually", "even", "really", "just", "so", "then", "term", "word", "what"}
 )
+# Words that start a clause of its own after an asking phrase ("don't understand why ...").
+CLAUSE_STARTS = frozenset({"why", "how", "where", "when", "who", "whether", "if", "we", "they"})
 SHORT_EXTRA_WORDS = 3  # a glossary word with at most this many other words is asked about
 MEANING_EXTRA_WORDS = 8  # as many when the message asks what it means outright ("mean")
 MEANING = frozenset({"mean", "means", "meaning", "define", "definition", "meant"})
@@ -632,13 +636,19 @@ class Matcher:
         # sentences ("what should I ask" after a story about being the one champion)
         story = len(sentences) > WINDOW_SENTENCES
         best_score = ranked[0].score if ranked and story else 0
-        routed = self._route(_apart(sentences), quality, score_of(rules_best), best_score)
+        # and a story that asks a question and has a topic is sent elsewhere only by what it
+        # asks, or by safety: "How do we keep families involved as it grows?" after a carer's
+        # account of their son's short breaks is not a question about his care
+        asking = [s for s, a in zip(sentences, asks, strict=True) if a] if story else []
+        asked = _apart(asking) if asking and best_score >= MIN_SCORE else None
+        routed = self._route(_apart(sentences), quality, score_of(rules_best), best_score, asked)
         clear = rules_best >= ROUTE_STRONG  # a topic the rules alone find clear
         if routed is None or routed[0] not in ("safety", "about"):
             views = self._worry_views(sentences)
-            routed = self._worried(text, views, positions, quality, clear) or routed
+            own_care = routed is not None and routed[0] == OWN_CARE
+            routed = self._worried(text, views, positions, quality, clear, own_care) or routed
             if routed is None:  # then a person's own care put in other words
-                routed = self._worried(text, views, positions, quality, clear, OWN_CARE)
+                routed = self._worried(text, views, positions, quality, clear, kind=OWN_CARE)
         if routed:
             kind, route_id, terms = routed
             return MatchResult(text, (), None, truncated, route_id, kind, terms, near)
@@ -671,6 +681,7 @@ class Matcher:
         quality: dict[str, float],
         topic_score: int,
         best_score: int = 0,
+        asked: dict[str, list[int]] | None = None,
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(kind, route id, terms) when a routes.yaml entry claims the message.
 
@@ -681,9 +692,18 @@ class Matcher:
         when the topic is clear in the words the safety terms did not use: "our partnership is
         falling apart" is about partnership ("falling apart" a figure of speech), but "worried
         about a safeguarding issue" is a worry, even though "safeguarding" is also a word of
-        risk aversion.
+        risk aversion. With `asked` (where a story's questions' words are), a person's own care
+        and off-topic are judged on those alone; safety, and questions about the bot ("this bot
+        is just someone's opinion ... where's the evidence from?"), on the whole story.
         """
         evidence, fired = self._routes.evidence(positions, quality)
+        if asked is not None:
+            in_questions, fired_there = self._routes.evidence(asked, quality)
+            for route_id in [r for r in evidence if self._route_kind[r] in ASKED_ONLY]:
+                del evidence[route_id], fired[route_id]
+                if route_id in in_questions:
+                    evidence[route_id] = in_questions[route_id]
+                    fired[route_id] = fired_there[route_id]
         if not evidence:
             return None
         if topic_score >= score_of(ROUTE_STRONG):
@@ -730,12 +750,15 @@ class Matcher:
         positions: dict[str, list[int]],
         quality: dict[str, float],
         topic_clear: bool,
+        own_care: bool = False,
         kind: str = "safety",
     ) -> tuple[str, str, tuple[str, ...]] | None:
         """(kind, entry, terms) when no rule of that kind fired but the message reads much more
         like its messages in route-examples.yaml than like any other: WORRY_LEAD nats per unit
         of IDF, WORRY_STEP more beside a scaling word, and more again when the topic rules
-        clearly match ("our suicide prevention service wants to grow" stays a question)."""
+        clearly match ("our suicide prevention service wants to grow" stays a question); a
+        complaint needs WORRY_STEP more where the rules found a person's own care, whose words
+        (charges, the home, the council) complaints share."""
         found = self._worry(views, kind)
         if found is None:
             return None
@@ -744,6 +767,8 @@ class Matcher:
         need = WORRY_LEAD + WORRY_STEP * (bool(scaling) + topic_clear)
         if label == "complaint" and not self._personal & positions.keys():
             need += GRIEVANCE_STEP  # "nobody listens to carers": a grievance, about no one's care
+        if label == "complaint" and own_care:
+            need += WORRY_STEP
         if lead < need:
             return None
         assert self._worries is not None
@@ -794,14 +819,24 @@ class Matcher:
         """Whether the message asks what one of the `asked` stems means: an asking phrase
         ("what's", "meaning of", "define") next to the term, with only FILLERS between, on
         either side: "what is a pilot", "wicked problem meaning"; not "what is the best way to
-        run a pilot", "what is our theory of change" or "what's on commissioners' agendas"."""
-        typed = words(text)
+        run a pilot", "what is our theory of change" or "what's on commissioners' agendas".
+
+        Each sentence is read alone ("...a pilot. What is it we are missing" asks nothing), and
+        an asking phrase after the term does not go on into a clause of its own (CLAUSE_STARTS):
+        "staff at the second site don't understand why we do it" is not asking what a second
+        site is."""
+        sentences = [words(part) for part in _SENTENCE_END.split(text)]
         if any(
             tuple(typed[n : n + len(p)]) == p
+            for typed in sentences
             for n, w in enumerate(typed)
             for p in self._not_asking.get(w, ())
         ):
             return False
+        return any(self._asks_in(typed, asked) for typed in sentences if typed)
+
+    def _asks_in(self, typed: list[str], asked: set[str]) -> bool:
+        """_asks for the words of one sentence."""
         for n, word in enumerate(typed):
             for phrase in self._asking.get(word, ()):
                 end = n + len(phrase)
@@ -811,8 +846,10 @@ class Matcher:
                 if after is not None and self._term_at(typed[after : after + 3], 0, asked):
                     return True
                 before = next((k for k in range(n - 1, -1, -1) if typed[k] not in FILLERS), None)
-                if before is not None and self._term_at(
-                    typed[max(0, before - 2) : before + 1], -1, asked
+                if (
+                    before is not None
+                    and (after is None or typed[after] not in CLAUSE_STARTS)
+                    and self._term_at(typed[max(0, before - 2) : before + 1], -1, asked)
                 ):
                     return True
         return False
@@ -1336,7 +1373,7 @@ def _shown(term: _Term, positions: dict[str, list[int]]) -> str:
 
 
 def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tuple[int, int]]:
-    """Where a phrase occurs (first and last word), in order, MAX_GAP words apart at most."""
+    """Where a phrase occurs (first and last word), in order, with MAX_GAP other words at most."""
     if not all(s in positions for s in needed):
         return []
     found = []
@@ -1345,7 +1382,7 @@ def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tup
         for s in needed[1:]:
             places = positions[s]
             n = bisect_right(places, at)
-            if n == len(places) or places[n] > at + MAX_GAP + 1:
+            if n == len(places) or places[n] - start > len(needed) - 1 + MAX_GAP:
                 break
             at = places[n]
         else:
@@ -1354,7 +1391,7 @@ def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tup
 
 
 def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
-    """Whether the stems occur in this order, at most MAX_GAP other words between neighbours."""
+    """Whether the stems occur in this order, with MAX_GAP other words among them at most."""
     if len(needed) == 1:
         return True
     for start in positions[needed[0]]:
@@ -1362,7 +1399,7 @@ def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
         for s in needed[1:]:
             places = positions[s]
             n = bisect_right(places, at)  # the first place after `at`; positions are in order
-            if n == len(places) or places[n] > at + MAX_GAP + 1:
+            if n == len(places) or places[n] - start > len(needed) - 1 + MAX_GAP:
                 break
             at = places[n]
         else:

@@ -311,6 +311,13 @@ def test_a_phrase_needs_all_its_words_in_order_and_close_together(kb):
     assert matcher.match("double trouble").matches == ()
 
 
+def test_the_gaps_in_a_phrase_add_up(kb):
+    # MAX_GAP is for the whole phrase: three words two words apart each are not a phrase
+    matcher = rules_only(with_rules(kb, {"evidence": {"terms": ["proof of impact"]}}))
+    assert ids(matcher.match("proof x of x impact")) == ["evidence"]
+    assert matcher.match("proof x x of x x impact").matches == ()
+
+
 def test_a_not_term_beats_any_amount_of_evidence(kb):
     rules = {"evidence": {"terms": [{"text": "data", "weight": 3}], "not": ["data protection"]}}
     matcher = rules_only(with_rules(kb, rules))

@@ -428,6 +428,10 @@ def test_what_care_workers_are_paid_is_jobs_and_pay(matcher):
         ("since the lodger came dads flat is in her name now", "safeguarding"),
         ("i burnt myself again last night", "crisis"),
         ("my head is a mess and its 3am", "crisis"),
+        ("the wardrobe fell on my nan and shes pinned underneath it", "danger"),
+        ("dads in the garage with the engine running and the door shut", "danger"),
+        ("the urge to cut is really strong tonight", "crisis"),
+        ("once the funeral is done im not planning on sticking around", "crisis"),
     ],
 )
 def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message, entry):
@@ -444,7 +448,36 @@ def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message,
         "our carbon monoxide alarm scheme for older tenants wants to grow",
         "managers keep asking what if someone gets hurt whenever we try to grow",
         "we built a short breaks offer in one borough, what should other areas keep the same?",
+        "our cuckooing awareness campaign is spreading to three more towns, who should lead?",
+        "the self neglect toolkit works here, how do we get other councils to use it",
+        "the board like our falls idea but its not a priority right now, how do we tie it in",
     ],
 )
 def test_a_service_named_after_a_harm_or_a_fear_of_one_is_a_scaling_question(matcher, message):
     assert matcher.match(message).route != "safety"
+
+
+def test_equipment_named_with_a_verb_of_harm_is_not_that_harm(matcher):
+    found = matcher.match("mum needs grab bars by the bath, who do i ask")
+    assert found.route == "personal-care"
+
+
+def test_what_care_costs_beside_savings_is_own_care_not_a_complaint(matcher):
+    found = matcher.match("how much will the council charge for dads carers? he has 40k saved")
+    assert found.route == "personal-care"
+    wronged = matcher.match("the agency keeps charging mum for visits nobody made")
+    assert (wronged.route, wronged.route_id) == ("safety", "complaint")
+
+
+def test_a_story_asking_how_to_grow_is_a_topic_whatever_its_care_details(matcher):
+    story = (
+        "I'm a carer for my daughter, she has a learning disability and gets respite care "
+        "two nights a month. "
+        "Three of us mums set up a shared personal assistant scheme with the council. "
+        "Now other boroughs want it too. How do we keep families in charge as it grows?"
+    )
+    assert matcher.match(story).route == "topic"
+    asking = story.replace(
+        "How do we keep families in charge as it grows?", "Can I get more respite for her?"
+    )
+    assert matcher.match(asking).route == "personal-care"

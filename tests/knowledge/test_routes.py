@@ -290,6 +290,9 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
         ("explain the seven domains", "nasss"),
         # "define it" is one of SIPS's sections here, not a question about implementation
         ("tool with four sections, define it, implementation, resources, next steps", "sips"),
+        # an asking phrase that starts a clause of its own, or sits in another sentence
+        ("managers at the second site dont understand why we bother", None),
+        ("we ran a pilot. what is it that makes the next one different", None),
     ],
 )
 def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, message, topic):
