@@ -47,6 +47,8 @@ _OWN_STEMS = {
     "apartments": "apartment",
     "celebrity": "celebrity",  # "celebr", as celebrate
     "celebrities": "celebrity",
+    "lonely": "loneli",  # "lone", as a lone champion; loneliness is "loneli"
+    "died": "died",  # "die", as dying: a death told is not an emergency
 }
 
 

@@ -481,3 +481,19 @@ def test_a_story_asking_how_to_grow_is_a_topic_whatever_its_care_details(matcher
         "How do we keep families in charge as it grows?", "Can I get more respite for her?"
     )
     assert matcher.match(asking).route == "personal-care"
+
+
+def test_a_death_told_is_not_an_emergency_and_loneliness_is_no_lone_champion(matcher):
+    found = matcher.match("feeling so lonely since my husband died in the spring")
+    assert found.route_id != "danger"
+    assert not any("lone" in m.terms for m in found.near)  # the rule word of lone champions
+
+
+def test_whether_to_take_a_job_is_jobs_and_pay(matcher):
+    found = matcher.match("should i take the job at the other agency or stay where i am")
+    assert (found.route, found.route_id) == ("off-topic", "jobs-and-pay")
+
+
+def test_a_refund_refused_for_care_is_a_complaint(matcher):
+    found = matcher.match("the agency billed dad for two weeks after he left and wont refund it")
+    assert (found.route, found.route_id) == ("safety", "complaint")
