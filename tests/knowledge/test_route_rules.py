@@ -432,6 +432,9 @@ def test_what_care_workers_are_paid_is_jobs_and_pay(matcher):
         ("dads in the garage with the engine running and the door shut", "danger"),
         ("the urge to cut is really strong tonight", "crisis"),
         ("once the funeral is done im not planning on sticking around", "crisis"),
+        ("my aunt has to ask her son before she can spend a penny", "safeguarding"),
+        ("her husband speaks for her at every appointment, she never says a word", "safeguarding"),
+        ("i know how much of her morphine it would take, ive thought about it", "crisis"),
     ],
 )
 def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message, entry):
@@ -497,3 +500,8 @@ def test_whether_to_take_a_job_is_jobs_and_pay(matcher):
 def test_a_refund_refused_for_care_is_a_complaint(matcher):
     found = matcher.match("the agency billed dad for two weeks after he left and wont refund it")
     assert (found.route, found.route_id) == ("safety", "complaint")
+
+
+def test_what_someone_pays_towards_their_care_is_own_care(matcher):
+    found = matcher.match("dads contribution to his home care has gone up again, why?")
+    assert found.route == "personal-care"
