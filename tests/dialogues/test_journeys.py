@@ -298,6 +298,8 @@ def test_ask_offers_a_choice_when_unsure_and_says_so_when_nothing_fits(user):
     assert {"📚 Browse the evidence", "Talk to the network team"} <= set(user.labels)
     user("/ask", "blue green purple")
     assert "couldn't find that" in user.text
+    # a worry in words no rule knows still meets the signposts (reference/signposting.md)
+    assert "call 999" in user.text and "Samaritans are free on 116 123" in user.text
     assert not list(user.effects_of(Matched))
     user("/ask", "football scores")
     assert "not something I can help with" in user.text
