@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from knowledge._models import Factor, Framework, MatchingLists, Route, Weighted
+from knowledge._models import TOGETHER_WITHIN, Factor, Framework, MatchingLists, Route, Weighted
 from knowledge._words import Reader, hyphen_forms, stems
 from knowledge.content import Problem, validate_one
 
@@ -210,6 +210,7 @@ def _check_groups(
     if term.unless is not None:
         named.append((f"{field}.unless", term.unless))
     content = False
+    shortest: list[int] = []  # the fewest words each `together` group can be found in
     for where, group in named:
         if isinstance(group, str) and group not in lists.word_groups:
             known = ", ".join(sorted(lists.word_groups)) or "none yet"
@@ -227,10 +228,51 @@ def _check_groups(
         if where.endswith("unless") and read and all(all(s in stop for s in r) for r in read):
             yield Problem(file, entry, where, "only stop words: it would silence the term anywhere")
         content = content or any(any(s not in stop for s in r) for r in read if r)
+        if not where.endswith("unless") and any(read):
+            shortest.append(min(len(r) for r in read if r))
     if term.together and not content:
         yield Problem(
             file, entry, f"{field}.together", "every group is only stop words, so it never counts"
         )
+    if term.together and len(shortest) == len(term.together):
+        yield from _check_within(term, lists, reader, shortest, file, entry, field)
+
+
+def _check_within(
+    term: Weighted,
+    lists: MatchingLists,
+    reader: Reader,
+    shortest: list[int],
+    file: str,
+    entry: str,
+    field: str,
+) -> Iterator[Problem]:
+    """A `together` phrase too long to lie within `within` words beside the other groups'
+    shortest: it would never be found ("cant" is read as two words, "can not")."""
+    within = term.within or TOGETHER_WITHIN
+    lost: list[tuple[int, int, str]] = []  # words needed, group number, phrase
+    for n, group in enumerate(term.together, start=1):
+        phrases = lists.word_groups[group] if isinstance(group, str) else group
+        others = sum(shortest) - shortest[n - 1]
+        lost += [(len(reader.read(t)) + others, n, t) for t in phrases]
+    lost = sorted((need, n, t) for need, n, t in lost if need > within)
+    if lost:
+        first = min(n for _, n, _ in lost)
+        found = [t for _, n, t in lost if n == first]
+        shown = _shorter(", ".join(repr(t) for t in found))
+        never = "they are" if len(found) > 1 else "it is"
+        yield Problem(
+            file,
+            entry,
+            f"{field}.together.{first}",
+            f"{shown} cannot lie within {within} words beside the other groups, so {never}"
+            f" never found: within {lost[-1][0]} would find every phrase",
+        )
+
+
+def _shorter(text: str, most: int = 80) -> str:
+    """A list of phrases cut to a readable length."""
+    return text if len(text) <= most else text[: text.rfind(",", 0, most)] + " ..."
 
 
 def _within(needed: tuple[str, ...], words: tuple[str, ...]) -> bool:

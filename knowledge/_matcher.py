@@ -81,6 +81,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge._examples import NOT_A_TOPIC, ExampleModel, Weighed
 from knowledge._loader import KnowledgeBase
+from knowledge._models import TOGETHER_WITHIN, UNLESS_WITHIN
 from knowledge._words import Reader, Token, english_words, stem, words
 from knowledge._words import normalise as normalise  # the engine imports it from here
 
@@ -90,9 +91,7 @@ MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): amb
 LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a close call
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
 MAX_GAP = 2  # other words allowed in all among the words of a phrase
-TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
 SENTENCE_APART = 1000  # words between sentences for the routes: more than any term reaches
-UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
 WINDOW_SENTENCES = 2  # long messages are read in windows of this many sentences

@@ -25,6 +25,8 @@ MAX_WEIGHT = 3.0  # the heaviest a match term can be
 
 
 MAX_WITHIN = 20  # the widest stretch of words a `together` or `unless` may look across
+TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
+UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
 
 
 def _group_ref(value: object) -> object:

@@ -175,6 +175,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> list[Problem]:
         ("{text: lost, within: 3}", ".within", "goes with together: or unless:"),
         ("{text: lost, unless: [the, a]}", ".unless", "only stop words"),
         ("{text: lost, weight: 3, unless: [board]}", "", "cannot have unless"),
+        # "cutting" beside "my arms" takes three words: within 2 would never find them
+        ("{together: [[cutting], [my arms]], within: 2}", ".together.1", "cannot lie within 2"),
     ],
 )
 def test_check_names_the_entry_and_field_of_a_broken_rule(tmp_path, new, field, says):
