@@ -197,7 +197,7 @@ def test_a_question_only_like_an_example_at_a_free_text_step_is_taken_as_the_ans
     # even when it is a little like an example question.
     question = "Can someone help us grow our scheme?"
     found = user.engine.matcher.match(question)
-    assert all(not m.by_rules for m in found.matches)
+    assert not found.matches[0].by_rules  # the rules do not place it (a weak hint may fire)
     user("/sips", "[Start]")
     place = user.at, user.state["at"]["index"]
     user(question)
