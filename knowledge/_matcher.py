@@ -109,7 +109,7 @@ PLAIN_WORDS = 50_000  # words remembered as read (about 8 MB at most): bounds th
 TYPO_DOUBT = 1.5  # a correction counts for similarity ** this: short words, big changes cost more
 SMALLTALK_ORDER = ("help", "thanks", "greeting")  # "hi, can you help?" is a request for help
 ROUTE_ORDER = ("safety", "personal-care", "off-topic")  # checked in this order, before topics
-ASKED_ONLY = ROUTE_ORDER[1:]  # the routes that a story's questions decide alone
+ASKED_ONLY = (*ROUTE_ORDER[1:], "about")  # the routes that a story's questions decide alone
 # Words that may stand between an asking phrase and the term: "what is a pilot", "meaning of
 # spread", "what does 'scaling' even mean". Any other word ("our", "on", "best") means the
 # phrase asks about something else.

@@ -435,6 +435,12 @@ def test_the_package_exports_the_matcher_surface():
     [
         ("how do we move this on when head office keep stalling", None, "teams-not-champions"),
         ("our new sites dont understand why we are doing this", "shared-vision", None),
+        ("new staff quit within months so the new way never sticks", "workforce", None),
+        (
+            "other boroughs want our toolkit but we dont want it watered down",
+            "adapting-to-context",
+            None,
+        ),
     ],
 )
 def test_everyday_phrasings_find_what_they_mean(matcher, question, expected, not_first):
@@ -443,3 +449,13 @@ def test_everyday_phrasings_find_what_they_mean(matcher, question, expected, not
         assert found[:1] == [expected]
     if not_first:
         assert found[:1] != [not_first]
+
+
+def test_a_story_asks_about_the_bot_only_in_its_questions(matcher):
+    story = (
+        "We run a befriending scheme in 3 of the 7 villages. Nobody is sure who owns the "
+        "volunteer list. The trustees want it in every village by spring. How do we plan it?"
+    )
+    assert matcher.match(story).route == "topic"
+    asking = story.replace("How do we plan it?", "Where is the evidence from?")
+    assert matcher.match(asking).route == "about"
