@@ -488,10 +488,11 @@ def test_a_story_asking_how_to_grow_is_a_topic_whatever_its_care_details(matcher
     assert matcher.match(asking).route == "personal-care"
 
 
-def test_a_death_told_is_not_an_emergency_and_loneliness_is_no_lone_champion(matcher):
-    found = matcher.match("feeling so lonely since my husband died in the spring")
-    assert found.route_id != "danger"
+def test_loneliness_is_no_lone_champion(matcher):
+    found = matcher.match("feeling so lonely since my husband passed in the spring")
     assert not any("lone" in m.terms for m in found.near)  # the rule word of lone champions
+    # "died" stays the stem of dying: "I think he has died" is an emergency
+    assert matcher.match("i think dad has just died, hes not moving").route_id == "danger"
 
 
 def test_whether_to_take_a_job_is_jobs_and_pay(matcher):
