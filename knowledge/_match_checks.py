@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from knowledge._models import TOGETHER_WITHIN, Factor, Framework, MatchingLists, Route, Weighted
+from knowledge._models import (
+    GROUP_INCLUDE,
+    TOGETHER_WITHIN,
+    Factor,
+    Framework,
+    MatchingLists,
+    Route,
+    Weighted,
+)
 from knowledge._words import Reader, hyphen_forms, stems
 from knowledge.content import Problem, validate_one
 
@@ -76,7 +84,17 @@ def check_lists(lists: MatchingLists, file: str) -> Iterator[Problem]:
         if not group:
             yield Problem(file, name, "word_groups", "the group has no words")
         for text in group:
-            if not stems(text):
+            if text.startswith(GROUP_INCLUDE):
+                other = text.removeprefix(GROUP_INCLUDE).strip()
+                if other not in lists.word_groups or other == name:
+                    known = ", ".join(sorted(n for n in lists.word_groups if n != name))
+                    yield Problem(
+                        file,
+                        name,
+                        "word_groups",
+                        f"{text!r}: no other word group {other!r} ({known})",
+                    )
+            elif not stems(text):
                 yield Problem(file, name, "word_groups", f"{text!r} has no letters or digits")
 
     owner: dict[tuple[str, ...], tuple[str, str]] = {}  # alternative -> (section, word)
@@ -218,7 +236,7 @@ def _check_groups(
                 file, entry, where, f"{group!r} is not a word group in matching.yaml ({known})"
             )
             continue
-        phrases = lists.word_groups[group] if isinstance(group, str) else group
+        phrases = lists.group(group) if isinstance(group, str) else group
         read = [tuple(reader.read(text)) for text in phrases]
         for text, stems_read in zip(phrases, read, strict=True):
             if not stems_read:
@@ -252,7 +270,7 @@ def _check_within(
     within = term.within or TOGETHER_WITHIN
     lost: list[tuple[int, int, str]] = []  # words needed, group number, phrase
     for n, group in enumerate(term.together, start=1):
-        phrases = lists.word_groups[group] if isinstance(group, str) else group
+        phrases = lists.group(group) if isinstance(group, str) else group
         others = sum(shortest) - shortest[n - 1]
         lost += [(len(reader.read(t)) + others, n, t) for t in phrases]
     lost = sorted((need, n, t) for need, n, t in lost if need > within)

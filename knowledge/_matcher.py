@@ -508,7 +508,7 @@ class Matcher:
 
     def _group_texts(self, group: str | list[str]) -> tuple[str, ...]:
         """A word group's phrases: a group named in matching.yaml, or written out."""
-        phrases = self.kb.matching.word_groups.get(group, []) if isinstance(group, str) else group
+        phrases = self.kb.matching.group(group) if isinstance(group, str) else group
         return tuple(text for text in phrases if self.reader.read(text))
 
     def _group(self, group: str | list[str]) -> tuple[tuple[str, ...], ...]:
@@ -531,7 +531,7 @@ class Matcher:
         """The words typos are corrected to, and the words known to be spelt right already."""
         lists = kb.matching
         texts = [t.text for t in (*self._topics.terms, *self._routes.terms)]
-        texts += [text for group in lists.word_groups.values() for text in group]
+        texts += [text for name in lists.word_groups for text in lists.group(name)]
         texts += [t.term for t in kb.glossary.values()]
         groups = (lists.spellings, lists.word_forms, lists.sector_words)
         texts += [text for group in groups for text in group]

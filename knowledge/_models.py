@@ -25,6 +25,7 @@ MAX_WEIGHT = 3.0  # the heaviest a match term can be
 
 
 MAX_WITHIN = 20  # the widest stretch of words a `together` or `unless` may look across
+GROUP_INCLUDE = "+"  # a word group's item "+name" takes in the words of group `name`
 TOGETHER_WITHIN = 8  # a `together` term's words all lie within this many words, unless given
 UNLESS_WITHIN = 3  # an `unless` word this many words or fewer from a phrase silences it there
 
@@ -178,7 +179,8 @@ class MatchingLists(Strict):
         default_factory=dict,
         description=(
             "Named groups of words for match terms that need words `together` (routes.yaml):"
-            " people close to someone, money, what is done to them."
+            " people close to someone, money, what is done to them. An item `+name` takes in"
+            " the words of the group of that name."
         ),
     )
     asking_words: list[Phrase] = Field(
@@ -211,6 +213,22 @@ class MatchingLists(Strict):
         description="A button's label, and other words people type to choose it.",
     )
     smalltalk: Smalltalk
+
+    def group(self, name: str) -> list[str]:
+        """A named word group's words, with those of each group it takes in (`+name`)."""
+        found: list[str] = []
+        pending, seen = [name], set()
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            for text in self.word_groups.get(current, []):
+                if text.startswith(GROUP_INCLUDE):
+                    pending.append(text.removeprefix(GROUP_INCLUDE).strip())
+                else:
+                    found.append(text)
+        return found
 
 
 class Figure(Strict):

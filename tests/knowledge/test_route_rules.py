@@ -437,6 +437,8 @@ def test_what_care_workers_are_paid_is_jobs_and_pay(matcher):
         ("my aunt has to ask her son before she can spend a penny", "safeguarding"),
         ("her husband speaks for her at every appointment, she never says a word", "safeguarding"),
         ("i know how much of her morphine it would take, ive thought about it", "crisis"),
+        ("her nephew has power of attorney and has just booked himself a holiday", "safeguarding"),
+        ("on my break i stood at the edge of the multi storey thinking of stepping off", "crisis"),
     ],
 )
 def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message, entry):
@@ -508,3 +510,34 @@ def test_a_refund_refused_for_care_is_a_complaint(matcher):
 def test_what_someone_pays_towards_their_care_is_own_care(matcher):
     found = matcher.match("dads contribution to his home care has gone up again, why?")
     assert found.route == "personal-care"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "im 79 and really struggling with the washing and the shopping now",
+        "i live alone and im struggling with meals, how do i ask the council for help",
+        "me deaf, need interpreter for my care review, how get one",
+    ],
+)
+def test_struggling_with_everyday_tasks_is_own_care_not_a_crisis(matcher, message):
+    assert matcher.match(message).route == "personal-care"
+
+
+def test_a_word_group_takes_in_another_named_with_a_plus(tmp_path):
+    data = tmp_path / "knowledge" / "data"
+    shutil.copytree(DATA_DIR, data)
+    lists = data / "matching.yaml"
+    text = lists.read_text(encoding="utf-8")
+    old = "struggling-with: [+figures-of-speech, +everyday-tasks]"
+    assert old in text
+    lists.write_text(text.replace(old, "struggling-with: [+figures-of-speech, +chores]"))
+    with pytest.raises(KnowledgeLoadError) as error:
+        load_knowledge(data)
+    [problem] = [p for p in error.value.problems if p.file.endswith("matching.yaml")]
+    assert problem.entry == "struggling-with" and "no other word group 'chores'" in problem.message
+    shipped = load_knowledge().matching
+    assert set(shipped.group("struggling-with")) == {
+        *shipped.group("figures-of-speech"),
+        *shipped.group("everyday-tasks"),
+    }
