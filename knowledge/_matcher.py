@@ -123,7 +123,8 @@ SHORT_EXTRA_WORDS = 3  # a glossary word with at most this many other words is a
 MEANING_EXTRA_WORDS = 8  # as many when the message asks what it means outright ("mean")
 MEANING = frozenset({"mean", "means", "meaning", "define", "definition", "meant"})
 EXAMPLE_TEMPERATURE = 6.0  # nats of the examples' log-likelihood worth one unit of evidence
-NONE_LEAD = 0.6  # nats per unit of IDF a topic must lead `none` by before the examples add
+PAIR_WEIGHT = 0.5  # the topic model's pairs of adjacent words, against its single words (CV)
+NONE_LEAD = 0.65  # nats per unit of IDF a topic must lead `none` by before the examples add
 NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none` over a topic
 LISTED_LEAD = 1.5  # a listed question's topic: this many times the evidence of any other
 POINTS_BEHIND = 8  # with the examples, a runner-up's points behind the best per unit of evidence
@@ -429,7 +430,8 @@ class Matcher:
         for topic_id in self._kinds:
             entry = self.kb.topic(topic_id)
             labelled.append((topic_id, f"{entry.title}. {entry.short_title}. {entry.summary}"))
-        return ExampleModel((topic, self._stems_of_example(text)) for topic, text in labelled)
+        stems = ((topic, self._stems_of_example(text)) for topic, text in labelled)
+        return ExampleModel(stems, pairs=PAIR_WEIGHT)
 
     def _worry_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleModel | None:
         """The worries of route-examples.yaml by route entry, beside the questions of

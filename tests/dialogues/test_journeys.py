@@ -290,7 +290,7 @@ def test_ask_answers_with_a_card_and_records_what_matched(user):
 
 
 def test_ask_offers_a_choice_when_unsure_and_says_so_when_nothing_fits(user):
-    user("/ask", "money for staff or for the app")
+    user("/ask", "leaders and funding")
     assert "Which is closest?" in user.text
     assert "None of these" in user.labels and len(user.labels) >= 4
     user("[None of these]")

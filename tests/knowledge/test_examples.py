@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import Matcher, load_knowledge
-from knowledge._examples import ExampleModel
+from knowledge._examples import ExampleModel, word_pairs
 from tests.content_copy import ContentCopy
 from tests.eval_matcher import SHARED_EVAL, same
 
@@ -85,6 +85,20 @@ def test_a_question_in_other_words_finds_the_topic_of_a_like_example(matcher):
     assert odds["a"] > odds["b"] and odds["a"] > odds["none"]
     assert model.telling(weighed, "a", "none")[0] in ("grow", "town")
     assert model.telling(weighed, "b", "none") == ()
+
+
+def test_words_in_the_same_order_count_for_more_than_the_same_words_apart():
+    labelled = [("a", ("staff", "turnov", "team")), ("b", ("team", "staff", "site", "turnov"))]
+    alone, paired = ExampleModel(labelled), ExampleModel(labelled, pairs=0.5)
+    assert word_pairs(("staff", "turnov", "high")) == ("staff turnov", "turnov high")
+    question = ("staff", "turnov")
+    lead_alone = alone.weigh(question).likelihood["a"] - alone.weigh(question).likelihood["b"]
+    lead_paired = paired.weigh(question).likelihood["a"] - paired.weigh(question).likelihood["b"]
+    assert lead_paired > lead_alone  # only a's example has "staff turnov" side by side
+    assert paired.weigh(question).stems == question  # the words shown are still single words
+    assert paired.telling(paired.weigh(question), "a", "b") == alone.telling(
+        alone.weigh(question), "a", "b"
+    )
 
 
 def rules_only(matcher):
