@@ -17,10 +17,12 @@ the bot, its words and the frameworks by name; its figure is route accuracy.
 Held out (never used to write a rule): holdout-*, own-* (written before the rules were read) and
 blind-* (written by someone who never saw them; since studied for failure classes, so no longer
 unseen). fresh-* was written before the rules were read and has never been studied: it is the
-honest measure of the latest changes. The dev-* sets are the development material. own5-*
-(the lead's) and own6-* (a writer's, aimed at what rules miss) are sensitive training sets;
-blind6-* and blind7-* are the odd lines of sets written blind on 2026-12-02, studied since
-(their even lines are kept outside the repository, unread, as the unseen measure).
+honest measure of the latest changes (fresh-blind12-*: a set written blind on 2026-12-03, kept
+unopened in the repository, as sets kept outside it were lost with the machine). The dev-* sets
+are the development material. own5-* (the lead's) and own6-* (a writer's, aimed at what rules
+miss) are sensitive training sets; blind6-* to blind12-* are the odd lines of sets written blind
+on 2026-12-02 and 03, studied since (blind12's even lines are fresh-blind12-sensitive; the
+others' even lines were kept outside the repository and are gone).
 
 The sensitive sets' danger, safeguarding, crisis, complaint and personal-care lines (fresh-*
 aside) are also the examples of knowledge/data/route-examples.yaml, and are cross-validated the
