@@ -541,3 +541,18 @@ def test_a_word_group_takes_in_another_named_with_a_plus(tmp_path):
         *shipped.group("figures-of-speech"),
         *shipped.group("everyday-tasks"),
     }
+
+
+def test_hurting_oneself_in_other_words_is_a_crisis_but_kicking_oneself_is_not(matcher):
+    for message in ("i keep hitting myself when it all gets too much", "been punching myself"):
+        found = matcher.match(message)
+        assert (found.route, found.route_id) == ("safety", "crisis"), message
+    assert matcher.match("i could kick myself for missing the bid deadline").route != "safety"
+    assert matcher.match("he kicked her in the stomach").route_id == "danger"
+
+
+def test_what_the_review_says_about_a_topic_is_that_topic(matcher):
+    found = matcher.match("what does the review say about recruitment")
+    assert (found.route, found.best.id) == ("topic", "workforce")
+    assert matcher.match("what does the review say").route_id == "about-review"
+    assert matcher.match("which review is this").route_id == "about-review"
