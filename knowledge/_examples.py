@@ -20,9 +20,9 @@ the same rejection of off-topic questions (0.79), top-1 / top-3: nearest example
 0.840, k-NN sum 0.797 / 0.894, softmax 0.817 / 0.898, centroid 0.758 / 0.857, logistic
 regression 0.846 / 0.921, this 0.862 / 0.923. One nearest question decides on a word or two it
 happens to share; a topic's whole vocabulary does not. It needs no library and no cache: built
-from the examples at load in milliseconds, and a question costs one pass over the topics that
-hold each of its words. Its reasons are plain too: the words that count most for a topic are
-shown as the term that fired.
+from the examples at load (about 0.6 s for 5,400 of them, pairs included, 2026-12-03), and a
+question costs one pass over the topics that hold each of its words. Its reasons are plain
+too: the words that count most for a topic are shown as the term that fired.
 
 The topic model also counts pairs of adjacent stems ("staff turnov", "next town") as a second
 model of the same kind, added at PAIR_WEIGHT (knowledge._matcher): "staff turnover" and
