@@ -556,3 +556,34 @@ def test_what_the_review_says_about_a_topic_is_that_topic(matcher):
     assert (found.route, found.best.id) == ("topic", "workforce")
     assert matcher.match("what does the review say").route_id == "about-review"
     assert matcher.match("which review is this").route_id == "about-review"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "our befriending project keeps choking on the data sharing, how do we spread it",
+        "the whole care sector is on fire at the moment, should we still try to grow",
+        "is a social investment loan a noose round our neck if we scale",
+        "whenever we pitch it to a new council someone asks what if somebody dies",
+    ],
+)
+def test_danger_words_said_of_the_work_or_as_what_might_happen_keep_the_topic(matcher, message):
+    assert matcher.match(message).route == "topic"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("my dad is choking on his dinner", "danger"),
+        ("i made a noose last night", "crisis"),
+        ("she's dying, she's gone grey and cold", "danger"),
+        ("some lads from the estate are taking advantage of him", "safeguarding"),
+    ],
+)
+def test_the_same_words_about_a_person_still_get_their_signposts(matcher, message, entry):
+    found = matcher.match(message)
+    assert (found.route, found.route_id) == ("safety", entry)
+
+
+def test_taking_advantage_of_a_chance_is_no_worry(matcher):
+    assert matcher.match("we took advantage of them offering a pilot site").route == "topic"
