@@ -587,3 +587,30 @@ def test_the_same_words_about_a_person_still_get_their_signposts(matcher, messag
 
 def test_taking_advantage_of_a_chance_is_no_worry(matcher):
     assert matcher.match("we took advantage of them offering a pilot site").route == "topic"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do we get more councils to buy our safeguarding training",
+        "our complaints handling redesign worked in one trust, how do we spread it",
+        "restraint reduction stuck in two homes and faded in the rest, why",
+        "funding to grow our cuckooing work across the county",
+    ],
+)
+def test_work_named_after_a_harm_is_a_scaling_question(matcher, message):
+    assert matcher.match(message).route == "topic"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("i want to raise a safeguarding about the home my dad is in", "safeguarding"),
+        ("they use restraint on him every day", "safeguarding"),
+        ("how do i make a complaint about mums carers", "complaint"),
+        ("he collapsed at the training and hasnt come round", "danger"),
+    ],
+)
+def test_the_harm_itself_still_gets_its_signposts(matcher, message, entry):
+    found = matcher.match(message)
+    assert (found.route, found.route_id) == ("safety", entry)
