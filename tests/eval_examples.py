@@ -5,7 +5,7 @@ Example: python -m tests.eval_examples              # the table
          python -m tests.eval_examples --misses     # and every question it got wrong
 
 Every question in knowledge/data/examples.yaml belongs to a group: the writer who wrote it for
-the examples (tests/data/example-writers.txt: thirteen writers blind to the rules and test sets), or
+the examples (tests/data/example-writers.txt: the writers, all blind to the rules and test sets), or
 the question set it came from (tests/data, ../shared/eval). Each group in turn is left out of
 the examples, and its questions are matched against the rest, with the topic each is listed
 under as the answer (`none`: nothing should match). Leaving out a whole writer is harder than
