@@ -561,13 +561,20 @@ def test_what_the_review_says_about_a_topic_is_that_topic(matcher):
 @pytest.mark.parametrize(
     "message",
     [
+        # danger words said of the work, or of what might happen
         "our befriending project keeps choking on the data sharing, how do we spread it",
         "the whole care sector is on fire at the moment, should we still try to grow",
         "is a social investment loan a noose round our neck if we scale",
         "whenever we pitch it to a new council someone asks what if somebody dies",
+        "we took advantage of them offering a pilot site",
+        # work named after a harm
+        "our safeguarding training is good but managers wont release staff for it",
+        "the complaints handling redesign stalled once its lead left",
+        "restraint reduction stuck in two homes and faded in the rest, why",
+        "funding to grow our cuckooing work across the county",
     ],
 )
-def test_danger_words_said_of_the_work_or_as_what_might_happen_keep_the_topic(matcher, message):
+def test_a_harm_word_said_of_the_work_keeps_the_topic(matcher, message):
     assert matcher.match(message).route == "topic"
 
 
@@ -578,39 +585,12 @@ def test_danger_words_said_of_the_work_or_as_what_might_happen_keep_the_topic(ma
         ("i made a noose last night", "crisis"),
         ("she's dying, she's gone grey and cold", "danger"),
         ("some lads from the estate are taking advantage of him", "safeguarding"),
-    ],
-)
-def test_the_same_words_about_a_person_still_get_their_signposts(matcher, message, entry):
-    found = matcher.match(message)
-    assert (found.route, found.route_id) == ("safety", entry)
-
-
-def test_taking_advantage_of_a_chance_is_no_worry(matcher):
-    assert matcher.match("we took advantage of them offering a pilot site").route == "topic"
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "how do we get more councils to buy our safeguarding training",
-        "our complaints handling redesign worked in one trust, how do we spread it",
-        "restraint reduction stuck in two homes and faded in the rest, why",
-        "funding to grow our cuckooing work across the county",
-    ],
-)
-def test_work_named_after_a_harm_is_a_scaling_question(matcher, message):
-    assert matcher.match(message).route == "topic"
-
-
-@pytest.mark.parametrize(
-    ("message", "entry"),
-    [
         ("i want to raise a safeguarding about the home my dad is in", "safeguarding"),
         ("they use restraint on him every day", "safeguarding"),
         ("how do i make a complaint about mums carers", "complaint"),
-        ("he collapsed at the training and hasnt come round", "danger"),
+        ("she fainted in the lounge and hasnt come round", "danger"),
     ],
 )
-def test_the_harm_itself_still_gets_its_signposts(matcher, message, entry):
+def test_the_same_words_about_a_person_still_get_their_signposts(matcher, message, entry):
     found = matcher.match(message)
     assert (found.route, found.route_id) == ("safety", entry)
