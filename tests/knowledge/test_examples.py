@@ -123,6 +123,24 @@ def test_a_listed_question_gets_its_own_topic(kb):
                 assert found.best.id in listed, question
 
 
+def test_a_listed_question_gets_its_topic_before_any_route_but_safety(kb, matcher):
+    question = "outcomes based contracts?"  # an about route's words: outside the review
+    assert question in kb.examples["commissioning"]
+    listed = matcher.match(question)
+    assert listed.route == "topic" and listed.best.id == "commissioning"
+    unlisted = matcher.leaving_out([question]).match(question)
+    assert (unlisted.route, unlisted.route_id) == ("about", "outside-review")
+    # the same stems are not the same question: "what r we even for" is listed, not "who r u"
+    assert matcher.match("who r u").route == "about"
+
+
+def test_a_listed_question_in_words_of_danger_is_still_safety(kb, matcher):
+    rules = Matcher(kb, use_examples=False)
+    listed = [q for q in kb.examples["teams-not-champions"] if rules.match(q).route == "safety"]
+    assert listed  # "it'll die without her": listed, and safety still comes first
+    assert all(matcher.match(q).route == "safety" for q in listed)
+
+
 def test_the_words_shared_with_an_example_are_reported_as_a_term(matcher):
     found = matcher.match("how do i prove our befriending service actually works")
     assert found.best.id == "evidence"

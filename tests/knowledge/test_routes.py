@@ -337,6 +337,11 @@ def test_a_term_in_a_longer_question_or_a_framework_name_is_not_asked(matcher, m
         ("is this only for councils", "about-bot"),
         ("can i rely on this advice", "about-review"),
         ("will social services see this", "about-privacy"),
+        # a topic word beside the about words, but no topic clear in them
+        ("limitations of the evidence?", "about-review"),
+        ("when was the review written", "about-review"),
+        ("who runs the social care innovation network", "about-network"),
+        ("how long do you keep my messages", "about-privacy"),
     ],
 )
 def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, entry):
@@ -360,6 +365,35 @@ def test_questions_about_the_bot_asked_many_ways_are_about(matcher, message, ent
 )
 def test_scaling_questions_with_about_words_are_not_about(matcher, message):
     assert matcher.match(message).route != "about"
+
+
+@pytest.mark.parametrize(
+    ("message", "topics"),
+    [
+        (
+            "how do you keep staff enthusiastic when a new approach takes years to bed in",
+            {"time-to-embed", "time-and-commitment"},
+        ),
+        ("how do you keep carers involved in designing it once the pilot grows", {"co-production"}),
+        (
+            "what are the seven stages in the nhs leading large scale change guide",
+            {"nhs-large-scale-change"},
+        ),
+        (
+            "is it just for big organisations or can a tiny charity use the nasss framework",
+            {"nasss"},
+        ),
+        (
+            "we've costed the double running for a year across the next three councils. "
+            "what does the review say?",
+            {"resources", "scale-funding"},
+        ),
+    ],
+)
+def test_a_topic_clear_beside_an_about_phrase_outweighs_it(matcher, message, topics):
+    # "do you keep", "the seven", "is it just for", "what does the review say" are about phrases
+    found = matcher.match(message)
+    assert found.route == "topic" and found.best.id in topics, found.to_json()
 
 
 def test_names_and_places_in_a_strong_question_do_not_make_it_off_topic(matcher):
