@@ -677,7 +677,9 @@ class Matcher:
         if (
             routed is not None
             and routed[0] in TOPIC_FIRST
-            and self._asks_a_topic(text, sentences, asks, routed[2], *TOPIC_FIRST[routed[0]])
+            and self._asks_a_topic(
+                text, sentences, asks, ranked, routed[2], *TOPIC_FIRST[routed[0]]
+            )
         ):
             routed = None
         clear = rules_best >= ROUTE_STRONG  # a topic the rules alone find clear
@@ -791,12 +793,15 @@ class Matcher:
         text: str,
         sentences: list[list[Token]],
         asks: list[bool],
+        ranked: list[Match],
         terms: Iterable[str],
         rules: float,
         score: int,
     ) -> bool:
-        """Whether a topic is clear in the words a route's terms did not use: with the rules'
-        evidence `rules` and a score of `score` with the examples."""
+        """Whether the best topic of the whole message (`ranked`) is the best too in the words
+        a route's terms did not use, scoring `score` in both, with the rules' evidence `rules`
+        there: "where is your privacy policy" is about privacy, although "policy" is a word of
+        policy levers."""
         used = self._stems_of(terms)
         rest, rest_asks = [], []
         for sentence, asked in zip(sentences, asks, strict=True):
@@ -806,8 +811,15 @@ class Matcher:
                 rest_asks.append(asked)
         if not rest:
             return False
-        ranked, rules_best = self._ranking(text, rest, rest_asks)
-        return bool(ranked) and rules_best >= rules and ranked[0].score >= score
+        if not ranked or ranked[0].score < score:
+            return False
+        found, rules_best = self._ranking(text, rest, rest_asks)
+        return (
+            bool(found)
+            and found[0].id == ranked[0].id
+            and found[0].score >= score
+            and rules_best >= rules
+        )
 
     def _worried(
         self,
@@ -1079,10 +1091,12 @@ class Matcher:
             for topic, gain in gained.items():
                 total[topic] = evidence.get(topic, 0.0) + gain
             total = {t: e for t, e in total.items() if t in evidence or score_of(e) > 0}
-        if listed:
+        if listed:  # ahead of any other, and level with each other: staff listed it under each
             others = max((e for t, e in total.items() if t not in listed), default=0.0)
-            for topic in listed & self._kinds.keys():
-                total[topic] = max(total.get(topic, 0.0), LISTED_LEAD * others, 1.0)
+            mine = listed & self._kinds.keys()
+            level = max([LISTED_LEAD * others, 1.0, *(total.get(t, 0.0) for t in mine)])
+            for topic in mine:
+                total[topic] = level
         typed: dict[str, str] = {}
         model = self._examples
 

@@ -134,6 +134,16 @@ def test_a_listed_question_gets_its_topic_before_any_route_but_safety(kb, matche
     assert matcher.match("who r u").route == "about"
 
 
+def test_a_question_listed_under_several_topics_ties_them(kb, matcher):
+    question = "which framework should i use??"
+    under = {t for t, questions in kb.examples.items() if question in questions}
+    assert len(under) == 4  # one per framework: staff do not say which
+    found = matcher.match(question)
+    assert found.ambiguous
+    assert {m.id for m in found.matches[:4]} == under
+    assert len({m.score for m in found.matches[:4]}) == 1
+
+
 def test_a_listed_question_in_words_of_danger_is_still_safety(kb, matcher):
     rules = Matcher(kb, use_examples=False)
     listed = [q for q in kb.examples["teams-not-champions"] if rules.match(q).route == "safety"]

@@ -572,6 +572,9 @@ def test_what_the_review_says_about_a_topic_is_that_topic(matcher):
         "the complaints handling redesign stalled once its lead left",
         "restraint reduction stuck in two homes and faded in the rest, why",
         "funding to grow our cuckooing work across the county",
+        # a harm's word given as the reason to say no to an idea
+        "the board hides behind safeguarding whenever we propose supported risk taking",
+        "safeguarding is always the excuse managers give",
     ],
 )
 def test_a_harm_word_said_of_the_work_keeps_the_topic(matcher, message):
@@ -589,6 +592,8 @@ def test_a_harm_word_said_of_the_work_keeps_the_topic(matcher, message):
         ("they use restraint on him every day", "safeguarding"),
         ("how do i make a complaint about mums carers", "complaint"),
         ("she fainted in the lounge and hasnt come round", "danger"),
+        ("i raised a safeguarding about my dad and the home says no one hurt him", "safeguarding"),
+        ("the manager calls it red tape but i think my sister is being neglected", "safeguarding"),
     ],
 )
 def test_the_same_words_about_a_person_still_get_their_signposts(matcher, message, entry):
