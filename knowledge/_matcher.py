@@ -683,10 +683,15 @@ class Matcher:
         ):
             routed = None
         clear = rules_best >= ROUTE_STRONG  # a topic the rules alone find clear
-        if routed is None or routed[0] not in ("safety", "about"):
+        if routed is None or routed[0] != "safety":
             views = self._worry_views(sentences)
             own_care = routed is not None and routed[0] == OWN_CARE
-            routed = self._worried(text, views, positions, quality, clear, own_care) or routed
+            # a clear worry outweighs a question about the bot, as it does a clear topic: "sorry
+            # to put this on a chatbot but ... everyone would manage fine without me"
+            about = routed is not None and routed[0] == "about"
+            routed = (
+                self._worried(text, views, positions, quality, clear or about, own_care) or routed
+            )
             if routed is None and not listed:  # then a person's own care put in other words
                 routed = self._worried(text, views, positions, quality, clear, kind=OWN_CARE)
         if routed:

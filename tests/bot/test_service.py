@@ -130,9 +130,15 @@ def test_how_each_question_went_is_recorded_for_the_unanswered_page(advisor, sto
     """Nothing matched, "did you mean", and answered with a low margin: each stored as the
     engine saw it, the margin passed through; a clear answer is no miss."""
     start(advisor)
+    # a question answered with another topic close behind: which one moves with the examples
+    close = next(
+        q
+        for q in ("which areas first?", "commissioners want evidence", "it all depends on me")
+        if advisor.engine.matcher.match(q).close_call
+    )
     questions = {
         "qwerty zxcv flibble": "nothing",
-        "commissioners want evidence": "low-margin",
+        close: "low-margin",
         "how do we recruit and keep care staff?": None,
     }
     for text in questions:
@@ -142,11 +148,7 @@ def test_how_each_question_went_is_recorded_for_the_unanswered_page(advisor, sto
         for text, why, margin in rows(store, "SELECT text, unanswered, margin FROM messages")
     }
     assert found["qwerty zxcv flibble"] == ("nothing", None)
-    result = advisor.engine.matcher.match("commissioners want evidence")
-    assert result.close_call and found["commissioners want evidence"] == (
-        None,
-        result.margin,
-    )
+    assert found[close] == (None, advisor.engine.matcher.match(close).margin)
     assert found["how do we recruit and keep care staff?"] == (None, None)
     assert [m.text for m in store.misses()] == list(questions)[:2]
 

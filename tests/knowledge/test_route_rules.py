@@ -575,6 +575,8 @@ def test_what_the_review_says_about_a_topic_is_that_topic(matcher):
         # a harm's word given as the reason to say no to an idea
         "the board hides behind safeguarding whenever we propose supported risk taking",
         "safeguarding is always the excuse managers give",
+        # giving up said of a group and its work
+        "after two slow years should we give up on it",
     ],
 )
 def test_a_harm_word_said_of_the_work_keeps_the_topic(matcher, message):
@@ -594,6 +596,7 @@ def test_a_harm_word_said_of_the_work_keeps_the_topic(matcher, message):
         ("she fainted in the lounge and hasnt come round", "danger"),
         ("i raised a safeguarding about my dad and the home says no one hurt him", "safeguarding"),
         ("the manager calls it red tape but i think my sister is being neglected", "safeguarding"),
+        ("some days i just want to give up", "crisis"),
     ],
 )
 def test_the_same_words_about_a_person_still_get_their_signposts(matcher, message, entry):

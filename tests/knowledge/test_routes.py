@@ -396,6 +396,14 @@ def test_a_topic_clear_beside_an_about_phrase_outweighs_it(matcher, message, top
     assert found.route == "topic" and found.best.id in topics, found.to_json()
 
 
+def test_a_worry_told_beside_a_question_about_the_bot_gets_its_signposts(matcher):
+    # "chatbot" is about the bot; no safety term fires, but the worry model reads the rest
+    message = (
+        "sorry to put this on a chatbot but lately i feel everyone would manage fine without me"
+    )
+    assert matcher.match(message).route == "safety"
+
+
 def test_names_and_places_in_a_strong_question_do_not_make_it_off_topic(matcher):
     text = "Jane Dolittle of 12 Acacia Avenue says the remote monitoring kit is too fiddly"
     assert matcher.match(text).best.id == "nasss"
