@@ -807,6 +807,8 @@ class Matcher:
         a route's terms did not use, scoring `score` in both, with the rules' evidence `rules`
         there: "where is your privacy policy" is about privacy, although "policy" is a word of
         policy levers."""
+        if not ranked or ranked[0].score < score:
+            return False
         used = self._stems_of(terms)
         rest, rest_asks = [], []
         for sentence, asked in zip(sentences, asks, strict=True):
@@ -815,8 +817,6 @@ class Matcher:
                 rest.append(kept)
                 rest_asks.append(asked)
         if not rest:
-            return False
-        if not ranked or ranked[0].score < score:
             return False
         found, rules_best = self._ranking(text, rest, rest_asks)
         return (
