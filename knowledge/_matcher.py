@@ -75,7 +75,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -433,12 +433,7 @@ class Matcher:
         """The examples (without the questions left out) and each topic's title and summary."""
         if not self.use_examples:
             return None
-        labelled = [
-            (topic, question)
-            for topic, questions in self.kb.examples.items()
-            for question in questions
-            if _same_question(question) not in leave_out
-        ]
+        labelled = self._labelled(self.kb.examples, leave_out)
         for topic_id in self._kinds:
             entry = self.kb.topic(topic_id)
             labelled.append((topic_id, f"{entry.title}. {entry.short_title}. {entry.summary}"))
@@ -446,14 +441,25 @@ class Matcher:
         return ExampleModel(stems, pairs=PAIR_WEIGHT)
 
     def _listed_index(self, leave_out: frozenset[str] = frozenset()) -> frozenset[str]:
-        """The questions examples.yaml lists under a topic, normalised (without those left out)."""
-        return frozenset(
-            normalise(question)
-            for topic, questions in self.kb.examples.items()
-            if topic != NOT_A_TOPIC
+        """The questions examples.yaml lists under a topic, normalised (without those left out;
+        none for a matcher of the rules alone)."""
+        if not self.use_examples:
+            return frozenset()
+        labelled = self._labelled(self.kb.examples, leave_out)
+        return frozenset(normalise(q) for topic, q in labelled if topic != NOT_A_TOPIC)
+
+    @staticmethod
+    def _labelled(
+        source: Mapping[str, tuple[str, ...]], leave_out: frozenset[str]
+    ) -> list[tuple[str, str]]:
+        """(label, question) for each question of examples.yaml or route-examples.yaml, but
+        those left out."""
+        return [
+            (label, question)
+            for label, questions in source.items()
             for question in questions
             if _same_question(question) not in leave_out
-        )
+        ]
 
     def _worry_index(self, leave_out: frozenset[str] = frozenset()) -> ExampleModel | None:
         """The worries of route-examples.yaml by route entry, beside the questions of
@@ -462,11 +468,9 @@ class Matcher:
         if not self.use_examples:
             return None
         labelled = [
-            (label, question)
+            pair
             for source in (self.kb.route_examples, self.kb.examples)
-            for label, questions in source.items()
-            for question in questions
-            if _same_question(question) not in leave_out
+            for pair in self._labelled(source, leave_out)
         ]
         return ExampleModel((label, self._stems_of_example(text)) for label, text in labelled)
 

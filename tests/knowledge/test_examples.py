@@ -130,6 +130,7 @@ def test_a_listed_question_gets_its_topic_before_any_route_but_safety(kb, matche
     assert listed.route == "topic" and listed.best.id == "commissioning"
     unlisted = matcher.leaving_out([question]).match(question)
     assert (unlisted.route, unlisted.route_id) == ("about", "outside-review")
+    assert rules_only(matcher).match(question).route == "about"  # the rules alone: no list
     # the same stems are not the same question: "what r we even for" is listed, not "who r u"
     assert matcher.match("who r u").route == "about"
 
