@@ -13,10 +13,11 @@ How a message is read:
    spellings and spaced or joined-up forms of hyphenated words by the one word the rules use.
 2. Evidence. Every match term fires when its words are all in the message, in order, with no
    more than MAX_GAP other words among them in all ("is not right" is not in "is nice but
-   not a priority right now"). An entry's evidence is the sum of
-   weight x quality over the terms that fired; a term that is one generic word alone (a
-   hint, matching.yaml generic_words) is worth GENERIC_WEIGHT at most; one of its `not` terms
-   firing rules the entry out.
+   not a priority right now"), one for a phrase of two words ("breaking in" is not in "a
+   break from caring in years"; the scaling words allow MAX_GAP: "our new rota model"). An
+   entry's evidence is the sum of weight x quality over the terms that fired; a term that is
+   one generic word alone (a hint, matching.yaml generic_words) is worth GENERIC_WEIGHT at
+   most; one of its `not` terms firing rules the entry out.
 3. Routes first (knowledge/data/routes.yaml), on the whole message, each phrase found within
    one sentence: safety, then a person's own care, then off-topic, each when its evidence
    reaches 1, or ROUTE_STRONG when the message also holds a scaling word; then the questions
@@ -94,7 +95,7 @@ MIN_SCORE = 50  # the best must reach this (evidence of one clear term) or nothi
 MARGIN = 8  # runner-up within this of the best (evidence ratio under 1.32): ambiguous
 LOW_MARGIN = 16  # answered, but the runner-up within this (ratio under 1.74): a close call
 RUNNER_UP_SCORE = 30  # runners-up shown down to this (evidence 0.5, a hint), once the best passes
-MAX_GAP = 2  # other words allowed in all among the words of a phrase
+MAX_GAP = 2  # other words allowed in all among the words of a phrase (one for two words)
 SENTENCE_APART = 1000  # words between sentences for the routes: more than any term reaches
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
@@ -252,8 +253,9 @@ class _Term:
 class _Rules:
     """A set of terms, indexed by stem, and the evidence they find in a message's tokens."""
 
-    def __init__(self, terms: Iterable[_Term], nested_count: bool = True):
+    def __init__(self, terms: Iterable[_Term], nested_count: bool = True, loose: bool = False):
         self.terms = [t for t in terms if t.stems or t.groups]
+        self.loose = loose  # True: every phrase may have MAX_GAP other words among its own
         self.needs_company = {t.topic for t in self.terms if t.companion}
         self.nested_count = nested_count  # False: a term inside a fired longer one is not counted
         # Each term is filed under its rarest stem only: a term can fire only when that stem is
@@ -296,7 +298,9 @@ class _Rules:
                         tried.add(n)
                         if _fires(term, positions):
                             found.add(n)
-                elif all(x in positions for x in term.stems) and _in_order(term.stems, positions):
+                elif all(x in positions for x in term.stems) and _in_order(
+                    term.stems, positions, self.loose
+                ):
                     found.add(n)
         return found
 
@@ -366,8 +370,11 @@ class Matcher:
             nested_count=False,
         )
         self._scaling = _Rules(
-            _Term("scaling", text, 1.0, self._term_stems(text, keep_stop=True))
-            for text in lists.scaling_words
+            (
+                _Term("scaling", text, 1.0, self._term_stems(text, keep_stop=True))
+                for text in lists.scaling_words
+            ),
+            loose=True,
         )
         self._asking: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # by first word
         for text in lists.asking_words:
@@ -1462,7 +1469,7 @@ def _shown(term: _Term, positions: dict[str, list[int]]) -> str:
 
 
 def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tuple[int, int]]:
-    """Where a phrase occurs (first and last word), in order, with MAX_GAP other words at most."""
+    """Where a phrase occurs (first and last word), in order, close together (see _reach)."""
     if not all(s in positions for s in needed):
         return []
     found = []
@@ -1471,7 +1478,7 @@ def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tup
         for s in needed[1:]:
             places = positions[s]
             n = bisect_right(places, at)
-            if n == len(places) or places[n] - start > len(needed) - 1 + MAX_GAP:
+            if n == len(places) or places[n] - start > _reach(needed):
                 break
             at = places[n]
         else:
@@ -1479,16 +1486,25 @@ def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tup
     return found
 
 
-def _in_order(needed: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
-    """Whether the stems occur in this order, with MAX_GAP other words among them at most."""
+def _reach(needed: tuple[str, ...], loose: bool = False) -> int:
+    """How far past its first word a phrase's last word may lie: its length less one, and
+    MAX_GAP other words among them (one for a phrase of two words, unless `loose`)."""
+    return len(needed) - 1 + (MAX_GAP if loose else min(MAX_GAP, len(needed) - 1))
+
+
+def _in_order(
+    needed: tuple[str, ...], positions: dict[str, list[int]], loose: bool = False
+) -> bool:
+    """Whether the stems occur in this order, close together (see _reach)."""
     if len(needed) == 1:
         return True
+    reach = _reach(needed, loose)
     for start in positions[needed[0]]:
         at = start
         for s in needed[1:]:
             places = positions[s]
             n = bisect_right(places, at)  # the first place after `at`; positions are in order
-            if n == len(places) or places[n] - start > len(needed) - 1 + MAX_GAP:
+            if n == len(places) or places[n] - start > reach:
                 break
             at = places[n]
         else:

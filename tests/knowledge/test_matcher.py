@@ -303,14 +303,26 @@ def test_the_weights_of_the_terms_found_add_up(kb):
 
 
 def test_a_phrase_needs_all_its_words_in_order_and_close_together(kb):
-    matcher = rules_only(with_rules(kb, {"scale-funding": {"terms": ["double running"]}}))
+    rules = {"scale-funding": {"terms": ["double running cost"]}}
+    matcher = rules_only(with_rules(kb, rules))
     assert ids(matcher.match("double running costs")) == ["scale-funding"]
-    assert matcher.match("running double").matches == ()
-    near = "double " + "x " * MAX_GAP + "running"
-    far = "double " + "x " * (MAX_GAP + 1) + "running"
+    assert matcher.match("costs running double").matches == ()
+    near = "double " + "x " * MAX_GAP + "running costs"
+    far = "double " + "x " * (MAX_GAP + 1) + "running costs"
     assert ids(matcher.match(near)) == ["scale-funding"]
     assert matcher.match(far).matches == ()
     assert matcher.match("double trouble").matches == ()
+
+
+def test_the_words_of_a_two_word_phrase_have_one_word_between_at_most(kb):
+    matcher = rules_only(with_rules(kb, {"scale-funding": {"terms": ["double running"]}}))
+    assert ids(matcher.match("double the running")) == ["scale-funding"]
+    assert matcher.match("double the hours running").matches == ()
+
+
+def test_a_safety_phrase_of_two_words_is_not_found_across_a_sentence_of_others(matcher):
+    assert matcher.match("havent had a break from caring in years").route != "safety"
+    assert matcher.match("someone is breaking in downstairs").route == "safety"
 
 
 def test_the_gaps_in_a_phrase_add_up(kb):

@@ -84,6 +84,8 @@ def test_a_hard_phrase_about_work_is_a_figure_of_speech(matcher, message):
         "I'm at breaking point",
         "I'm at my wits end and can't cope any more",
         "caring for mum is killing me, I can't do this any more",
+        "she's drowning in the bath",
+        "our team leader found him on the floor and he's not moving",
     ],
 )
 def test_the_same_phrases_about_a_life_are_a_crisis(matcher, message):
@@ -343,6 +345,16 @@ CLASSES = {
     "just cant": "caring for mum 24/7 and i just can't anymore",
     "it to be over": "i just want it all to be over",
     "something stupid": "i'm scared i'll do something stupid tonight",
+    "prize post": "dad keeps posting cheques to companies that say he's won a prize",
+    "kept off the record": "the deputy told me not to record the bruises on her arm",
+    "a marriage she cannot agree to": "taking my sister abroad to be married, she has no idea",
+    "sex for rent": "her landlord says she can have the room for sex instead of rent",
+    "food kept back": "she gets no dinner if she doesnt behave for the night staff",
+    "a plan": "i've worked out how i would do it",
+    "a rope": "there's a cord in the shed and i keep thinking about it",
+    "in the way": "im just taking up space now",
+    "by the throat": "my brother has got mum by the throat",
+    "not back": "dad hasnt come back from the shops and its dark now",
 }
 
 
@@ -383,6 +395,15 @@ def test_each_class_of_worry_without_the_obvious_words_is_a_safety_message(match
         "we can't take much more change in the workforce, how do we pace the rollout",
         "our finances are in a bad way, can we still scale",
         "I'm scared the board won't fund the rollout",
+        "our whole team is drowning in referrals since the rollout",
+        "staff on the floor love it, how do we get managers on side",
+        "can we break the rollout into phases",
+        "the numbers are not moving yet, should we still spread it",
+        "our rough sleepers discharge project wants to expand",
+        "officers won't touch it, how do we get the council on board",
+        "managers too scared to try anything new",
+        "the founder is choking the growth of the whole programme",
+        "it died in two councils, how do we find out why",
     ],
 )
 def test_a_figure_of_speech_beside_a_scaling_question_keeps_its_topic(matcher, message):
