@@ -76,7 +76,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -1468,22 +1468,23 @@ def _shown(term: _Term, positions: dict[str, list[int]]) -> str:
     return " + ".join(texts[n] for texts, n in zip(term.group_texts, chosen, strict=True))
 
 
-def _spans(needed: tuple[str, ...], positions: dict[str, list[int]]) -> list[tuple[int, int]]:
+def _spans(
+    needed: tuple[str, ...], positions: dict[str, list[int]], loose: bool = False
+) -> Iterator[tuple[int, int]]:
     """Where a phrase occurs (first and last word), in order, close together (see _reach)."""
     if not all(s in positions for s in needed):
-        return []
-    found = []
+        return
+    reach = _reach(needed, loose)
     for start in positions[needed[0]]:
         at = start
         for s in needed[1:]:
             places = positions[s]
-            n = bisect_right(places, at)
-            if n == len(places) or places[n] - start > _reach(needed):
+            n = bisect_right(places, at)  # the first place after `at`; positions are in order
+            if n == len(places) or places[n] - start > reach:
                 break
             at = places[n]
         else:
-            found.append((start, at))
-    return found
+            yield start, at
 
 
 def _reach(needed: tuple[str, ...], loose: bool = False) -> int:
@@ -1496,20 +1497,7 @@ def _in_order(
     needed: tuple[str, ...], positions: dict[str, list[int]], loose: bool = False
 ) -> bool:
     """Whether the stems occur in this order, close together (see _reach)."""
-    if len(needed) == 1:
-        return True
-    reach = _reach(needed, loose)
-    for start in positions[needed[0]]:
-        at = start
-        for s in needed[1:]:
-            places = positions[s]
-            n = bisect_right(places, at)  # the first place after `at`; positions are in order
-            if n == len(places) or places[n] - start > reach:
-                break
-            at = places[n]
-        else:
-            return True
-    return False
+    return len(needed) == 1 or next(_spans(needed, positions, loose), None) is not None
 
 
 def _strings(data: Any) -> Iterable[str]:
