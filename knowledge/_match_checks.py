@@ -236,7 +236,19 @@ def _check_groups(
                 file, entry, where, f"{group!r} is not a word group in matching.yaml ({known})"
             )
             continue
-        phrases = lists.group(group) if isinstance(group, str) else group
+        included = [
+            t.removeprefix(GROUP_INCLUDE).strip()
+            for t in group
+            if isinstance(group, list) and t.startswith(GROUP_INCLUDE)
+        ]
+        missing = [name for name in included if name not in lists.word_groups]
+        if missing:
+            known = ", ".join(sorted(lists.word_groups)) or "none yet"
+            for name in missing:
+                message = f"'+{name}': {name!r} is not a word group in matching.yaml ({known})"
+                yield Problem(file, entry, where, message)
+            continue
+        phrases = lists.words_of(group)
         read = [tuple(reader.read(text)) for text in phrases]
         for text, stems_read in zip(phrases, read, strict=True):
             if not stems_read:

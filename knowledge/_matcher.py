@@ -99,7 +99,10 @@ MAX_GAP = 2  # other words allowed in all among the words of a phrase (one for t
 SENTENCE_APART = 1000  # words between sentences for the routes: more than any term reaches
 GENERIC_WEIGHT = 0.5  # the most a term of one generic word is worth: a hint, never enough alone
 ROUTE_STRONG = 2.0  # evidence a route needs when the message also holds a scaling word
+FRAGMENT_TOKENS = 8  # a message this short is a fragment: its parts are weighed apart
+JOINING = frozenset({"and", "or", "plus", "vs", "versus"})  # words between a fragment's parts
 WINDOW_SENTENCES = 2  # long messages are read in windows of this many sentences
+ASK_BACK_SENTENCES = 3  # "What is it?" asks what a word means in a message this short at most
 MAX_SENTENCES = 40  # more sentences than this are read in even groups: bounds the time
 TYPO_MIN_CHARS = 5  # shorter words are never corrected: too many real words lie one edit apart
 TYPO_TWO_EDITS_CHARS = 8  # two edits allowed when the longer word has this many letters
@@ -140,6 +143,7 @@ NONE_FLOOR = 0.6  # nats per unit of IDF: the most the examples count for `none`
 TOPIC_FIRST = {"about": (1.5, 90)}
 LISTED_LEAD = 1.5  # a listed question's topic: this many times the evidence of any other
 POINTS_BEHIND = 8  # with the examples, a runner-up's points behind the best per unit of evidence
+EXAMPLE_MIN_WORDS = 2  # telling words the examples alone must share: "losing" is not enough
 EXAMPLE_WORDS_SHOWN = 4  # the words counting most for a topic, shown as "like an example: ..."
 WORRY_MASS = 3.0  # the IDF a message's known words must add up to before its worry counts
 WORRY_VIEWS = 4  # a longer message's sentences are weighed in this many groups
@@ -544,8 +548,7 @@ class Matcher:
 
     def _group_texts(self, group: str | list[str]) -> tuple[str, ...]:
         """A word group's phrases: a group named in matching.yaml, or written out."""
-        phrases = self.kb.matching.group(group) if isinstance(group, str) else group
-        return tuple(text for text in phrases if self.reader.read(text))
+        return tuple(text for text in self.kb.matching.words_of(group) if self.reader.read(text))
 
     def _group(self, group: str | list[str]) -> tuple[tuple[str, ...], ...]:
         """A word group's phrases as stems; a named group is read once (many terms share one)."""
@@ -950,9 +953,13 @@ class Matcher:
 
     def _asks_back(self, text: str) -> bool:
         """Whether a sentence of the message, after the first, only asks what the word said
-        before means: "The funder wants a theory of change. What is it?" """
-        later = _sentences(text)[1:]
-        return any(tuple(words(sentence)) in self._asking_back for sentence in later)
+        before means: "The funder wants a theory of change. What is it?"; in a longer story
+        "it" is more often the thing the story is about ("... a guide for change on that
+        scale. What is it?")."""
+        sentences = _sentences(text)
+        if len(sentences) > ASK_BACK_SENTENCES:
+            return False
+        return any(tuple(words(sentence)) in self._asking_back for sentence in sentences[1:])
 
     def _term_at(self, typed: list[str], at: int, asked: set[str]) -> bool:
         """Whether the first (at 0) or last (at -1) of these words begins or ends an asked term:
@@ -1055,6 +1062,11 @@ class Matcher:
         positions, quality, generic = _positions(window if window is not None else tokens)
         evidence, fired = self._topics.evidence(positions, quality, generic)
         views = [tokens]
+        # a fragment naming two things ("leadership and funding"): each part weighed too, as
+        # the naive Bayes model would have each word count against the other's topic
+        parts = _parts(tokens) if len(tokens) <= FRAGMENT_TOKENS else []
+        if len(parts) > 1:
+            views += parts
         if len(sentences) > WINDOW_SENTENCES:  # a long message: the two likeliest windows
             views = [[t for sentence in sentences[-WINDOW_SENTENCES:] for t in sentence]]
             if window is not None and window != views[0]:
@@ -1102,6 +1114,13 @@ class Matcher:
                     gain = (lead_over_none - lead) / EXAMPLE_TEMPERATURE
                     if only_generic:
                         gain = min(gain, 0.0)
+                    elif (
+                        gain > 0
+                        and topic not in evidence
+                        and len(self._examples.telling(view, topic, NOT_A_TOPIC))
+                        < EXAMPLE_MIN_WORDS
+                    ):
+                        gain = 0.0
                     if topic not in gained or gain > gained[topic]:
                         gained[topic], telling[topic] = gain, view
             for topic, gain in gained.items():
@@ -1142,6 +1161,11 @@ class Matcher:
                 topic: max(0, scores[ranked[0]] - round(POINTS_BEHIND * (best - total[topic])))
                 for topic in ranked
             }
+            # a clear rule term stays at least a hint, however far the examples lead elsewhere:
+            # "we need a plan and senior buy-in" is about planning too
+            for topic in ranked[1:]:
+                if evidence.get(topic, 0.0) >= 1.0:
+                    scores[topic] = max(scores[topic], min(RUNNER_UP_SCORE, scores[ranked[0]]))
         return [
             Match(
                 topic,
@@ -1248,6 +1272,17 @@ class Matcher:
                 if tuple(found[n : n + len(phrase)]) == phrase and (best is None or rank < best[0]):
                     best = (rank, kind)
         return best[1] if best else None
+
+
+def _parts(tokens: list[Token]) -> list[list[Token]]:
+    """The parts of a fragment between its joining words ("and", "or"), each with words."""
+    parts: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.stem in JOINING:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [part for part in parts if part]
 
 
 def _rule_terms(fired: dict[str, list[tuple[float, str]]], topic: str) -> tuple[str, ...]:

@@ -214,6 +214,19 @@ class MatchingLists(Strict):
     )
     smalltalk: Smalltalk
 
+    def words_of(self, group: str | list[str]) -> list[str]:
+        """A group's words: a named group's, or a list written out, each `+name` in it taking
+        in the words of that group ("[+reduce-words, repeat]")."""
+        if isinstance(group, str):
+            return self.group(group)
+        found: list[str] = []
+        for text in group:
+            if text.startswith(GROUP_INCLUDE):
+                found += self.group(text.removeprefix(GROUP_INCLUDE).strip())
+            else:
+                found.append(text)
+        return found
+
     def group(self, name: str) -> list[str]:
         """A named word group's words, with those of each group it takes in (`+name`)."""
         found: list[str] = []

@@ -29,6 +29,7 @@ from knowledge._models import MatchingLists
 
 _APOSTROPHES = re.compile(r"['’`´‘ʼ′]")  # ʼ and ′: phone keyboards type them too
 _NOT_WORD = re.compile(r"[\W_]+")
+_DOTTED = re.compile(r"(?<!\w)(?:[a-z]\.){2,}[a-z]?(?!\w)")  # "s.i.p.s", "n.h.s."
 _STEMMER = Stemmer.Stemmer("english")
 ENGLISH_MIN_CHARS = 4  # shorter words are never corrected, so need no look-up
 # Words Snowball merges with an unrelated word, found by stemming pyspellchecker's common words
@@ -77,9 +78,11 @@ for _typed in ("cnt", "dnt", "wnt", "cudnt", "wudnt", "shudnt"):
 
 
 def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, punctuation and runs of white space made single spaces."""
+    """Lower case, apostrophes and the dots of an acronym dropped ("s.i.p.s"), punctuation and runs
+    of white space made single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _APOSTROPHES.sub("", text)
+    text = _DOTTED.sub(lambda m: m.group().replace(".", ""), text)
     text = _NOT_WORD.sub(" ", text)
     return " ".join(text.split())
 

@@ -152,6 +152,9 @@ def test_every_key_word_survives_a_slip_of_one_letter(kb):
         ("staff turnover and risk averse managers", {"workforce", "risk-aversion"}),
         ("co-producing a telecare service with families", {"co-production", "nasss"}),
         ("we need a plan and senior buy-in", {"planning", "leadership-support"}),
+        # a fragment of two things: each weighed apart, not one against the other
+        ("leadership and funding", {"scale-funding", "leadership-support"}),
+        ("partners and commissioners", {"partnership", "commissioning"}),
     ],
 )
 def test_a_question_on_two_topics_ranks_both_in_the_top_three(matcher, question, expected):
@@ -471,3 +474,10 @@ def test_a_story_asks_about_the_bot_only_in_its_questions(matcher):
     assert matcher.match(story).route == "topic"
     asking = story.replace("How do we plan it?", "Where is the evidence from?")
     assert matcher.match(asking).route == "about"
+
+
+@pytest.mark.parametrize("message", ["knock knock", "proper scotch broth"])
+def test_one_word_like_the_examples_is_no_topic_without_a_rule(matcher, message):
+    # listed under `none`, so left out: one word the examples know ("knock", "proper") is all
+    # the message shares with a topic's questions, and no rule fires
+    assert matcher.leaving_out([message]).match(message).route != "topic"

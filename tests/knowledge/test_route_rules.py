@@ -176,6 +176,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> list[Problem]:
         ("{text: lost, together: [dementia, me]}", "", "one only"),
         ("{text: lost, within: 3}", ".within", "goes with together: or unless:"),
         ("{text: lost, unless: [the, a]}", ".unless", "only stop words"),
+        ("{text: lost, unless: [+no-such-group, board]}", ".unless", "not a word group"),
         ("{text: lost, weight: 3, unless: [board]}", "", "cannot have unless"),
         # "cutting" beside "my arms" takes three words: within 2 would never find them
         ("{together: [[cutting], [my arms]], within: 2}", ".together.1", "cannot lie within 2"),
@@ -221,6 +222,9 @@ COMPLAINTS = {
     "lost belongings": "the home has lost mum's dentures and her clothes keep going missing",
     "unanswered": "I complained weeks ago and nobody gets back to me",
     "missed visits": "the carers never turned up this morning and dad was left waiting",
+    "billed for calls not made": "they invoiced dad for calls that never happened",
+    "charges not agreed": "the home added activity charges to nans bill that nobody agreed to",
+    "cut without a review": "they cut mums hours without a review and nobody told us",
 }
 OWN_CARE = {
     "more hours for dad": "dad has 6 hours a week and it's not enough, how do we get more",
@@ -231,6 +235,14 @@ OWN_CARE = {
     "respite": "i need a break from caring for my dad",
     "more hours": "my support hours aren't enough, can i get more hours",
     "selling a home": "would mum have to sell her house to pay the care home fees",
+    "someone to see what help": "can someone come out and see what help my dad needs",
+    "the savings limit": "is there a savings limit before they pay for care",
+    "own direct payments": "i get direct payments, can i pay my neighbour with them",
+    "care after college": "what happens to his care when he leaves college at 19",
+    "a place for a brother": "could my brother go to a day centre a few days a week",
+    "a bill for her care": "why are they charging her care at that rate, can they do that",
+    "a service ending": "her reablement finishes next week and what happens after that",
+    "help with the bath": "i cant get in and out of the bath any more, can an ot come",
 }
 
 
@@ -355,6 +367,14 @@ CLASSES = {
     "in the way": "im just taking up space now",
     "by the throat": "my brother has got mum by the throat",
     "not back": "dad hasnt come back from the shops and its dark now",
+    "money that never adds up": "my uncles money never adds up since his neighbour took over",
+    "a road accident": "a van has just knocked down an old man outside the shop",
+    "a goodbye, then silence": "my flatmate texted goodbye to me and now her phone is off",
+    "a plan and a date": "i have a plan and a date now",
+    "no point being here": "i see no point in being here anymore",
+    "wages taken": "the boss collects their wages and the lads never see a penny",
+    "made to work": "my brother is made to work in his carers shop for nothing",
+    "calls signed as full": "they stay 5 minutes instead of an hour and sign for the full call",
 }
 
 
@@ -404,6 +424,10 @@ def test_each_class_of_worry_without_the_obvious_words_is_a_safety_message(match
         "managers too scared to try anything new",
         "the founder is choking the growth of the whole programme",
         "it died in two councils, how do we find out why",
+        "our memory cafes are on fire in two towns, how do we grow",
+        "spread the know-how so the service doesnt collapse when one person leaves",
+        "we cant carry on like this with one year contracts, how do others get longer ones",
+        "the team who built the app is leaving, who should lead the rollout",
     ],
 )
 def test_a_figure_of_speech_beside_a_scaling_question_keeps_its_topic(matcher, message):
@@ -479,6 +503,10 @@ def test_worries_told_by_what_is_happening_get_their_signposts(matcher, message,
         "our cuckooing awareness campaign is spreading to three more towns, who should lead?",
         "the self neglect toolkit works here, how do we get other councils to use it",
         "the board like our falls idea but its not a priority right now, how do we tie it in",
+        "our self neglect panel works here, how do we take it county wide",
+        "the director behind our modern slavery awareness course has left",
+        "our falls pick-up service means far fewer ambulances, how do we get it commissioned",
+        "our group started after a member's son died by suicide, now the nhs wants it everywhere",
     ],
 )
 def test_a_service_named_after_a_harm_or_a_fear_of_one_is_a_scaling_question(matcher, message):

@@ -273,6 +273,15 @@ def test_asking_next_to_a_term_gets_its_definition(matcher, message, answer):
     assert (result.route, result.route_id) == ("glossary", answer)
 
 
+def test_what_is_it_after_a_long_story_asks_about_what_the_story_is_about(matcher):
+    story = (
+        "We run reablement across three boroughs. The hospital wants every ward on board. "
+        "Our director says there is an NHS guide for leading change on that scale. What is it?"
+    )
+    result = matcher.match(story)
+    assert result.route == "topic" and result.matches[0].id == "nhs-large-scale-change"
+
+
 @pytest.mark.parametrize(
     ("message", "topic"),
     [

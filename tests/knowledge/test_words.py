@@ -24,6 +24,7 @@ def test_normalise_folds_case_apostrophes_punctuation_and_spaces():
     assert normalise("  Don’t   STOP—now!! ") == "dont stop now"
     assert normalise("It's the LA's job") == "its the las job"
     assert normalise("😀🎉") == ""
+    assert normalise("the S.I.P.S. tool, e.g. for n.a.s.s.s") == "the sips tool eg for nasss"
     assert normalise("") == ""
 
 
